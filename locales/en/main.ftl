@@ -1,0 +1,76 @@
+## qantar-bot: every string a reader sees that is not curated content.
+## Plain text only: the bot escapes it and adds the formatting.
+
+## Bot profile (setMyDescription ≤ 512 characters, setMyShortDescription ≤ 120).
+bot-description = Bloody January (Qandy Qantar): what happened in Kazakhstan in January 2022. A short summary, a dated timeline, the original sources with links, and the petition. In English, Russian and Kazakh. Press Start.
+bot-short-description = Kazakhstan, January 2022: summary, timeline, sources and the petition. English, Russian, Kazakh.
+
+## Command menu and /help lines (≤ 256 characters each).
+cmd-start = Welcome and what this bot offers
+cmd-help = All commands
+cmd-summary = What happened, in a minute
+cmd-timeline = Day by day, with sources
+cmd-sources = The original documents, with links
+cmd-petition = Sign the petition
+cmd-lang = Language: English, Русский, Қазақша
+
+start-title = Bloody January: Kazakhstan, 2022
+start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The state answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. This bot tells what happened, day by day, and names the source of every figure.
+start-commands = What you can open:
+
+help-title = Commands
+help-privacy = Privacy: the bot stores one thing, this chat's language choice, and nothing about what you send. Your messages, name and username are not kept or logged.
+
+summary-more = More on one topic:
+summary-unknown-topic = There is no topic “{ $topic }”. Choose one of these:
+sources-label = Sources:
+
+timeline-title = Timeline: { $count ->
+    [one] { $count } event
+   *[other] { $count } events
+}, { $from } to { $to }
+timeline-continued = Timeline, continued
+
+sources-title = Sources
+sources-originals = The original documents
+sources-references = Reporting and human-rights documentation
+source-no-link = No confirmed link: search for the title and publisher.
+source-language = { $lang ->
+    [ru] in Russian
+    [kk] in Kazakh
+   *[en] in English
+}
+
+petition-count = { $signatures ->
+    [one] { $signatures } signature
+   *[other] { $signatures } signatures
+} toward a goal of { $goal }, as shown on { $publisher } ({ $date }). This is the count as it was read then, not a live figure.
+petition-sign = Sign it here:
+
+lang-current = This chat’s language: { $language }.
+lang-choose = Choose another:
+lang-changed = Done: this chat now gets answers in { $language }.
+lang-unknown = “{ $input }” is not a language I speak. Choose one of these:
+lang-save-failed = I could not save { $language } as this chat’s language just now. Nothing was changed; please try again in a minute.
+
+not-a-command = I answer commands. Send /help to see them.
+unknown-command = There is no command /{ $command }. Send /help to see the ones I know.
+
+## Dates. $month is a number 1–12.
+-month-name = { $m ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+date-day = { $day } { -month-name(m: $month) } { $year }
+date-day-short = { $day } { -month-name(m: $month) }
+date-month = { -month-name(m: $month) } { $year }

@@ -1,0 +1,219 @@
+//! Reads `content/*.yaml` and validates it strictly, naming file and path for each problem.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use super::model::{Content, Localized, Petition, SourcesFile, SummaryFile, TimelineFile};
+use crate::problem::{Problem, Problems};
+
+pub const SUMMARY_FILE: &str = "summary.yaml";
+pub const TIMELINE_FILE: &str = "timeline.yaml";
+pub const SOURCES_FILE: &str = "sources.yaml";
+pub const PETITION_FILE: &str = "petition.yaml";
+
+/// Limits in characters. They keep every view inside Telegram's 4096-unit message and
+/// keep single blocks small enough that splitting never has to cut inside one.
+const ID_MAX: usize = 24;
+const TITLE_MAX: usize = 120;
+const LINE_MAX: usize = 300;
+const EVENT_BODY_MAX: usize = 800;
+const SUMMARY_BODY_MAX: usize = 2500;
+const BUTTON_MAX: usize = 40;
+
+/// Loads and validates the whole record, or returns every problem found.
+pub fn load(dir: &Path) -> Result<Content, Problems> {
+    let mut problems = Vec::new();
+    let summary: Option<SummaryFile> = parse(dir, SUMMARY_FILE, &mut problems);
+    let timeline: Option<TimelineFile> = parse(dir, TIMELINE_FILE, &mut problems);
+    let sources: Option<SourcesFile> = parse(dir, SOURCES_FILE, &mut problems);
+    let petition: Option<Petition> = parse(dir, PETITION_FILE, &mut problems);
+    let (Some(summary), Some(timeline), Some(sources), Some(petition)) =
+        (summary, timeline, sources, petition)
+    else {
+        return Err(Problems(problems));
+    };
+    let content = Content {
+        summary,
+        events: timeline.events,
+        sources: sources.sources,
+        petition,
+    };
+    validate(dir, &content, &mut problems);
+    if problems.is_empty() {
+        Ok(content)
+    } else {
+        Err(Problems(problems))
+    }
+}
+
+fn parse<T: DeserializeOwned>(dir: &Path, name: &str, problems: &mut Vec<Problem>) -> Option<T> {
+    let file = dir.join(name);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(e) => {
+            problems.push(Problem::new(&file, "", format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let de = serde_yaml::Deserializer::from_str(&text);
+    match serde_path_to_error::deserialize(de) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let at = match (path.as_str(), inner.location()) {
+                (".", Some(loc)) => format!("line {}", loc.line()),
+                (".", None) => String::new(),
+                (p, Some(loc)) => format!("{p} (line {})", loc.line()),
+                (p, None) => p.to_string(),
+            };
+            // serde_yaml appends "at line N column M"; the location is already in `at`.
+            let message = inner.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            problems.push(Problem::new(&file, at, message));
+            None
+        }
+    }
+}
+
+/// Collects problems for one file under a path prefix.
+struct Checker<'a> {
+    file: std::path::PathBuf,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, at: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::new(&self.file, at, message));
+    }
+
+    fn id(&mut self, at: &str, id: &str, seen: &mut HashSet<String>) {
+        let well_formed = !id.is_empty()
+            && id.len() <= ID_MAX
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !well_formed {
+            self.fail(
+                format!("{at}.id"),
+                format!("`{id}` must be 1-{ID_MAX} characters of a-z, 0-9 and _"),
+            );
+        }
+        if !seen.insert(id.to_string()) {
+            self.fail(format!("{at}.id"), format!("duplicate id `{id}`"));
+        }
+    }
+
+    fn text(&mut self, at: &str, text: &Localized, max: usize) {
+        for (code, value) in [("en", &text.en), ("ru", &text.ru), ("kk", &text.kk)] {
+            let len = value.trim().chars().count();
+            if len == 0 {
+                self.fail(format!("{at}.{code}"), "missing translation (empty text)");
+            } else if len > max {
+                self.fail(
+                    format!("{at}.{code}"),
+                    format!("{len} characters, more than the {max} allowed"),
+                );
+            }
+        }
+    }
+
+    fn url(&mut self, at: &str, url: &str) {
+        let Some(rest) = url.strip_prefix("https://") else {
+            self.fail(at, format!("link `{url}` is not https"));
+            return;
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"');
+        if host.is_empty() || !host.contains('.') || !clean {
+            self.fail(at, format!("link `{url}` is not a well-formed address"));
+        }
+    }
+
+    fn refs(&mut self, at: &str, ids: &[String], known: &HashSet<String>) {
+        if ids.is_empty() {
+            self.fail(at, "names no source; every statement rests on one");
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if !known.contains(id) {
+                self.fail(format!("{at}[{i}]"), format!("unknown source `{id}`"));
+            }
+        }
+    }
+}
+
+fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
+    let mut source_ids = HashSet::new();
+    let mut check = Checker {
+        file: dir.join(SOURCES_FILE),
+        problems,
+    };
+    for (i, s) in c.sources.iter().enumerate() {
+        let at = format!("sources[{i}]");
+        check.id(&at, &s.id, &mut source_ids);
+        for (field, value) in [("title", &s.title), ("publisher", &s.publisher)] {
+            if value.trim().is_empty() {
+                check.fail(format!("{at}.{field}"), "must not be empty");
+            }
+        }
+        if let Some(url) = &s.url {
+            check.url(&format!("{at}.url"), url);
+        }
+        check.text(&format!("{at}.about"), &s.about, LINE_MAX);
+    }
+
+    check.file = dir.join(TIMELINE_FILE);
+    let mut event_ids = HashSet::new();
+    if c.events.is_empty() {
+        check.fail("events", "the timeline is empty");
+    }
+    for (i, e) in c.events.iter().enumerate() {
+        let at = format!("events[{i}]");
+        check.id(&at, &e.id, &mut event_ids);
+        check.text(&format!("{at}.place"), &e.place, TITLE_MAX);
+        check.text(&format!("{at}.title"), &e.title, TITLE_MAX);
+        check.text(&format!("{at}.body"), &e.body, EVENT_BODY_MAX);
+        check.refs(&format!("{at}.sources"), &e.sources, &source_ids);
+        if i > 0 && e.date < c.events[i - 1].date {
+            check.fail(
+                format!("{at}.date"),
+                format!(
+                    "date {} is out of order: it comes after {} ({})",
+                    e.date,
+                    c.events[i - 1].date,
+                    c.events[i - 1].id
+                ),
+            );
+        }
+    }
+
+    check.file = dir.join(SUMMARY_FILE);
+    let o = &c.summary.overview;
+    check.text("overview.title", &o.title, TITLE_MAX);
+    check.text("overview.body", &o.body, SUMMARY_BODY_MAX);
+    check.refs("overview.sources", &o.sources, &source_ids);
+    let mut topic_ids = HashSet::new();
+    for (i, t) in c.summary.topics.iter().enumerate() {
+        let at = format!("topics[{i}]");
+        check.id(&at, &t.id, &mut topic_ids);
+        check.text(&format!("{at}.title"), &t.title, BUTTON_MAX);
+        check.text(&format!("{at}.body"), &t.body, SUMMARY_BODY_MAX);
+        check.refs(&format!("{at}.sources"), &t.sources, &source_ids);
+    }
+
+    check.file = dir.join(PETITION_FILE);
+    let p = &c.petition;
+    check.text("title", &p.title, TITLE_MAX);
+    check.text("ask", &p.ask, LINE_MAX);
+    check.url("url", &p.url);
+    check.refs("source", std::slice::from_ref(&p.source), &source_ids);
+    if p.count.goal == 0 {
+        check.fail("count.goal", "a goal of 0 signatures makes no sense");
+    }
+}

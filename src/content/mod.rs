@@ -1,0 +1,9 @@
+//! The curated record: its serde model, and loading with strict validation.
+
+pub mod date;
+mod load;
+pub mod model;
+
+pub use date::Date;
+pub use load::{PETITION_FILE, SOURCES_FILE, SUMMARY_FILE, TIMELINE_FILE, load};
+pub use model::{Content, Event, Localized, Petition, Source, SourceKind, Topic};

@@ -1,0 +1,145 @@
+//! The shape of `content/*.yaml`: facts written once, texts in every language.
+//!
+//! Every struct denies unknown fields so a misspelt key stops start-up instead of
+//! silently hiding a text.
+
+use serde::Deserialize;
+
+use super::date::Date;
+use crate::lang::Lang;
+
+/// A text a reader sees, in each of the three languages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub en: String,
+    pub ru: String,
+    pub kk: String,
+}
+
+impl Localized {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ru => &self.ru,
+            Lang::Kk => &self.kk,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// One of the documents the project grew from.
+    Original,
+    /// Wider reporting and human-rights documentation.
+    Reference,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub kind: SourceKind,
+    /// In the document's own language, as published.
+    pub title: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    pub date: Date,
+    /// The document's language; one of ours, so the bot can name it.
+    pub language: Lang,
+    /// Only a confirmed address; a source without one is still shown.
+    #[serde(default)]
+    pub url: Option<String>,
+    pub about: Localized,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub id: String,
+    pub date: Date,
+    pub place: Localized,
+    pub title: Localized,
+    pub body: Localized,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineFile {
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overview {
+    pub title: Localized,
+    pub body: Localized,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub id: String,
+    pub title: Localized,
+    pub body: Localized,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryFile {
+    pub overview: Overview,
+    pub topics: Vec<Topic>,
+}
+
+/// A signature count as it was read on a date; never presented as live.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureCount {
+    pub signatures: u32,
+    pub goal: u32,
+    pub as_of: Date,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Petition {
+    pub title: Localized,
+    pub ask: Localized,
+    pub url: String,
+    pub source: String,
+    pub count: SignatureCount,
+}
+
+/// The whole curated record, validated: every reference resolves, every text exists.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub summary: SummaryFile,
+    pub events: Vec<Event>,
+    pub sources: Vec<Source>,
+    pub petition: Petition,
+}
+
+impl Content {
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.id == id)
+    }
+
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.summary.topics.iter().find(|t| t.id == id)
+    }
+}

@@ -1,0 +1,254 @@
+//! Fluent bundles for every string a user reads that is not curated content.
+//!
+//! Code asks for messages through the typed `Msg` list, and loading checks that every
+//! locale defines every one of them, so a missing string stops start-up, never a request.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use crate::lang::Lang;
+use crate::problem::{Problem, Problems};
+
+macro_rules! messages {
+    ($($variant:ident => $id:literal,)*) => {
+        /// Every message id the code uses. Locales must define all of them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($variant,)* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$variant,)*];
+
+            pub fn id(self) -> &'static str {
+                match self { $(Msg::$variant => $id,)* }
+            }
+        }
+    };
+}
+
+messages! {
+    BotDescription => "bot-description",
+    BotShortDescription => "bot-short-description",
+    CmdStart => "cmd-start",
+    CmdHelp => "cmd-help",
+    CmdSummary => "cmd-summary",
+    CmdTimeline => "cmd-timeline",
+    CmdSources => "cmd-sources",
+    CmdPetition => "cmd-petition",
+    CmdLang => "cmd-lang",
+    StartTitle => "start-title",
+    StartBody => "start-body",
+    StartCommands => "start-commands",
+    HelpTitle => "help-title",
+    HelpPrivacy => "help-privacy",
+    SummaryMore => "summary-more",
+    SummaryUnknownTopic => "summary-unknown-topic",
+    SourcesLabel => "sources-label",
+    TimelineTitle => "timeline-title",
+    TimelineContinued => "timeline-continued",
+    SourcesTitle => "sources-title",
+    SourcesOriginals => "sources-originals",
+    SourcesReferences => "sources-references",
+    SourceNoLink => "source-no-link",
+    SourceLanguage => "source-language",
+    PetitionCount => "petition-count",
+    PetitionSign => "petition-sign",
+    LangCurrent => "lang-current",
+    LangChoose => "lang-choose",
+    LangChanged => "lang-changed",
+    LangUnknown => "lang-unknown",
+    LangSaveFailed => "lang-save-failed",
+    NotACommand => "not-a-command",
+    UnknownCommand => "unknown-command",
+    DateDay => "date-day",
+    DateDayShort => "date-day-short",
+    DateMonth => "date-month",
+}
+
+pub type Args<'a> = FluentArgs<'a>;
+
+/// One bundle per language, shareable across threads.
+pub struct Locales {
+    bundles: [FluentBundle<FluentResource>; 3],
+}
+
+impl std::fmt::Debug for Locales {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Locales")
+    }
+}
+
+impl Locales {
+    /// Loads `dir/{en,ru,kk}/*.ftl` and checks syntax, duplicates, the required ids and
+    /// that all three languages define the same set of messages.
+    pub fn load(dir: &Path) -> Result<Locales, Problems> {
+        let mut problems = Vec::new();
+        let mut ids: Vec<(Lang, PathBuf, BTreeSet<String>)> = Vec::new();
+        let bundles = Lang::ALL.map(|lang| {
+            let (bundle, found, folder) = load_one(dir, lang, &mut problems);
+            ids.push((lang, folder, found));
+            bundle
+        });
+        for (lang, folder, found) in &ids {
+            for msg in Msg::ALL {
+                if !found.contains(msg.id()) {
+                    problems.push(Problem::new(
+                        folder,
+                        msg.id(),
+                        format!("message missing in `{lang}`: the bot needs it"),
+                    ));
+                }
+            }
+            for (other, _, other_found) in &ids {
+                for id in other_found.difference(found) {
+                    if Msg::ALL.iter().any(|m| m.id() == id) {
+                        continue; // already reported above
+                    }
+                    problems.push(Problem::new(
+                        folder,
+                        id.as_str(),
+                        format!("defined in `{other}` but missing in `{lang}`"),
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Locales { bundles })
+        } else {
+            Err(Problems(problems))
+        }
+    }
+
+    fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
+        &self.bundles[lang as usize]
+    }
+
+    /// Formats a message. Loading guaranteed it exists; a formatting slip (a missing
+    /// argument) still yields readable text and is logged, never a failed reply.
+    pub fn text(&self, lang: Lang, msg: Msg, args: Option<&Args>) -> String {
+        let bundle = self.bundle(lang);
+        let Some(pattern) = bundle.get_message(msg.id()).and_then(|m| m.value()) else {
+            log::error!("message {} has no value in {lang}", msg.id());
+            return msg.id().to_string();
+        };
+        let mut errors = Vec::new();
+        let out = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            log::warn!("message {} in {lang}: {:?}", msg.id(), errors);
+        }
+        out.into_owned()
+    }
+
+    /// Like `text`, but returns formatting errors; tests use it to prove every view is clean.
+    pub fn try_text(&self, lang: Lang, msg: Msg, args: Option<&Args>) -> Result<String, String> {
+        let bundle = self.bundle(lang);
+        let pattern = bundle
+            .get_message(msg.id())
+            .and_then(|m| m.value())
+            .ok_or_else(|| format!("{} missing in {lang}", msg.id()))?;
+        let mut errors = Vec::new();
+        let out = bundle.format_pattern(pattern, args, &mut errors);
+        if errors.is_empty() {
+            Ok(out.into_owned())
+        } else {
+            Err(format!("{} in {lang}: {errors:?}", msg.id()))
+        }
+    }
+}
+
+/// Builds an argument list; numbers stay numbers so plural rules apply.
+pub fn args<'a, const N: usize>(pairs: [(&'a str, FluentValue<'a>); N]) -> Args<'a> {
+    let mut args = FluentArgs::new();
+    for (k, v) in pairs {
+        args.set(k, v);
+    }
+    args
+}
+
+fn load_one(
+    dir: &Path,
+    lang: Lang,
+    problems: &mut Vec<Problem>,
+) -> (FluentBundle<FluentResource>, BTreeSet<String>, PathBuf) {
+    let folder = dir.join(lang.code());
+    let langid = lang
+        .code()
+        .parse()
+        .expect("en, ru and kk are valid language identifiers");
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // Isolation marks (U+2068/U+2069) would end up inside URLs and counts; every
+    // argument we pass is plain text that the renderer escapes afterwards.
+    bundle.set_use_isolating(false);
+    let mut found = BTreeSet::new();
+
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+            .collect(),
+        Err(e) => {
+            problems.push(Problem::new(&folder, "", format!("cannot read: {e}")));
+            Vec::new()
+        }
+    };
+    files.sort();
+    if files.is_empty() && folder.is_dir() {
+        problems.push(Problem::new(&folder, "", "no .ftl files"));
+    }
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(Problem::new(&file, "", format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let resource = match FluentResource::try_new(text.clone()) {
+            Ok(r) => r,
+            Err((r, errors)) => {
+                for e in errors {
+                    problems.push(Problem::new(
+                        &file,
+                        format!("line {}", line_of(e.pos.start)),
+                        format!("syntax error: {}", e.kind),
+                    ));
+                }
+                r
+            }
+        };
+        for entry in resource.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                if !found.insert(m.id.name.to_string()) {
+                    problems.push(Problem::new(&file, m.id.name, "defined twice"));
+                }
+            }
+        }
+        if let Err(errors) = bundle.add_resource(resource) {
+            for e in errors {
+                if let fluent_bundle::FluentError::Overriding { id, .. } = &e {
+                    // Reported above with the file that repeats it, for messages;
+                    // terms are reported here.
+                    if found.contains(id) {
+                        continue;
+                    }
+                }
+                problems.push(Problem::new(&file, "", e.to_string()));
+            }
+        }
+    }
+    (bundle, found, folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_unique() {
+        let ids: BTreeSet<&str> = Msg::ALL.iter().map(|m| m.id()).collect();
+        assert_eq!(ids.len(), Msg::ALL.len());
+    }
+}

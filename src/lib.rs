@@ -1,0 +1,10 @@
+//! qantar-bot: a Telegram bot that tells the record of Kazakhstan's January 2022 events
+//! in English, Russian and Kazakh. The binary is a thin shell around this library.
+
+pub mod catalog;
+pub mod command;
+pub mod content;
+pub mod i18n;
+pub mod lang;
+pub mod problem;
+pub mod render;
