@@ -1,6 +1,8 @@
 //! Parses a message's text into a typed command, at the edge, before anything else runs.
 
 use crate::i18n::Msg;
+use crate::lang::Lang;
+use crate::render::View;
 
 /// A command the bot understands, with its argument already split off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +24,9 @@ pub enum Command {
 /// What a message's text is, from the bot's point of view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    Command(Command),
+    /// `addressed` is true for `/cmd@this_bot`: in a group, only then is an unknown
+    /// command ours to answer.
+    Command { command: Command, addressed: bool },
     /// `/cmd@other_bot`: someone else's business.
     ForAnotherBot,
     /// Not a command at all.
@@ -90,7 +94,10 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
             }
         }
     };
-    Input::Command(command)
+    Input::Command {
+        command,
+        addressed: addressee.is_some(),
+    }
 }
 
 #[cfg(test)]
@@ -98,35 +105,54 @@ mod tests {
     use super::*;
 
     fn cmd(text: &str) -> Input {
-        parse(text, Some("QantarBot"))
+        match parse(text, Some("QantarBot")) {
+            Input::Command { command, .. } => Input::Command {
+                command,
+                addressed: false,
+            },
+            other => other,
+        }
+    }
+
+    fn plain(command: Command) -> Input {
+        Input::Command {
+            command,
+            addressed: false,
+        }
     }
 
     #[test]
     fn plain_commands_and_arguments() {
-        assert_eq!(cmd("/start"), Input::Command(Command::Start(None)));
+        assert_eq!(cmd("/start"), plain(Command::Start(None)));
         assert_eq!(
             cmd("/start petition"),
-            Input::Command(Command::Start(Some("petition".into())))
+            plain(Command::Start(Some("petition".into())))
         );
         assert_eq!(
             cmd("/lang   KK  "),
-            Input::Command(Command::Lang(Some("KK".into())))
+            plain(Command::Lang(Some("KK".into())))
         );
-        assert_eq!(cmd("/TIMELINE"), Input::Command(Command::Timeline));
+        assert_eq!(cmd("/TIMELINE"), plain(Command::Timeline));
         assert_eq!(
             cmd("/lang_ru"),
-            Input::Command(Command::Lang(Some("ru".into())))
+            plain(Command::Lang(Some("ru".into())))
         );
         assert_eq!(
             cmd("/summary_causes"),
-            Input::Command(Command::Summary(Some("causes".into())))
+            plain(Command::Summary(Some("causes".into())))
         );
     }
 
     #[test]
     fn addressed_commands() {
-        assert_eq!(cmd("/help@QantarBot"), Input::Command(Command::Help));
-        assert_eq!(cmd("/help@qantarbot"), Input::Command(Command::Help));
+        assert_eq!(
+            parse("/help@QantarBot", Some("QantarBot")),
+            Input::Command {
+                command: Command::Help,
+                addressed: true
+            }
+        );
+        assert_eq!(cmd("/help@qantarbot"), plain(Command::Help));
         assert_eq!(cmd("/help@OtherBot"), Input::ForAnotherBot);
         assert_eq!(parse("/help@QantarBot", None), Input::ForAnotherBot);
     }
@@ -138,7 +164,51 @@ mod tests {
         }
         assert_eq!(
             cmd("/frobnicate now"),
-            Input::Command(Command::Unknown("frobnicate".into()))
+            plain(Command::Unknown("frobnicate".into()))
         );
+    }
+}
+
+/// What a command asks the bot to do, decided without any I/O.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Show(View),
+    /// Save this language for the chat, then confirm in it.
+    SwitchLang(Lang),
+}
+
+impl Command {
+    pub fn action(self) -> Action {
+        let view = match self {
+            // Deep-link payloads arrive here; until they have views of their own, all greet.
+            Command::Start(_) => View::Start,
+            Command::Help => View::Help,
+            Command::Summary(None) => View::Summary,
+            Command::Summary(Some(topic)) => View::Topic(topic),
+            Command::Timeline => View::Timeline,
+            Command::Sources => View::Sources,
+            Command::Petition => View::Petition,
+            Command::Lang(None) => View::LangMenu,
+            Command::Lang(Some(arg)) => match Lang::from_user_input(&arg) {
+                Some(lang) => return Action::SwitchLang(lang),
+                None => View::LangUnknown(arg),
+            },
+            Command::Unknown(name) => View::UnknownCommand(name),
+        };
+        Action::Show(view)
+    }
+
+    /// A fixed name for logs and counters; never the raw text.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Start(_) => "start",
+            Command::Help => "help",
+            Command::Summary(_) => "summary",
+            Command::Timeline => "timeline",
+            Command::Sources => "sources",
+            Command::Petition => "petition",
+            Command::Lang(_) => "lang",
+            Command::Unknown(_) => "unknown",
+        }
     }
 }

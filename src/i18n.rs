@@ -63,7 +63,6 @@ messages! {
     NotACommand => "not-a-command",
     UnknownCommand => "unknown-command",
     DateDay => "date-day",
-    DateDayShort => "date-day-short",
     DateMonth => "date-month",
 }
 

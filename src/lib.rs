@@ -8,3 +8,8 @@ pub mod i18n;
 pub mod lang;
 pub mod problem;
 pub mod render;
+pub mod store;
+pub mod config;
+pub mod logging;
+pub mod bot;
+pub mod preview;

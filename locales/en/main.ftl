@@ -56,8 +56,8 @@ lang-save-failed = I could not save { $language } as this chat’s language just
 not-a-command = I answer commands. Send /help to see them.
 unknown-command = There is no command /{ $command }. Send /help to see the ones I know.
 
-## Dates. $month is a number 1–12.
--month-name = { $m ->
+## Dates: $month is a number 1–12, written as each language writes dates.
+date-day = { $day } { $month ->
     [1] January
     [2] February
     [3] March
@@ -70,7 +70,18 @@ unknown-command = There is no command /{ $command }. Send /help to see the ones 
     [10] October
     [11] November
    *[12] December
-}
-date-day = { $day } { -month-name(m: $month) } { $year }
-date-day-short = { $day } { -month-name(m: $month) }
-date-month = { -month-name(m: $month) } { $year }
+} { $year }
+date-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }

@@ -46,7 +46,7 @@ petition-count = { $signatures ->
     [few] { $signatures } подписи
     [many] { $signatures } подписей
    *[other] { $signatures } подписи
-} из { $goal } необходимых, по данным { $publisher } на { $date }. Это число на тот момент, а не текущее.
+} из { $goal } необходимых, по данным { $publisher } ({ $date }). Это число на тот момент, а не текущее.
 petition-sign = Подписать здесь:
 
 lang-current = Язык этого чата: { $language }.
@@ -58,8 +58,9 @@ lang-save-failed = Сейчас не удалось сохранить язык 
 not-a-command = Я отвечаю на команды. Отправьте /help, чтобы их увидеть.
 unknown-command = Команды /{ $command } нет. Отправьте /help, чтобы увидеть доступные.
 
-## Даты. $month — число от 1 до 12. Месяц в родительном падеже: «2 января».
--month-genitive = { $m ->
+## Даты: $month — число от 1 до 12. С днём месяц в родительном падеже («2 января 2022 г.»),
+## без дня — в именительном («январь 2022 г.»).
+date-day = { $day } { $month ->
     [1] января
     [2] февраля
     [3] марта
@@ -72,9 +73,8 @@ unknown-command = Команды /{ $command } нет. Отправьте /help,
     [10] октября
     [11] ноября
    *[12] декабря
-}
-## В именительном падеже, для даты без дня: «январь 2022 г.».
--month-nominative = { $m ->
+} { $year } г.
+date-month = { $month ->
     [1] январь
     [2] февраль
     [3] март
@@ -87,7 +87,4 @@ unknown-command = Команды /{ $command } нет. Отправьте /help,
     [10] октябрь
     [11] ноябрь
    *[12] декабрь
-}
-date-day = { $day } { -month-genitive(m: $month) } { $year } г.
-date-day-short = { $day } { -month-genitive(m: $month) }
-date-month = { -month-nominative(m: $month) } { $year } г.
+} { $year } г.

@@ -140,14 +140,14 @@ impl Renderer<'_> {
         };
         let a = args([
             ("count", FluentValue::from(content.events.len())),
-            ("from", format_date(locales, self.lang, first.date, true).into()),
-            ("to", format_date(locales, self.lang, last.date, true).into()),
+            ("from", format_date(locales, self.lang, first.date).into()),
+            ("to", format_date(locales, self.lang, last.date).into()),
         ]);
         let mut blocks = vec![format!("<b>{}</b>", self.t_args(Msg::TimelineTitle, &a))];
         for e in &content.events {
             blocks.push(format!(
                 "🗓 <b>{}</b> — <i>{}</i>\n<b>{}</b>\n{}\n{}",
-                escape(&format_date(locales, self.lang, e.date, true)),
+                escape(&format_date(locales, self.lang, e.date)),
                 escape(e.place.get(self.lang)),
                 escape(e.title.get(self.lang)),
                 escape(e.body.get(self.lang).trim()),
@@ -174,7 +174,7 @@ impl Renderer<'_> {
                 if let Some(author) = &s.author {
                     meta.push(escape(author));
                 }
-                meta.push(escape(&format_date(&self.catalog.locales, self.lang, s.date, true)));
+                meta.push(escape(&format_date(&self.catalog.locales, self.lang, s.date)));
                 let doc_lang = args([("lang", FluentValue::from(s.language.code()))]);
                 meta.push(self.t_args(Msg::SourceLanguage, &doc_lang));
                 let mut block = String::new();
@@ -210,7 +210,7 @@ impl Renderer<'_> {
             ("goal", FluentValue::from(p.count.goal)),
             (
                 "date",
-                format_date(&self.catalog.locales, self.lang, p.count.as_of, true).into(),
+                format_date(&self.catalog.locales, self.lang, p.count.as_of).into(),
             ),
             ("publisher", publisher.into()),
         ]);

@@ -1,0 +1,47 @@
+//! Telegram's command menus and profile texts, in every language.
+
+use teloxide::prelude::*;
+use teloxide::types::BotCommand;
+
+use crate::catalog::Catalog;
+use crate::command::MENU;
+use crate::i18n::Msg;
+use crate::lang::Lang;
+
+/// The commands and descriptions for one language, as setMyCommands takes them.
+pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
+    MENU.iter()
+        .map(|(name, msg)| BotCommand::new(*name, catalog.locales.text(lang, *msg, None)))
+        .collect()
+}
+
+/// Publishes menus and descriptions: the default (English) first, then ru and kk, so a
+/// client with any other language still gets a full menu. Failures are logged only: the
+/// bot answers without menus.
+pub async fn publish(bot: &Bot, catalog: &Catalog) {
+    for (lang, code) in [(Lang::En, None), (Lang::Ru, Some("ru")), (Lang::Kk, Some("kk"))] {
+        let text = |m| catalog.locales.text(lang, m, None);
+        let mut cmds = bot.set_my_commands(commands(catalog, lang));
+        let mut desc = bot
+            .set_my_description()
+            .description(text(Msg::BotDescription));
+        let mut short = bot
+            .set_my_short_description()
+            .short_description(text(Msg::BotShortDescription));
+        if let Some(code) = code {
+            cmds = cmds.language_code(code);
+            desc = desc.language_code(code);
+            short = short.language_code(code);
+        }
+        for (what, result) in [
+            ("setMyCommands", cmds.await.map(drop)),
+            ("setMyDescription", desc.await.map(drop)),
+            ("setMyShortDescription", short.await.map(drop)),
+        ] {
+            if let Err(e) = result {
+                log::warn!("{what} for {lang} failed: {e}");
+            }
+        }
+    }
+    log::info!("menus and descriptions published in en, ru, kk");
+}

@@ -1,0 +1,23 @@
+//! The Telegram side: the handler tree, delivery, menus and the polling loop.
+
+mod deliver;
+mod handler;
+pub mod menus;
+mod run;
+
+use std::sync::Arc;
+
+pub use handler::{HandlerError, schema};
+pub use run::{RunError, RunOptions, run};
+
+use crate::catalog::Catalog;
+use crate::lang::Lang;
+use crate::store::Store;
+
+/// What every handler needs, shared behind an `Arc`.
+#[derive(Debug)]
+pub struct App {
+    pub catalog: Arc<Catalog>,
+    pub store: Store,
+    pub default_lang: Lang,
+}

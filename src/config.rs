@@ -1,0 +1,141 @@
+//! Command line and environment: every flag has an env-var twin; the token is env-only
+//! (a flag would show it in `ps`) and never printed.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::lang::Lang;
+use crate::store::DEFAULT_DATABASE_URL;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qantar-bot",
+    version,
+    about = "A Telegram bot telling the record of Kazakhstan's January 2022 events in English, Russian and Kazakh",
+    after_help = "The bot token is read from TELOXIDE_TOKEN (get one from @BotFather)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+
+    /// Folder with the curated YAML
+    #[arg(long, env = "QANTAR_CONTENT_DIR", default_value = "content", global = true)]
+    pub content_dir: PathBuf,
+
+    /// Folder with en/, ru/, kk/ Fluent files
+    #[arg(long, env = "QANTAR_LOCALES_DIR", default_value = "locales", global = true)]
+    pub locales_dir: PathBuf,
+
+    /// Where chats' language choices are kept (sqlite://path; created if missing)
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Language for users whose Telegram language is not en, ru or kk
+    #[arg(long, env = "QANTAR_DEFAULT_LANG", default_value = "en", global = true)]
+    pub default_lang: Lang,
+
+    /// Bot API server, for a local Bot API server or a test double
+    #[arg(long, env = "TELOXIDE_API_URL", global = true)]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run the bot (the default)
+    Run,
+    /// Validate content and locales; list every problem; exit 0 or 1
+    Check,
+    /// Print what a user would receive for a command, offline, without a token
+    Preview {
+        /// The command as a user types it, e.g. /timeline or "/lang kk"
+        command: String,
+        /// The language to render in
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+    },
+}
+
+/// The bot token. Its Debug and Display never show the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error(
+        "TELOXIDE_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), then start it as `TELOXIDE_TOKEN=<token> qantar-bot`, or use `qantar-bot preview /start` to look around without one."
+    )]
+    Missing,
+    #[error(
+        "TELOXIDE_TOKEN does not look like a bot token (digits, a colon, then at least 30 letters, digits, - or _): copy it again from @BotFather and pass it as TELOXIDE_TOKEN."
+    )]
+    Malformed,
+}
+
+impl Token {
+    /// Checks the shape @BotFather gives (`123456:AAH…`), so a pasted typo fails at
+    /// start with a sentence rather than as a 401 deep inside a request.
+    pub fn parse(raw: Option<&str>) -> Result<Token, TokenError> {
+        let raw = raw.map(str::trim).filter(|t| !t.is_empty());
+        let raw = raw.ok_or(TokenError::Missing)?;
+        let (id, secret) = raw.split_once(':').ok_or(TokenError::Malformed)?;
+        let id_ok = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit());
+        let secret_ok = secret.len() >= 30
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if id_ok && secret_ok {
+            Ok(Token(raw.to_string()))
+        } else {
+            Err(TokenError::Malformed)
+        }
+    }
+
+    /// Reads `TELOXIDE_TOKEN`.
+    pub fn from_env() -> Result<Token, TokenError> {
+        Token::parse(std::env::var("TELOXIDE_TOKEN").ok().as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_-";
+
+    #[test]
+    fn token_shapes() {
+        assert!(Token::parse(Some(GOOD)).is_ok());
+        assert_eq!(Token::parse(None), Err(TokenError::Missing));
+        assert_eq!(Token::parse(Some("  ")), Err(TokenError::Missing));
+        for bad in ["abc", "123:short", ":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "12a:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"] {
+            assert_eq!(Token::parse(Some(bad)), Err(TokenError::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
+    fn token_never_prints() {
+        let t = Token::parse(Some(GOOD)).unwrap();
+        assert!(!format!("{t:?}").contains("AAH"));
+    }
+
+    #[test]
+    fn flags_parse_with_defaults() {
+        let cli = Cli::try_parse_from(["qantar-bot", "preview", "/timeline", "--lang", "kk"]).unwrap();
+        assert!(matches!(cli.command, Some(Cmd::Preview { lang: Lang::Kk, .. })));
+        assert!(Cli::try_parse_from(["qantar-bot", "--default-lang", "de"]).is_err());
+    }
+}
