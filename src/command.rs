@@ -128,15 +128,9 @@ mod tests {
             cmd("/start petition"),
             plain(Command::Start(Some("petition".into())))
         );
-        assert_eq!(
-            cmd("/lang   KK  "),
-            plain(Command::Lang(Some("KK".into())))
-        );
+        assert_eq!(cmd("/lang   KK  "), plain(Command::Lang(Some("KK".into()))));
         assert_eq!(cmd("/TIMELINE"), plain(Command::Timeline));
-        assert_eq!(
-            cmd("/lang_ru"),
-            plain(Command::Lang(Some("ru".into())))
-        );
+        assert_eq!(cmd("/lang_ru"), plain(Command::Lang(Some("ru".into()))));
         assert_eq!(
             cmd("/summary_causes"),
             plain(Command::Summary(Some("causes".into())))

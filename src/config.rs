@@ -21,11 +21,21 @@ pub struct Cli {
     pub command: Option<Cmd>,
 
     /// Folder with the curated YAML
-    #[arg(long, env = "QANTAR_CONTENT_DIR", default_value = "content", global = true)]
+    #[arg(
+        long,
+        env = "QANTAR_CONTENT_DIR",
+        default_value = "content",
+        global = true
+    )]
     pub content_dir: PathBuf,
 
     /// Folder with en/, ru/, kk/ Fluent files
-    #[arg(long, env = "QANTAR_LOCALES_DIR", default_value = "locales", global = true)]
+    #[arg(
+        long,
+        env = "QANTAR_LOCALES_DIR",
+        default_value = "locales",
+        global = true
+    )]
     pub locales_dir: PathBuf,
 
     /// Where chats' language choices are kept (sqlite://path; created if missing)
@@ -121,7 +131,12 @@ mod tests {
         assert!(Token::parse(Some(GOOD)).is_ok());
         assert_eq!(Token::parse(None), Err(TokenError::Missing));
         assert_eq!(Token::parse(Some("  ")), Err(TokenError::Missing));
-        for bad in ["abc", "123:short", ":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "12a:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"] {
+        for bad in [
+            "abc",
+            "123:short",
+            ":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "12a:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        ] {
             assert_eq!(Token::parse(Some(bad)), Err(TokenError::Malformed), "{bad}");
         }
     }
@@ -134,8 +149,12 @@ mod tests {
 
     #[test]
     fn flags_parse_with_defaults() {
-        let cli = Cli::try_parse_from(["qantar-bot", "preview", "/timeline", "--lang", "kk"]).unwrap();
-        assert!(matches!(cli.command, Some(Cmd::Preview { lang: Lang::Kk, .. })));
+        let cli =
+            Cli::try_parse_from(["qantar-bot", "preview", "/timeline", "--lang", "kk"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Cmd::Preview { lang: Lang::Kk, .. })
+        ));
         assert!(Cli::try_parse_from(["qantar-bot", "--default-lang", "de"]).is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -71,6 +72,8 @@ pub type Args<'a> = FluentArgs<'a>;
 /// One bundle per language, shareable across threads.
 pub struct Locales {
     bundles: [FluentBundle<FluentResource>; 3],
+    /// Formatting slips seen at request time; tests require zero, operators can watch it.
+    format_errors: AtomicUsize,
 }
 
 impl std::fmt::Debug for Locales {
@@ -114,7 +117,10 @@ impl Locales {
             }
         }
         if problems.is_empty() {
-            Ok(Locales { bundles })
+            Ok(Locales {
+                bundles,
+                format_errors: AtomicUsize::new(0),
+            })
         } else {
             Err(Problems(problems))
         }
@@ -135,9 +141,15 @@ impl Locales {
         let mut errors = Vec::new();
         let out = bundle.format_pattern(pattern, args, &mut errors);
         if !errors.is_empty() {
+            self.format_errors.fetch_add(1, Ordering::Relaxed);
             log::warn!("message {} in {lang}: {:?}", msg.id(), errors);
         }
         out.into_owned()
+    }
+
+    /// How many times a message failed to format since loading.
+    pub fn format_errors(&self) -> usize {
+        self.format_errors.load(Ordering::Relaxed)
     }
 
     /// Like `text`, but returns formatting errors; tests use it to prove every view is clean.
@@ -219,10 +231,10 @@ fn load_one(
             }
         };
         for entry in resource.entries() {
-            if let fluent_syntax::ast::Entry::Message(m) = entry {
-                if !found.insert(m.id.name.to_string()) {
-                    problems.push(Problem::new(&file, m.id.name, "defined twice"));
-                }
+            if let fluent_syntax::ast::Entry::Message(m) = entry
+                && !found.insert(m.id.name.to_string())
+            {
+                problems.push(Problem::new(&file, m.id.name, "defined twice"));
             }
         }
         if let Err(errors) = bundle.add_resource(resource) {

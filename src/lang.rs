@@ -49,13 +49,31 @@ impl Lang {
     pub fn from_user_input(input: &str) -> Option<Lang> {
         let word = input.trim().trim_start_matches('/').to_lowercase();
         match word.as_str() {
-            "en" | "eng" | "english" | "англ" | "английский" | "ағылшын" | "ағылшынша" | "gb"
-            | "us" | "uk" => Some(Lang::En),
+            "en"
+            | "eng"
+            | "english"
+            | "англ"
+            | "английский"
+            | "ағылшын"
+            | "ағылшынша"
+            | "gb"
+            | "us"
+            | "uk" => Some(Lang::En),
             "ru" | "rus" | "russian" | "рус" | "ру" | "русский" | "орыс" | "орысша" => {
                 Some(Lang::Ru)
             }
-            "kk" | "kz" | "kaz" | "kazakh" | "qazaq" | "қаз" | "каз" | "қазақ" | "казах"
-            | "қазақша" | "казахский" | "қазақ тілі" => Some(Lang::Kk),
+            "kk"
+            | "kz"
+            | "kaz"
+            | "kazakh"
+            | "qazaq"
+            | "қаз"
+            | "каз"
+            | "қазақ"
+            | "казах"
+            | "қазақша"
+            | "казахский"
+            | "қазақ тілі" => Some(Lang::Kk),
             _ => None,
         }
     }
@@ -93,6 +111,13 @@ impl FromStr for Lang {
 #[error("unknown language `{0}` (expected en, ru or kk)")]
 pub struct UnknownLang(String);
 
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,7 +136,10 @@ mod tests {
 
     #[test]
     fn negotiation_prefers_saved_then_telegram_then_default() {
-        assert_eq!(Lang::negotiate(Some(Lang::Kk), Some("ru"), Lang::En), Lang::Kk);
+        assert_eq!(
+            Lang::negotiate(Some(Lang::Kk), Some("ru"), Lang::En),
+            Lang::Kk
+        );
         assert_eq!(Lang::negotiate(None, Some("ru-RU"), Lang::En), Lang::Ru);
         assert_eq!(Lang::negotiate(None, Some("de"), Lang::En), Lang::En);
         assert_eq!(Lang::negotiate(None, None, Lang::En), Lang::En);
@@ -143,12 +171,5 @@ mod tests {
             assert_eq!(lang.code().parse::<Lang>(), Ok(lang));
         }
         assert!("EN".parse::<Lang>().is_err());
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Lang {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
     }
 }

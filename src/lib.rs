@@ -1,15 +1,15 @@
 //! qantar-bot: a Telegram bot that tells the record of Kazakhstan's January 2022 events
 //! in English, Russian and Kazakh. The binary is a thin shell around this library.
 
+pub mod bot;
 pub mod catalog;
 pub mod command;
+pub mod config;
 pub mod content;
 pub mod i18n;
 pub mod lang;
+pub mod logging;
+pub mod preview;
 pub mod problem;
 pub mod render;
 pub mod store;
-pub mod config;
-pub mod logging;
-pub mod bot;
-pub mod preview;

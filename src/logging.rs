@@ -13,10 +13,10 @@ pub fn init(secrets: &[&str]) {
     let mut needles: Vec<String> = Vec::new();
     for s in secrets.iter().filter(|s| !s.is_empty()) {
         needles.push(s.to_string());
-        if let Some((_, tail)) = s.split_once(':') {
-            if tail.len() >= 8 {
-                needles.push(tail.to_string());
-            }
+        if let Some((_, tail)) = s.split_once(':')
+            && tail.len() >= 8
+        {
+            needles.push(tail.to_string());
         }
     }
     // Longest first, so the whole token is replaced before its tail.

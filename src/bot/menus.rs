@@ -19,7 +19,11 @@ pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
 /// client with any other language still gets a full menu. Failures are logged only: the
 /// bot answers without menus.
 pub async fn publish(bot: &Bot, catalog: &Catalog) {
-    for (lang, code) in [(Lang::En, None), (Lang::Ru, Some("ru")), (Lang::Kk, Some("kk"))] {
+    for (lang, code) in [
+        (Lang::En, None),
+        (Lang::Ru, Some("ru")),
+        (Lang::Kk, Some("kk")),
+    ] {
         let text = |m| catalog.locales.text(lang, m, None);
         let mut cmds = bot.set_my_commands(commands(catalog, lang));
         let mut desc = bot

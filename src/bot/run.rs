@@ -8,11 +8,11 @@ use std::time::Duration;
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::dispatching::Dispatcher;
+use teloxide::dispatching::ShutdownToken;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use teloxide::update_listeners::Polling;
-use teloxide::dispatching::ShutdownToken;
 use tokio::sync::watch;
 
 use super::{App, menus, schema};
@@ -39,9 +39,7 @@ pub enum RunError {
     Store(#[from] StoreError),
     #[error("TELOXIDE_API_URL is not a valid URL")]
     ApiUrl,
-    #[error(
-        "Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you"
-    )]
+    #[error("Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you")]
     TokenRejected,
 }
 
@@ -49,8 +47,8 @@ pub enum RunError {
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
-    let catalog = Catalog::load(&options.content_dir, &options.locales_dir)
-        .map_err(RunError::Content)?;
+    let catalog =
+        Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
     let catalog = Arc::new(catalog);
     let store = Store::open(&options.database_url).await?;
 

@@ -30,17 +30,21 @@ impl FromStr for Date {
         };
         let (year, month, day) = match parts.as_slice() {
             [y, m] => (number(y, 4), number(m, 2), None),
-            [y, m, d] => (number(y, 4), number(m, 2), Some(number(d, 2).ok_or_else(bad)?)),
+            [y, m, d] => (
+                number(y, 4),
+                number(m, 2),
+                Some(number(d, 2).ok_or_else(bad)?),
+            ),
             _ => return Err(bad()),
         };
         let (year, month) = (year.ok_or_else(bad)?, month.ok_or_else(bad)?);
         if !(1..=12).contains(&month) {
             return Err(bad());
         }
-        if let Some(day) = day {
-            if day == 0 || day > days_in_month(year, month as u8) as u16 {
-                return Err(bad());
-            }
+        if let Some(day) = day
+            && (day == 0 || day > days_in_month(year, month as u8) as u16)
+        {
+            return Err(bad());
         }
         Ok(Date {
             year,
@@ -53,7 +57,9 @@ impl FromStr for Date {
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }
@@ -90,7 +96,15 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for s in ["2022-13-01", "2022-02-30", "2022-1-5", "22-01-05", "2022/01/05", "", "x"] {
+        for s in [
+            "2022-13-01",
+            "2022-02-30",
+            "2022-1-5",
+            "22-01-05",
+            "2022/01/05",
+            "",
+            "x",
+        ] {
             assert!(s.parse::<Date>().is_err(), "{s}");
         }
     }

@@ -130,7 +130,9 @@ impl Checker<'_> {
             return;
         };
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"');
+        let clean = !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"');
         if host.is_empty() || !host.contains('.') || !clean {
             self.fail(at, format!("link `{url}` is not a well-formed address"));
         }

@@ -136,12 +136,11 @@ pub fn to_terminal(html: &str) -> String {
             .and_then(|h| h.strip_suffix('"'))
         {
             pending_href.push(Some(unescape(href)));
-        } else if inner == "/a" {
-            if let Some(Some(href)) = pending_href.pop() {
-                if !out.ends_with(&href) {
-                    out.push_str(&format!(" <{href}>"));
-                }
-            }
+        } else if inner == "/a"
+            && let Some(Some(href)) = pending_href.pop()
+            && !out.ends_with(&href)
+        {
+            out.push_str(&format!(" <{href}>"));
         }
         rest = &at[end + 1..];
     }

@@ -124,7 +124,10 @@ impl Renderer<'_> {
         let wanted = id.trim().to_lowercase();
         let Some(topic): Option<&Topic> = self.catalog.content.topic(&wanted) else {
             let a = args([("topic", FluentValue::from(clip(id, ECHO_MAX)))]);
-            return vec![self.t_args(Msg::SummaryUnknownTopic, &a), self.topic_lines()];
+            return vec![
+                self.t_args(Msg::SummaryUnknownTopic, &a),
+                self.topic_lines(),
+            ];
         };
         let mut blocks = vec![format!("<b>{}</b>", escape(topic.title.get(self.lang)))];
         blocks.extend(Self::paragraphs(topic.body.get(self.lang)));
@@ -165,7 +168,12 @@ impl Renderer<'_> {
             (SourceKind::Reference, Msg::SourcesReferences),
         ] {
             let mut first = true;
-            for (n, s) in content.sources.iter().filter(|s| s.kind == kind).enumerate() {
+            for (n, s) in content
+                .sources
+                .iter()
+                .filter(|s| s.kind == kind)
+                .enumerate()
+            {
                 let title = match &s.url {
                     Some(url) => link(url, &s.title),
                     None => escape(&s.title),
@@ -174,7 +182,11 @@ impl Renderer<'_> {
                 if let Some(author) = &s.author {
                     meta.push(escape(author));
                 }
-                meta.push(escape(&format_date(&self.catalog.locales, self.lang, s.date)));
+                meta.push(escape(&format_date(
+                    &self.catalog.locales,
+                    self.lang,
+                    s.date,
+                )));
                 let doc_lang = args([("lang", FluentValue::from(s.language.code()))]);
                 meta.push(self.t_args(Msg::SourceLanguage, &doc_lang));
                 let mut block = String::new();

@@ -1,0 +1,169 @@
+//! Every view of the shipped record, in every language: no Fluent errors, within
+//! Telegram's limits, valid Telegram HTML; and the three languages carry the same facts.
+
+use qantar_bot::catalog::Catalog;
+use qantar_bot::lang::Lang;
+use qantar_bot::render::html::{check_telegram_html, utf16_len};
+use qantar_bot::render::split::MESSAGE_LIMIT;
+use qantar_bot::render::{View, render};
+
+use crate::process::repo;
+
+pub fn shipped() -> Catalog {
+    Catalog::load(&repo().join("content"), &repo().join("locales"))
+        .unwrap_or_else(|p| panic!("shipped content must load:\n{p}"))
+}
+
+pub fn all_views(catalog: &Catalog) -> Vec<View> {
+    let mut views = vec![
+        View::Start,
+        View::Help,
+        View::Summary,
+        View::Timeline,
+        View::Sources,
+        View::Petition,
+        View::LangMenu,
+        View::LangChanged,
+        View::LangUnknown("<b>fr&</b>".into()),
+        View::LangSaveFailed(Lang::Kk),
+        View::NotACommand,
+        View::UnknownCommand("frobnicate".into()),
+        View::Topic("no_such_topic".into()),
+    ];
+    views.extend(
+        catalog
+            .content
+            .summary
+            .topics
+            .iter()
+            .map(|t| View::Topic(t.id.clone())),
+    );
+    views
+}
+
+#[test]
+fn every_view_renders_cleanly_in_every_language() {
+    let catalog = shipped();
+    for lang in Lang::ALL {
+        for view in all_views(&catalog) {
+            let reply = render(&catalog, lang, &view);
+            assert!(!reply.messages.is_empty(), "{view:?} in {lang} is empty");
+            for m in &reply.messages {
+                assert!(
+                    utf16_len(m) <= MESSAGE_LIMIT,
+                    "{view:?} in {lang}: {} units",
+                    utf16_len(m)
+                );
+                if let Err(e) = check_telegram_html(m) {
+                    panic!("{view:?} in {lang}: {e}\n{m}");
+                }
+                assert!(
+                    !m.contains('\u{2068}'),
+                    "isolation marks leaked into {view:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        catalog.locales.format_errors(),
+        0,
+        "a Fluent message failed to format"
+    );
+}
+
+#[test]
+fn the_timeline_is_split_between_events_not_inside_them() {
+    let catalog = shipped();
+    for lang in Lang::ALL {
+        let reply = render(&catalog, lang, &View::Timeline);
+        let joined = reply.messages.join("\n\n");
+        for e in &catalog.content.events {
+            let title = qantar_bot::render::html::escape(e.title.get(lang));
+            let holder = reply.messages.iter().filter(|m| m.contains(&title)).count();
+            assert_eq!(holder, 1, "event {} in {lang} appears whole once", e.id);
+        }
+        assert!(joined.starts_with("<b>"));
+    }
+}
+
+#[test]
+fn replies_differ_by_language() {
+    let catalog = shipped();
+    for view in [
+        View::Start,
+        View::Help,
+        View::Summary,
+        View::Timeline,
+        View::Petition,
+    ] {
+        let en = render(&catalog, Lang::En, &view).messages.join("");
+        let ru = render(&catalog, Lang::Ru, &view).messages.join("");
+        let kk = render(&catalog, Lang::Kk, &view).messages.join("");
+        assert!(en != ru && ru != kk && en != kk, "{view:?}");
+        // Kazakh-only letters show the Kazakh text really is Kazakh.
+        assert!(kk.chars().any(|c| "әғқңөұүһі".contains(c)), "{view:?}");
+    }
+}
+
+#[test]
+fn every_source_link_is_https_and_every_event_cites_a_source() {
+    let catalog = shipped();
+    let c = &catalog.content;
+    assert!(c.events.len() >= 15, "at least 15 dated events");
+    for s in &c.sources {
+        if let Some(url) = &s.url {
+            assert!(url.starts_with("https://"), "{}", s.id);
+        }
+    }
+    for e in &c.events {
+        assert!(!e.sources.is_empty());
+        for id in &e.sources {
+            assert!(c.source(id).is_some(), "{} cites {id}", e.id);
+        }
+    }
+    assert_eq!(
+        c.petition.url,
+        "https://www.change.org/p/toyota-motor-company-help-kazakhstan-stop-russian-intervention"
+    );
+    assert_eq!(
+        (c.petition.count.signatures, c.petition.count.goal),
+        (331, 500)
+    );
+}
+
+#[test]
+fn dates_are_written_the_way_each_language_writes_them() {
+    let catalog = shipped();
+    let date = "2022-01-02".parse().unwrap();
+    let f = |lang| qantar_bot::render::format_date(&catalog.locales, lang, date);
+    assert_eq!(f(Lang::En), "2 January 2022");
+    assert_eq!(f(Lang::Ru), "2 января 2022 г.");
+    assert_eq!(f(Lang::Kk), "2022 жылғы 2 қаңтар");
+    let month = "2022-05".parse().unwrap();
+    let m = |lang| qantar_bot::render::format_date(&catalog.locales, lang, month);
+    assert_eq!(m(Lang::Ru), "май 2022 г.");
+}
+
+#[test]
+fn russian_plurals_use_all_their_forms() {
+    use fluent_bundle::FluentValue;
+    use qantar_bot::i18n::{Msg, args};
+    let catalog = shipped();
+    let count = |n: u32| {
+        let a = args([
+            ("signatures", FluentValue::from(n)),
+            ("goal", FluentValue::from(500)),
+            ("date", "январь 2022 г.".into()),
+            ("publisher", "Change.org".into()),
+        ]);
+        catalog
+            .locales
+            .try_text(Lang::Ru, Msg::PetitionCount, Some(&a))
+            .unwrap()
+    };
+    assert!(count(1).starts_with("1 подпись "));
+    assert!(count(3).starts_with("3 подписи "));
+    assert!(count(331).starts_with("331 подпись "));
+    assert!(count(5).starts_with("5 подписей "));
+    assert!(count(11).starts_with("11 подписей "));
+}

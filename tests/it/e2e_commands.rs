@@ -1,0 +1,227 @@
+//! End to end through the real dispatcher and a fake Bot API: every command in every
+//! language, /lang switching that survives a restart, groups and other bots.
+
+use qantar_bot::lang::Lang;
+use qantar_bot::render::{View, render};
+use serde_json::Value;
+
+use crate::catalog::shipped;
+use crate::fake_api::{BOT_USERNAME, Chat, FakeApi, From};
+use crate::process::{Launch, TOKEN};
+
+fn texts(calls: &[crate::fake_api::Call]) -> Vec<String> {
+    calls
+        .iter()
+        .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_answers_in_the_users_telegram_language() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _bot = Launch::new(&api.url, dir.path()).spawn();
+    let catalog = shipped();
+
+    let cases = [
+        ("/start", View::Start),
+        ("/help", View::Help),
+        ("/summary", View::Summary),
+        ("/timeline", View::Timeline),
+        ("/sources", View::Sources),
+        ("/petition", View::Petition),
+        ("/lang", View::LangMenu),
+        ("/start unknown_payload", View::Start),
+        ("/summary_causes", View::Topic("causes".into())),
+    ];
+    // One chat per (language, command): replies in a chat arrive in order, chats in parallel.
+    let langs = [
+        (Some("en-US"), Lang::En),
+        (Some("ru-RU"), Lang::Ru),
+        (Some("kk"), Lang::Kk),
+        (Some("de"), Lang::En),
+        (None, Lang::En),
+    ];
+    let mut expected = Vec::new();
+    for (li, (code, lang)) in langs.iter().enumerate() {
+        for (ci, (text, view)) in cases.iter().enumerate() {
+            let chat = 10_000 + (li * 100 + ci) as i64;
+            let from = From {
+                user_id: chat,
+                language_code: *code,
+            };
+            api.send_text(Chat::Private(chat), &from, text);
+            expected.push((chat, *lang, view.clone(), *text));
+        }
+    }
+    for (chat, lang, view, text) in expected {
+        let want = render(&catalog, lang, &view);
+        let got = api.wait_sent(chat, want.messages.len()).await;
+        assert_eq!(texts(&got), want.messages, "{text} in {lang}");
+        for call in &got {
+            assert_eq!(call.body["parse_mode"], "HTML");
+            let preview_off = call.body["link_preview_options"]["is_disabled"] == Value::Bool(true);
+            assert_eq!(preview_off, view != View::Petition, "{text}: link previews");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_choice_is_saved_and_survives_a_restart() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = shipped();
+    let chat = 4242;
+    let from = From {
+        user_id: chat,
+        language_code: Some("en"),
+    };
+    let launch = Launch::new(&api.url, dir.path());
+    let mut bot = launch.spawn();
+
+    api.send_text(Chat::Private(chat), &from, "/lang КАЗ");
+    let got = api.wait_sent(chat, 1).await;
+    assert_eq!(
+        texts(&got)[0],
+        render(&catalog, Lang::Kk, &View::LangChanged).messages[0],
+        "confirmation comes in the new language"
+    );
+
+    api.send_text(Chat::Private(chat), &from, "/lang klingon");
+    let got = api.wait_sent(chat, 2).await;
+    let refusal = &texts(&got)[1];
+    assert_eq!(
+        refusal,
+        &render(&catalog, Lang::Kk, &View::LangUnknown("klingon".into())).messages[0]
+    );
+    assert!(refusal.contains("klingon") && refusal.contains("/lang_ru"));
+
+    assert!(bot.terminate().success(), "SIGTERM exits 0");
+
+    let _bot = launch.spawn();
+    api.send_text(Chat::Private(chat), &from, "/help");
+    let got = api.wait_sent(chat, 3).await;
+    assert_eq!(
+        texts(&got)[2],
+        render(&catalog, Lang::Kk, &View::Help).messages[0],
+        "the saved Kazakh outlives the process and beats Telegram's en"
+    );
+
+    api.send_text(Chat::Private(chat), &from, "/lang_ru");
+    api.send_text(Chat::Private(chat), &from, "/petition");
+    let got = api.wait_sent(chat, 5).await;
+    assert_eq!(
+        texts(&got)[4],
+        render(&catalog, Lang::Ru, &View::Petition).messages[0]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_answer_only_what_is_ours() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _bot = Launch::new(&api.url, dir.path()).spawn();
+    let catalog = shipped();
+    let group = Chat::Group(-100_200_300);
+    let from = From {
+        user_id: 55,
+        language_code: Some("ru"),
+    };
+    api.send_text(group, &from, "/help@other_bot");
+    api.send_text(group, &from, "good morning, everyone");
+    api.send_text(group, &from, "/weather");
+    api.send_text(group, &from, &format!("/sources@{BOT_USERNAME}"));
+    api.send_text(
+        group,
+        &from,
+        &format!("/petition@{}", BOT_USERNAME.to_uppercase()),
+    );
+    api.send_text(group, &from, &format!("/weather@{BOT_USERNAME}"));
+    api.send_text(group, &from, "/help");
+
+    let mut want = render(&catalog, Lang::Ru, &View::Sources).messages;
+    want.extend(render(&catalog, Lang::Ru, &View::Petition).messages);
+    want.extend(render(&catalog, Lang::Ru, &View::UnknownCommand("weather".into())).messages);
+    want.extend(render(&catalog, Lang::Ru, &View::Help).messages);
+    // Updates of one chat are handled in order, so once /help's answer is in, everything
+    // before it has been handled: anything extra would be a reply to chatter.
+    let got = api.wait_sent(group.id(), want.len()).await;
+    assert_eq!(texts(&got), want);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(api.sent_to(group.id()).len(), want.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_chatter_gets_a_pointer_to_help() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _bot = Launch::new(&api.url, dir.path()).spawn();
+    let catalog = shipped();
+    let from = From {
+        user_id: 9,
+        language_code: Some("kk-KZ"),
+    };
+    api.send_text(Chat::Private(9), &from, "сәлем! <b>what</b> is this?");
+    api.send_text(Chat::Private(9), &from, "/frobnicate <now>");
+    let got = api.wait_sent(9, 2).await;
+    assert_eq!(
+        texts(&got),
+        vec![
+            render(&catalog, Lang::Kk, &View::NotACommand).messages[0].clone(),
+            render(
+                &catalog,
+                Lang::Kk,
+                &View::UnknownCommand("frobnicate".into())
+            )
+            .messages[0]
+                .clone(),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn menus_and_descriptions_are_published_in_three_languages() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _bot = Launch::new(&api.url, dir.path()).spawn();
+    let menus = api
+        .wait_until(|api| {
+            let calls = api.calls("setMyShortDescription");
+            (calls.len() >= 3).then(|| api.calls("setMyCommands"))
+        })
+        .await
+        .expect("menus published");
+    let codes: Vec<Value> = menus
+        .iter()
+        .map(|c| c.body["language_code"].clone())
+        .collect();
+    assert_eq!(codes, vec![Value::Null, "ru".into(), "kk".into()]);
+    let catalog = shipped();
+    for (call, lang) in menus.iter().zip(Lang::ALL) {
+        let commands = call.body["commands"].as_array().unwrap();
+        let names: Vec<&str> = commands
+            .iter()
+            .map(|c| c["command"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "start", "summary", "timeline", "sources", "petition", "lang", "help"
+            ]
+        );
+        let summary = catalog
+            .locales
+            .text(lang, qantar_bot::i18n::Msg::CmdSummary, None);
+        assert_eq!(commands[1]["description"], Value::from(summary));
+    }
+    let descriptions = api.calls("setMyDescription");
+    assert_eq!(descriptions.len(), 3);
+    for call in descriptions {
+        let text = call.body["description"].as_str().unwrap();
+        assert!(!text.is_empty() && text.chars().count() <= 512);
+    }
+    for call in api.calls("setMyShortDescription") {
+        let text = call.body["short_description"].as_str().unwrap();
+        assert!(!text.is_empty() && text.chars().count() <= 120);
+    }
+}

@@ -1,0 +1,320 @@
+//! A fake Telegram Bot API on 127.0.0.1: enough of getMe, getUpdates (long polling with
+//! offsets), sendMessage and the menu methods for the real dispatcher to run against.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const BOT_USERNAME: &str = "qantar_test_bot";
+pub const BOT_ID: i64 = 777000;
+
+/// One call the bot made: method (lower-cased) and JSON body.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    pending: VecDeque<Value>,
+    next_update_id: i64,
+    next_message_id: i64,
+    calls: Vec<Call>,
+    /// Answers queued for the next calls of a method: (method, status, body).
+    faults: Vec<(String, u16, Value)>,
+}
+
+#[derive(Clone)]
+pub struct FakeApi {
+    token: String,
+    inner: Arc<Mutex<Inner>>,
+    updates: Arc<Notify>,
+    calls: Arc<Notify>,
+    pub url: String,
+}
+
+/// Who writes, and where.
+#[derive(Debug, Clone)]
+pub struct From {
+    pub user_id: i64,
+    pub language_code: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Chat {
+    Private(i64),
+    Group(i64),
+}
+
+impl Chat {
+    pub fn id(self) -> i64 {
+        match self {
+            Chat::Private(id) | Chat::Group(id) => id,
+        }
+    }
+
+    fn json(self) -> Value {
+        match self {
+            Chat::Private(id) => json!({"id": id, "type": "private", "first_name": "Reader"}),
+            Chat::Group(id) => json!({"id": id, "type": "supergroup", "title": "Readers"}),
+        }
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl FakeApi {
+    pub async fn start(token: &str) -> FakeApi {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let api = FakeApi {
+            token: token.to_string(),
+            inner: Arc::new(Mutex::new(Inner {
+                next_update_id: 1,
+                next_message_id: 1,
+                ..Inner::default()
+            })),
+            updates: Arc::new(Notify::new()),
+            calls: Arc::new(Notify::new()),
+            url: format!("http://{addr}"),
+        };
+        let app = Router::new()
+            .route("/{token}/{method}", post(handle))
+            .with_state(api.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        api
+    }
+
+    /// Queues a text message as Telegram would deliver it through getUpdates.
+    pub fn send_text(&self, chat: Chat, from: &From, text: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let update_id = inner.next_update_id;
+        inner.next_update_id += 1;
+        let message_id = inner.next_message_id;
+        inner.next_message_id += 1;
+        let mut user = json!({"id": from.user_id, "is_bot": false, "first_name": "Reader"});
+        if let Some(code) = from.language_code {
+            user["language_code"] = json!(code);
+        }
+        let mut message = json!({
+            "message_id": message_id,
+            "date": now(),
+            "chat": chat.json(),
+            "from": user,
+            "text": text,
+        });
+        if text.starts_with('/') {
+            let len = text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .encode_utf16()
+                .count();
+            message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+        }
+        inner
+            .pending
+            .push_back(json!({"update_id": update_id, "message": message}));
+        drop(inner);
+        self.updates.notify_waiters();
+    }
+
+    /// Makes the next call of `method` answer with `status` and `body` instead.
+    #[allow(dead_code)]
+    pub fn fail_next(&self, method: &str, status: u16, body: Value) {
+        self.inner
+            .lock()
+            .unwrap()
+            .faults
+            .push((method.to_ascii_lowercase(), status, body));
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        let method = method.to_ascii_lowercase();
+        let inner = self.inner.lock().unwrap();
+        inner
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Messages sent to one chat, in order.
+    pub fn sent_to(&self, chat: i64) -> Vec<Call> {
+        self.calls("sendMessage")
+            .into_iter()
+            .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
+            .collect()
+    }
+
+    /// Waits until `chat` has received at least `n` messages; returns them all.
+    pub async fn wait_sent(&self, chat: i64, n: usize) -> Vec<Call> {
+        self.wait_until(|api| {
+            let sent = api.sent_to(chat);
+            (sent.len() >= n).then_some(sent)
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "chat {chat}: expected {n} messages, got {:?}",
+                self.sent_to(chat)
+                    .iter()
+                    .map(|c| c.body["text"].clone())
+                    .collect::<Vec<_>>()
+            )
+        })
+    }
+
+    /// Polls a condition over the recorded calls for up to 20 s.
+    pub async fn wait_until<T>(&self, mut f: impl FnMut(&FakeApi) -> Option<T>) -> Option<T> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let notified = self.calls.notified();
+            if let Some(v) = f(self) {
+                return Some(v);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let _ = tokio::time::timeout(left.min(Duration::from_millis(200)), notified).await;
+        }
+    }
+
+    /// True once the bot has taken every queued update and asked for more.
+    #[allow(dead_code)]
+    pub fn drained(&self) -> bool {
+        self.inner.lock().unwrap().pending.is_empty()
+    }
+}
+
+fn ok(result: Value) -> Response {
+    (
+        StatusCode::OK,
+        axum::Json(json!({"ok": true, "result": result})),
+    )
+        .into_response()
+}
+
+fn error(status: u16, description: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        code,
+        axum::Json(json!({"ok": false, "error_code": status, "description": description})),
+    )
+        .into_response()
+}
+
+async fn handle(
+    State(api): State<FakeApi>,
+    Path((token, method)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if token.strip_prefix("bot") != Some(api.token.as_str()) {
+        return error(401, "Unauthorized");
+    }
+    // Telegram treats method names case-insensitively; teloxide sends PascalCase.
+    let method = method.to_ascii_lowercase();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if method != "getupdates" {
+        let fault = {
+            let mut inner = api.inner.lock().unwrap();
+            inner.calls.push(Call {
+                method: method.clone(),
+                body: body.clone(),
+            });
+            let i = inner.faults.iter().position(|(m, _, _)| *m == method);
+            i.map(|i| inner.faults.remove(i))
+        };
+        api.calls.notify_waiters();
+        if let Some((_, status, body)) = fault {
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            return (code, axum::Json(body)).into_response();
+        }
+    }
+    match method.as_str() {
+        "getme" => ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME,
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": true, "can_connect_to_business": false,
+            "has_main_web_app": false
+        })),
+        "getwebhookinfo" => ok(json!({
+            "url": "", "has_custom_certificate": false, "pending_update_count": 0
+        })),
+        "deletewebhook" | "setmycommands" | "setmydescription" | "setmyshortdescription" => {
+            ok(json!(true))
+        }
+        "getupdates" => get_updates(&api, &body).await,
+        "sendmessage" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let chat = if chat_id < 0 {
+                Chat::Group(chat_id)
+            } else {
+                Chat::Private(chat_id)
+            };
+            let message_id = {
+                let mut inner = api.inner.lock().unwrap();
+                inner.next_message_id += 1;
+                inner.next_message_id
+            };
+            ok(json!({
+                "message_id": message_id,
+                "date": now(),
+                "chat": chat.json(),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME},
+                "text": body["text"].clone(),
+            }))
+        }
+        _ => error(404, "Not Found: method not found"),
+    }
+}
+
+/// Long polling as Telegram does it: `offset` confirms everything before it; with nothing
+/// to hand out, wait up to `timeout` seconds for news.
+async fn get_updates(api: &FakeApi, body: &Value) -> Response {
+    let offset = body["offset"].as_i64().unwrap_or(0);
+    let limit = body["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
+    let timeout = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0).min(10));
+    let deadline = Instant::now() + timeout;
+    loop {
+        let notified = api.updates.notified();
+        {
+            let mut inner = api.inner.lock().unwrap();
+            while inner
+                .pending
+                .front()
+                .is_some_and(|u| u["update_id"].as_i64().unwrap_or(0) < offset)
+            {
+                inner.pending.pop_front();
+            }
+            if !inner.pending.is_empty() {
+                let batch: Vec<Value> = inner.pending.iter().take(limit).cloned().collect();
+                return ok(Value::Array(batch));
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return ok(json!([]));
+        }
+        let _ = tokio::time::timeout(left, notified).await;
+    }
+}

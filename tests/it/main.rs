@@ -1,0 +1,9 @@
+//! The one integration-test binary: end-to-end runs through a fake Bot API, and checks
+//! over the shipped content and locales.
+
+mod broken_content;
+mod catalog;
+mod e2e_commands;
+mod e2e_process;
+mod fake_api;
+mod process;
