@@ -225,3 +225,37 @@ async fn menus_and_descriptions_are_published_in_three_languages() {
         assert!(!text.is_empty() && text.chars().count() <= 120);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_store_still_answers_in_telegrams_language() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _bot = Launch::new(&api.url, dir.path()).spawn();
+    let catalog = shipped();
+    let from = From {
+        user_id: 77,
+        language_code: Some("ru"),
+    };
+    // Wait until the bot is up (it migrated the store), then break the store under it.
+    api.send_text(Chat::Private(77), &from, "/start");
+    api.wait_sent(77, 1).await;
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/prefs.db", dir.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE chat_language")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    api.send_text(Chat::Private(77), &from, "/help");
+    api.send_text(Chat::Private(77), &from, "/lang kk");
+    let got = api.wait_sent(77, 3).await;
+    assert_eq!(
+        texts(&got)[1..],
+        [
+            render(&catalog, Lang::Ru, &View::Help).messages[0].clone(),
+            render(&catalog, Lang::Ru, &View::LangSaveFailed(Lang::Kk)).messages[0].clone(),
+        ]
+    );
+}
