@@ -1,5 +1,7 @@
 //! Parses a message's text into a typed command, at the edge, before anything else runs.
 
+use crate::content::Content;
+use crate::deeplink::Payload;
 use crate::i18n::Msg;
 use crate::lang::Lang;
 use crate::render::View;
@@ -167,24 +169,33 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Show(View),
-    /// Save this language for the chat, then confirm in it.
-    SwitchLang(Lang),
+    /// Save this language for the chat, then show `then` in it.
+    SwitchLang {
+        lang: Lang,
+        then: View,
+    },
 }
 
 impl Command {
-    pub fn action(self) -> Action {
+    /// `content` tells deep links to events and topics that exist from stale ones.
+    pub fn action(self, content: &Content) -> Action {
         let view = match self {
-            // Deep-link payloads arrive here; until they have views of their own, all greet.
-            Command::Start(_) => View::Start,
+            Command::Start(None) => View::Start { picker: false },
+            Command::Start(Some(payload)) => return start_action(&payload, content),
             Command::Help => View::Help,
             Command::Summary(None) => View::Summary,
             Command::Summary(Some(topic)) => View::Topic(topic),
-            Command::Timeline => View::Timeline,
+            Command::Timeline => View::Timeline { page: 0 },
             Command::Sources => View::Sources,
             Command::Petition => View::Petition,
             Command::Lang(None) => View::LangMenu,
             Command::Lang(Some(arg)) => match Lang::from_user_input(&arg) {
-                Some(lang) => return Action::SwitchLang(lang),
+                Some(lang) => {
+                    return Action::SwitchLang {
+                        lang,
+                        then: View::LangChanged,
+                    };
+                }
                 None => View::LangUnknown(arg),
             },
             Command::Unknown(name) => View::UnknownCommand(name),
@@ -205,4 +216,26 @@ impl Command {
             Command::Unknown(_) => "unknown",
         }
     }
+}
+
+/// A deep link's view; anything unknown, malformed or gone greets.
+fn start_action(payload: &str, content: &Content) -> Action {
+    let greeting = View::Start { picker: false };
+    let view = match Payload::parse(payload) {
+        None => greeting,
+        Some(Payload::Petition) => View::Petition,
+        Some(Payload::Timeline) => View::Timeline { page: 0 },
+        Some(Payload::Sources) => View::Sources,
+        Some(Payload::Summary) => View::Summary,
+        Some(Payload::Topic(id)) if content.topic(&id).is_some() => View::Topic(id),
+        Some(Payload::Event(id)) if content.event(&id).is_some() => View::Event(id),
+        Some(Payload::Topic(_) | Payload::Event(_)) => greeting,
+        Some(Payload::Lang(lang)) => {
+            return Action::SwitchLang {
+                lang,
+                then: greeting,
+            };
+        }
+    };
+    Action::Show(view)
 }

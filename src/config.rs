@@ -57,6 +57,12 @@ pub enum Cmd {
     Run,
     /// Validate content and locales; list every problem; exit 0 or 1
     Check,
+    /// Print the deep links the channel can post (t.me/<bot>?start=…)
+    Links {
+        /// The bot's username, with or without @
+        #[arg(long)]
+        username: String,
+    },
     /// Print what a user would receive for a command, offline, without a token
     Preview {
         /// The command as a user types it, e.g. /timeline or "/lang kk"

@@ -2,14 +2,17 @@
 //! in English, Russian and Kazakh. The binary is a thin shell around this library.
 
 pub mod bot;
+pub mod callback;
 pub mod catalog;
 pub mod command;
 pub mod config;
 pub mod content;
+pub mod deeplink;
 pub mod i18n;
 pub mod lang;
 pub mod logging;
 pub mod preview;
 pub mod problem;
 pub mod render;
+pub mod search;
 pub mod store;

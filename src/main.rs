@@ -6,7 +6,7 @@ use clap::Parser;
 use qantar_bot::bot::{RunOptions, run};
 use qantar_bot::catalog::Catalog;
 use qantar_bot::config::{Cli, Cmd, Token};
-use qantar_bot::{logging, preview};
+use qantar_bot::{deeplink, logging, preview};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(Cmd::Links { ref username }) => links(&cli, username),
         None | Some(Cmd::Run) => run_bot(cli),
     }
 }
@@ -46,6 +47,30 @@ fn check(cli: &Cli) -> ExitCode {
         Err(problems) => {
             eprintln!("{problems}");
             eprintln!("{} problem(s)", problems.0.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn links(cli: &Cli, username: &str) -> ExitCode {
+    let username = username.trim_start_matches('@');
+    let valid = (5..=32).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !valid {
+        eprintln!("`{username}` is not a Telegram bot username (5-32 letters, digits or _)");
+        return ExitCode::from(2);
+    }
+    match Catalog::load(&cli.content_dir, &cli.locales_dir) {
+        Ok(catalog) => {
+            for (url, label) in deeplink::all_links(username, &catalog.content) {
+                println!("{url}  {label}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            eprintln!("{problems}");
             ExitCode::FAILURE
         }
     }

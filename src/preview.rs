@@ -9,9 +9,9 @@ use crate::render::{View, render};
 /// Renders `text` as if typed in a private chat whose language is `lang`.
 pub fn preview(catalog: &Catalog, lang: Lang, text: &str) -> String {
     let (lang, view) = match command::parse(text, None) {
-        Input::Command { command, .. } => match command.action() {
+        Input::Command { command, .. } => match command.action(&catalog.content) {
             Action::Show(view) => (lang, view),
-            Action::SwitchLang(new) => (new, View::LangChanged),
+            Action::SwitchLang { lang, then } => (lang, then),
         },
         Input::ForAnotherBot | Input::Text => (lang, View::NotACommand),
     };
@@ -20,7 +20,14 @@ pub fn preview(catalog: &Catalog, lang: Lang, text: &str) -> String {
     reply
         .messages
         .iter()
-        .map(|m| to_terminal(m))
+        .map(|m| {
+            let mut text = to_terminal(&m.html);
+            for row in &m.keyboard {
+                let labels: Vec<String> = row.iter().map(|b| format!("[ {} ]", b.label)).collect();
+                text.push_str(&format!("\n{}", labels.join(" ")));
+            }
+            text
+        })
         .collect::<Vec<_>>()
         .join(&divider)
 }

@@ -29,7 +29,19 @@ timeline-title = Timeline: { $count ->
     [one] { $count } event
    *[other] { $count } events
 }, { $from } to { $to }
-timeline-continued = Timeline, continued
+timeline-page = Page { $page } of { $pages }
+timeline-open-hint = Tap a number to read that event in full, with its sources.
+
+## Buttons (keep them short) and answers to button presses.
+button-sign = ✍️ Sign the petition
+button-share = 📣 Share
+button-prev = ◀ Earlier
+button-next = Later ▶
+button-back-timeline = ◀ Timeline
+button-back-summary = ◀ Summary
+button-open-bot = Open in the bot
+callback-stale = This button is out of date. Send /start to begin again.
+callback-lang-saved = ✓ { $language }
 
 sources-title = Sources
 sources-originals = The original documents

@@ -27,7 +27,19 @@ timeline-title = Хронология: { $count ->
     [one] { $count } оқиға
    *[other] { $count } оқиға
 }, { $from } – { $to }
-timeline-continued = Хронология, жалғасы
+timeline-page = { $pages } беттің { $page }-беті
+timeline-open-hint = Оқиғаны дереккөздерімен толық оқу үшін нөмірін басыңыз.
+
+## Түймелер (қысқа) және түйме басылғандағы жауаптар.
+button-sign = ✍️ Петицияға қол қою
+button-share = 📣 Бөлісу
+button-prev = ◀ Бұрын
+button-next = Кейін ▶
+button-back-timeline = ◀ Хронология
+button-back-summary = ◀ Шолу
+button-open-bot = Ботта ашу
+callback-stale = Бұл түйме ескірген. Қайта бастау үшін /start жіберіңіз.
+callback-lang-saved = ✓ { $language }
 
 sources-title = Дереккөздер
 sources-originals = Түпнұсқа құжаттар

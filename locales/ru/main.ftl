@@ -29,7 +29,19 @@ timeline-title = Хронология: { $count ->
     [many] { $count } событий
    *[other] { $count } события
 }, с { $from } по { $to }
-timeline-continued = Хронология, продолжение
+timeline-page = Страница { $page } из { $pages }
+timeline-open-hint = Нажмите на номер, чтобы прочитать событие целиком, с источниками.
+
+## Кнопки (коротко) и ответы на нажатия.
+button-sign = ✍️ Подписать петицию
+button-share = 📣 Поделиться
+button-prev = ◀ Раньше
+button-next = Позже ▶
+button-back-timeline = ◀ Хронология
+button-back-summary = ◀ Обзор
+button-open-bot = Открыть в боте
+callback-stale = Эта кнопка устарела. Отправьте /start, чтобы начать заново.
+callback-lang-saved = ✓ { $language }
 
 sources-title = Источники
 sources-originals = Первоисточники

@@ -1,16 +1,18 @@
-//! Sends a rendered reply, riding out what Telegram and the network throw at it.
+//! Sending, editing and answering, riding out what Telegram and the network throw at us.
 //!
 //! A 429 waits exactly as long as Telegram asks, only in this chat's worker, so other
 //! chats are not held back; network faults are retried with backoff.
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::prelude::*;
-use teloxide::types::{LinkPreviewOptions, ParseMode};
+use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode};
 
-use crate::render::Reply;
+use super::keyboard::markup;
+use crate::render::{Outgoing, Reply};
 
 const MAX_ATTEMPTS: u32 = 6;
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
@@ -18,18 +20,66 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 /// rather than hold the chat's queue for minutes.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
-/// How a delivery ended, for the caller's log line and counters.
+/// How a call ended, for the caller's log line and counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Sent,
     /// The user blocked the bot or the chat is gone: nothing more to do for it.
     Unreachable,
+    /// Telegram says the edit would change nothing: the reader already sees it.
+    Unchanged,
     Failed,
 }
 
+/// Runs `call` (which builds a fresh request each time) until it succeeds, retrying
+/// what is worth retrying. `what` names the method in the log; never any content.
+pub async fn retrying<F, R, T>(what: &str, mut call: F) -> Outcome
+where
+    F: FnMut() -> R,
+    R: IntoFuture<Output = Result<T, RequestError>>,
+{
+    let mut backoff = FIRST_BACKOFF;
+    for attempt in 1..=MAX_ATTEMPTS {
+        match call().into_future().await {
+            Ok(_) => return Outcome::Sent,
+            Err(RequestError::RetryAfter(wait)) => {
+                let wait = wait.duration();
+                if wait > MAX_RETRY_AFTER {
+                    log::warn!("{what}: told to wait {}s, giving up", wait.as_secs());
+                    return Outcome::Failed;
+                }
+                log::info!("{what}: 429, waiting {}s as asked", wait.as_secs());
+                tokio::time::sleep(wait).await;
+            }
+            Err(RequestError::Network(e)) if attempt < MAX_ATTEMPTS => {
+                log::warn!("{what}: network error (attempt {attempt}): {e}");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            Err(RequestError::Io(e)) if attempt < MAX_ATTEMPTS => {
+                log::warn!("{what}: I/O error (attempt {attempt}): {e}");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            Err(RequestError::Api(ApiError::MessageNotModified)) => return Outcome::Unchanged,
+            Err(RequestError::Api(e)) if unreachable(&e) => {
+                log::info!("{what}: chat unreachable ({e})");
+                return Outcome::Unreachable;
+            }
+            Err(e) => {
+                log::error!("{what} failed: {e}");
+                return Outcome::Failed;
+            }
+        }
+    }
+    log::error!("{what}: gave up after {MAX_ATTEMPTS} attempts");
+    Outcome::Failed
+}
+
+/// Sends every message of a reply, in order; stops at the first that cannot go out.
 pub async fn deliver(bot: &Bot, chat: ChatId, reply: &Reply) -> Outcome {
-    for text in &reply.messages {
-        let outcome = send_one(bot, chat, text, reply.link_preview).await;
+    for message in &reply.messages {
+        let outcome = send(bot, chat, message, reply.link_preview).await;
         if outcome != Outcome::Sent {
             return outcome;
         }
@@ -37,46 +87,45 @@ pub async fn deliver(bot: &Bot, chat: ChatId, reply: &Reply) -> Outcome {
     Outcome::Sent
 }
 
-async fn send_one(bot: &Bot, chat: ChatId, text: &str, preview: bool) -> Outcome {
-    let mut backoff = FIRST_BACKOFF;
-    for attempt in 1..=MAX_ATTEMPTS {
+async fn send(bot: &Bot, chat: ChatId, message: &Outgoing, preview: bool) -> Outcome {
+    let keys = markup(&message.keyboard);
+    retrying("sendMessage", || {
         let request = bot
-            .send_message(chat, text)
+            .send_message(chat, &message.html)
             .parse_mode(ParseMode::Html)
             .link_preview_options(link_preview(preview));
-        match request.await {
-            Ok(_) => return Outcome::Sent,
-            Err(RequestError::RetryAfter(wait)) => {
-                let wait = wait.duration();
-                if wait > MAX_RETRY_AFTER {
-                    log::warn!("sendMessage: told to wait {}s, giving up", wait.as_secs());
-                    return Outcome::Failed;
-                }
-                log::info!("sendMessage: 429, waiting {}s as asked", wait.as_secs());
-                tokio::time::sleep(wait).await;
-            }
-            Err(RequestError::Network(e)) if attempt < MAX_ATTEMPTS => {
-                log::warn!("sendMessage: network error (attempt {attempt}): {e}");
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
-            Err(RequestError::Io(e)) if attempt < MAX_ATTEMPTS => {
-                log::warn!("sendMessage: I/O error (attempt {attempt}): {e}");
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
-            Err(RequestError::Api(e)) if unreachable(&e) => {
-                log::info!("sendMessage: chat unreachable ({e})");
-                return Outcome::Unreachable;
-            }
-            Err(e) => {
-                log::error!("sendMessage failed: {e}");
-                return Outcome::Failed;
-            }
+        match &keys {
+            Some(k) => request.reply_markup(k.clone()),
+            None => request,
+        }
+    })
+    .await
+}
+
+/// Replaces a message in place with the reply's first message (buttons included, or
+/// removed); any further messages of the reply follow as new ones.
+pub async fn edit(bot: &Bot, chat: ChatId, id: MessageId, reply: &Reply) -> Outcome {
+    let Some((first, rest)) = reply.messages.split_first() else {
+        return Outcome::Unchanged;
+    };
+    let keys = markup(&first.keyboard).unwrap_or_else(InlineKeyboardMarkup::default);
+    let outcome = retrying("editMessageText", || {
+        bot.edit_message_text(chat, id, &first.html)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(link_preview(reply.link_preview))
+            .reply_markup(keys.clone())
+    })
+    .await;
+    if !matches!(outcome, Outcome::Sent | Outcome::Unchanged) {
+        return outcome;
+    }
+    for message in rest {
+        let sent = send(bot, chat, message, reply.link_preview).await;
+        if sent != Outcome::Sent {
+            return sent;
         }
     }
-    log::error!("sendMessage: gave up after {MAX_ATTEMPTS} attempts");
-    Outcome::Failed
+    outcome
 }
 
 fn unreachable(e: &ApiError) -> bool {

@@ -1,8 +1,12 @@
 //! The Telegram side: the handler tree, delivery, menus and the polling loop.
 
+mod callbacks;
 mod deliver;
 mod handler;
+mod inline;
+mod keyboard;
 pub mod menus;
+mod messages;
 mod run;
 
 use std::sync::Arc;

@@ -74,6 +74,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     });
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app])
+        // One worker per chat keeps a chat's replies in order; inline queries have no
+        // chat, so key them by user rather than funnel them all through one worker.
+        .distribution_function(|update| {
+            update
+                .chat()
+                .map(|c| c.id.0)
+                .or_else(|| update.from().map(|u| u.id.0 as i64))
+        })
         // teloxide's default logs whole updates: user text and identities. Kinds only.
         .default_handler(|update| async move {
             log::debug!("ignored update of kind {}", update_kind(&update));

@@ -17,8 +17,10 @@ pub const PETITION_FILE: &str = "petition.yaml";
 /// keep single blocks small enough that splitting never has to cut inside one.
 const ID_MAX: usize = 24;
 const TITLE_MAX: usize = 120;
+const PLACE_MAX: usize = 80;
 const LINE_MAX: usize = 300;
-const EVENT_BODY_MAX: usize = 800;
+/// Four events of this size, with titles and places, fill one timeline page at most.
+const EVENT_BODY_MAX: usize = 650;
 const SUMMARY_BODY_MAX: usize = 2500;
 const BUTTON_MAX: usize = 40;
 
@@ -178,7 +180,7 @@ fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
     for (i, e) in c.events.iter().enumerate() {
         let at = format!("events[{i}]");
         check.id(&at, &e.id, &mut event_ids);
-        check.text(&format!("{at}.place"), &e.place, TITLE_MAX);
+        check.text(&format!("{at}.place"), &e.place, PLACE_MAX);
         check.text(&format!("{at}.title"), &e.title, TITLE_MAX);
         check.text(&format!("{at}.body"), &e.body, EVENT_BODY_MAX);
         check.refs(&format!("{at}.sources"), &e.sources, &source_ids);

@@ -4,10 +4,16 @@
 
 mod dates;
 pub mod html;
+mod inline;
+pub mod keyboard;
 pub mod split;
+mod timeline;
 mod views;
 
 pub use dates::format_date;
+pub use inline::{InlineArticle, inline_results};
+pub use keyboard::{Button, ButtonAction, Keyboard};
+pub use timeline::{PAGE_SIZE, page_count, page_of};
 pub use views::render;
 
 use crate::lang::Lang;
@@ -15,12 +21,21 @@ use crate::lang::Lang;
 /// What the person asked to see, already parsed and resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum View {
-    Start,
+    /// The greeting; with `picker`, language buttons for a reader whose Telegram
+    /// language we do not speak.
+    Start {
+        picker: bool,
+    },
     Help,
     Summary,
     /// One topic of the summary by id; an unknown id renders a refusal listing topics.
     Topic(String),
-    Timeline,
+    /// One page of the timeline (0-based; past the end shows the last page).
+    Timeline {
+        page: usize,
+    },
+    /// One event in full, with its sources; an unknown id shows the first page.
+    Event(String),
     Sources,
     Petition,
     /// `/lang` alone: the current language and the choices.
@@ -37,10 +52,24 @@ pub enum View {
     UnknownCommand(String),
 }
 
-/// What to send: one or more HTML messages, in order.
+/// One Telegram message: HTML text and, possibly, buttons under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub html: String,
+    pub keyboard: Keyboard,
+}
+
+/// What to send: one or more messages, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
-    pub messages: Vec<String>,
+    pub messages: Vec<Outgoing>,
     /// Off for lists of links, where a preview of the first link would mislead.
     pub link_preview: bool,
+}
+
+impl Reply {
+    /// The texts alone, for logs of what was sent and for tests.
+    pub fn texts(&self) -> Vec<&str> {
+        self.messages.iter().map(|m| m.html.as_str()).collect()
+    }
 }

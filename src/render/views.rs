@@ -1,15 +1,18 @@
-//! One function per view. Each builds blocks of valid HTML; `split::pack` sizes them.
+//! One function per view. Each builds blocks of valid HTML and, where it helps, buttons;
+//! `split::pack` sizes the text into messages and the buttons go under the last one.
 
 use fluent_bundle::FluentValue;
 
 use super::dates::format_date;
 use super::html::{clip, escape, link};
+use super::keyboard::{Button, Keyboard};
 use super::split::{MESSAGE_LIMIT, pack};
-use super::{Reply, View};
+use super::{Outgoing, Reply, View};
+use crate::callback::{AfterLang, Callback};
 use crate::catalog::Catalog;
 use crate::command::MENU;
 use crate::content::{SourceKind, Topic};
-use crate::i18n::{Msg, args};
+use crate::i18n::{Args, Msg, args};
 use crate::lang::Lang;
 
 /// How much of a person's input is echoed back in a refusal.
@@ -18,40 +21,67 @@ const ECHO_MAX: usize = 32;
 /// Renders a view. Total: every view yields at least one valid message.
 pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
     let r = Renderer { catalog, lang };
-    let (blocks, link_preview) = match view {
-        View::Start => (r.start(), false),
-        View::Help => (r.help(), false),
-        View::Summary => (r.summary(), false),
-        View::Topic(id) => (r.topic(id), false),
-        View::Timeline => (r.timeline(), false),
-        View::Sources => (r.sources(), false),
-        View::Petition => (r.petition(), true),
-        View::LangMenu => (r.lang_menu(), false),
-        View::LangChanged => (r.lang_changed(), false),
-        View::LangUnknown(arg) => (r.lang_unknown(arg), false),
-        View::LangSaveFailed(wanted) => (r.lang_save_failed(*wanted), false),
-        View::NotACommand => (vec![r.t(Msg::NotACommand)], false),
-        View::UnknownCommand(name) => (r.unknown_command(name), false),
+    let no_keys = Keyboard::new;
+    let (blocks, keyboard, link_preview) = match view {
+        View::Start { picker } => (r.start(), r.start_keys(*picker), false),
+        View::Help => (r.help(), no_keys(), false),
+        View::Summary => (r.summary(), r.summary_keys(None), false),
+        View::Topic(id) => r.topic(id),
+        View::Timeline { page } => {
+            let (blocks, keys) = r.timeline_page(*page);
+            (blocks, keys, false)
+        }
+        View::Event(id) => {
+            let (blocks, keys) = r.event(id);
+            (blocks, keys, false)
+        }
+        View::Sources => (r.sources(), no_keys(), false),
+        View::Petition => (r.petition(), r.petition_keys(), true),
+        View::LangMenu => (r.lang_menu(), r.lang_keys(AfterLang::Confirm), false),
+        View::LangChanged => (r.lang_changed(), no_keys(), false),
+        View::LangUnknown(arg) => (r.lang_unknown(arg), r.lang_keys(AfterLang::Confirm), false),
+        View::LangSaveFailed(wanted) => (r.lang_save_failed(*wanted), no_keys(), false),
+        View::NotACommand => (vec![r.t(Msg::NotACommand)], no_keys(), false),
+        View::UnknownCommand(name) => (r.unknown_command(name), no_keys(), false),
     };
+    let mut messages: Vec<Outgoing> = pack(blocks, MESSAGE_LIMIT)
+        .into_iter()
+        .map(|html| Outgoing {
+            html,
+            keyboard: Keyboard::new(),
+        })
+        .collect();
+    if let Some(last) = messages.last_mut() {
+        last.keyboard = keyboard;
+    }
     Reply {
-        messages: pack(blocks, MESSAGE_LIMIT),
+        messages,
         link_preview,
     }
 }
 
-struct Renderer<'a> {
-    catalog: &'a Catalog,
-    lang: Lang,
+pub(super) struct Renderer<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: Lang,
 }
 
 impl Renderer<'_> {
     /// A locale message, escaped for HTML.
-    fn t(&self, msg: Msg) -> String {
-        escape(&self.catalog.locales.text(self.lang, msg, None))
+    pub fn t(&self, msg: Msg) -> String {
+        escape(&self.plain(msg))
     }
 
-    fn t_args(&self, msg: Msg, a: &crate::i18n::Args) -> String {
+    /// A locale message as plain text, for button labels and callback answers.
+    pub fn plain(&self, msg: Msg) -> String {
+        self.catalog.locales.text(self.lang, msg, None)
+    }
+
+    pub fn t_args(&self, msg: Msg, a: &Args) -> String {
         escape(&self.catalog.locales.text(self.lang, msg, Some(a)))
+    }
+
+    pub fn date(&self, date: crate::content::Date) -> String {
+        format_date(&self.catalog.locales, self.lang, date)
     }
 
     fn command_lines(&self) -> String {
@@ -69,6 +99,14 @@ impl Renderer<'_> {
         ]
     }
 
+    fn start_keys(&self, picker: bool) -> Keyboard {
+        if picker {
+            self.lang_keys(AfterLang::Start)
+        } else {
+            Keyboard::new()
+        }
+    }
+
     fn help(&self) -> Vec<String> {
         vec![
             format!("<b>{}</b>", self.t(Msg::HelpTitle)),
@@ -78,7 +116,7 @@ impl Renderer<'_> {
     }
 
     /// "Sources: <a>Publisher</a>, …" for a list of source ids.
-    fn source_line(&self, ids: &[String]) -> String {
+    pub fn source_line(&self, ids: &[String]) -> String {
         let names: Vec<String> = ids
             .iter()
             .filter_map(|id| self.catalog.content.source(id))
@@ -90,11 +128,50 @@ impl Renderer<'_> {
         format!("<i>{}</i> {}", self.t(Msg::SourcesLabel), names.join(", "))
     }
 
-    fn paragraphs(text: &str) -> Vec<String> {
+    pub fn paragraphs(text: &str) -> Vec<String> {
         text.split("\n\n")
             .map(|p| escape(p.trim()))
             .filter(|p| !p.is_empty())
             .collect()
+    }
+
+    /// The two buttons every call to action carries: sign, and share through inline mode.
+    pub fn petition_keys(&self) -> Keyboard {
+        vec![self.petition_row(true)]
+    }
+
+    pub fn petition_row(&self, with_share: bool) -> Vec<Button> {
+        let mut row = vec![Button::url(
+            self.plain(Msg::ButtonSign),
+            self.catalog.content.petition.url.clone(),
+        )];
+        if with_share {
+            row.push(Button::share(self.plain(Msg::ButtonShare), ""));
+        }
+        row
+    }
+
+    /// Topic buttons two to a row, leaving out the one being shown.
+    fn summary_keys(&self, current: Option<&str>) -> Keyboard {
+        let buttons: Vec<Button> = self
+            .catalog
+            .content
+            .summary
+            .topics
+            .iter()
+            .filter(|t| Some(t.id.as_str()) != current)
+            .map(|t| Button::callback(t.title.get(self.lang), Callback::Topic(t.id.clone())))
+            .collect();
+        let mut rows: Keyboard = buttons.chunks(2).map(|c| c.to_vec()).collect();
+        if current.is_some() {
+            rows.push(vec![Button::callback(
+                self.plain(Msg::ButtonBackSummary),
+                Callback::Summary,
+            )]);
+        } else {
+            rows.push(self.petition_row(false));
+        }
+        rows
     }
 
     fn topic_lines(&self) -> String {
@@ -106,7 +183,7 @@ impl Renderer<'_> {
             .iter()
             .map(|t| format!("/summary_{} — {}", t.id, escape(t.title.get(self.lang))))
             .collect();
-        format!("{}\n{}", self.t(Msg::SummaryMore), lines.join("\n"))
+        lines.join("\n")
     }
 
     fn summary(&self) -> Vec<String> {
@@ -115,49 +192,26 @@ impl Renderer<'_> {
         blocks.extend(Self::paragraphs(o.body.get(self.lang)));
         blocks.push(self.source_line(&o.sources));
         if !self.catalog.content.summary.topics.is_empty() {
-            blocks.push(self.topic_lines());
+            blocks.push(format!("<i>{}</i>", self.t(Msg::SummaryMore)));
         }
         blocks
     }
 
-    fn topic(&self, id: &str) -> Vec<String> {
+    fn topic(&self, id: &str) -> (Vec<String>, Keyboard, bool) {
         let wanted = id.trim().to_lowercase();
         let Some(topic): Option<&Topic> = self.catalog.content.topic(&wanted) else {
             let a = args([("topic", FluentValue::from(clip(id, ECHO_MAX)))]);
-            return vec![
+            let blocks = vec![format!(
+                "{}\n{}",
                 self.t_args(Msg::SummaryUnknownTopic, &a),
-                self.topic_lines(),
-            ];
+                self.topic_lines()
+            )];
+            return (blocks, self.summary_keys(None), false);
         };
         let mut blocks = vec![format!("<b>{}</b>", escape(topic.title.get(self.lang)))];
         blocks.extend(Self::paragraphs(topic.body.get(self.lang)));
         blocks.push(self.source_line(&topic.sources));
-        blocks
-    }
-
-    fn timeline(&self) -> Vec<String> {
-        let content = &self.catalog.content;
-        let locales = &self.catalog.locales;
-        let (Some(first), Some(last)) = (content.events.first(), content.events.last()) else {
-            return vec![format!("<b>{}</b>", self.t(Msg::TimelineTitle))];
-        };
-        let a = args([
-            ("count", FluentValue::from(content.events.len())),
-            ("from", format_date(locales, self.lang, first.date).into()),
-            ("to", format_date(locales, self.lang, last.date).into()),
-        ]);
-        let mut blocks = vec![format!("<b>{}</b>", self.t_args(Msg::TimelineTitle, &a))];
-        for e in &content.events {
-            blocks.push(format!(
-                "🗓 <b>{}</b> — <i>{}</i>\n<b>{}</b>\n{}\n{}",
-                escape(&format_date(locales, self.lang, e.date)),
-                escape(e.place.get(self.lang)),
-                escape(e.title.get(self.lang)),
-                escape(e.body.get(self.lang).trim()),
-                self.source_line(&e.sources),
-            ));
-        }
-        blocks
+        (blocks, self.summary_keys(Some(&topic.id)), false)
     }
 
     fn sources(&self) -> Vec<String> {
@@ -182,11 +236,7 @@ impl Renderer<'_> {
                 if let Some(author) = &s.author {
                     meta.push(escape(author));
                 }
-                meta.push(escape(&format_date(
-                    &self.catalog.locales,
-                    self.lang,
-                    s.date,
-                )));
+                meta.push(escape(&self.date(s.date)));
                 let doc_lang = args([("lang", FluentValue::from(s.language.code()))]);
                 meta.push(self.t_args(Msg::SourceLanguage, &doc_lang));
                 let mut block = String::new();
@@ -209,7 +259,7 @@ impl Renderer<'_> {
         blocks
     }
 
-    fn petition(&self) -> Vec<String> {
+    pub fn petition_count(&self) -> String {
         let p = &self.catalog.content.petition;
         let publisher = self
             .catalog
@@ -220,16 +270,18 @@ impl Renderer<'_> {
         let a = args([
             ("signatures", FluentValue::from(p.count.signatures)),
             ("goal", FluentValue::from(p.count.goal)),
-            (
-                "date",
-                format_date(&self.catalog.locales, self.lang, p.count.as_of).into(),
-            ),
+            ("date", self.date(p.count.as_of).into()),
             ("publisher", publisher.into()),
         ]);
+        self.t_args(Msg::PetitionCount, &a)
+    }
+
+    fn petition(&self) -> Vec<String> {
+        let p = &self.catalog.content.petition;
         vec![
             format!("<b>{}</b>", escape(p.title.get(self.lang))),
             escape(p.ask.get(self.lang)),
-            format!("<i>{}</i>", self.t_args(Msg::PetitionCount, &a)),
+            format!("<i>{}</i>", self.petition_count()),
             format!("{}\n{}", self.t(Msg::PetitionSign), link(&p.url, &p.url)),
         ]
     }
@@ -240,6 +292,15 @@ impl Renderer<'_> {
             .map(|l| format!("/lang_{} — {}", l.code(), l.native_name()))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    fn lang_keys(&self, then: AfterLang) -> Keyboard {
+        vec![
+            Lang::ALL
+                .iter()
+                .map(|&lang| Button::callback(lang.native_name(), Callback::SetLang { lang, then }))
+                .collect(),
+        ]
     }
 
     fn lang_menu(&self) -> Vec<String> {

@@ -1,11 +1,12 @@
 //! Every view of the shipped record, in every language: no Fluent errors, within
 //! Telegram's limits, valid Telegram HTML; and the three languages carry the same facts.
 
+use qantar_bot::callback::Callback;
 use qantar_bot::catalog::Catalog;
 use qantar_bot::lang::Lang;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;
-use qantar_bot::render::{View, render};
+use qantar_bot::render::{ButtonAction, View, render};
 
 use crate::process::repo;
 
@@ -16,11 +17,13 @@ pub fn shipped() -> Catalog {
 
 pub fn all_views(catalog: &Catalog) -> Vec<View> {
     let mut views = vec![
-        View::Start,
+        View::Start { picker: false },
+        View::Start { picker: true },
         View::Help,
         View::Summary,
-        View::Timeline,
         View::Sources,
+        View::Event("no_such_event".into()),
+        View::Timeline { page: 999 },
         View::Petition,
         View::LangMenu,
         View::LangChanged,
@@ -38,6 +41,15 @@ pub fn all_views(catalog: &Catalog) -> Vec<View> {
             .iter()
             .map(|t| View::Topic(t.id.clone())),
     );
+    let pages = qantar_bot::render::page_count(&catalog.content);
+    views.extend((0..pages).map(|page| View::Timeline { page }));
+    views.extend(
+        catalog
+            .content
+            .events
+            .iter()
+            .map(|e| View::Event(e.id.clone())),
+    );
     views
 }
 
@@ -48,7 +60,22 @@ fn every_view_renders_cleanly_in_every_language() {
         for view in all_views(&catalog) {
             let reply = render(&catalog, lang, &view);
             assert!(!reply.messages.is_empty(), "{view:?} in {lang} is empty");
-            for m in &reply.messages {
+            for button in reply
+                .messages
+                .iter()
+                .flat_map(|m| m.keyboard.iter().flatten())
+            {
+                assert!(
+                    !button.label.trim().is_empty(),
+                    "{view:?} in {lang}: empty label"
+                );
+                if let ButtonAction::Callback(cb) = &button.action {
+                    let data = cb.to_string();
+                    assert!(data.len() <= 64, "{data}");
+                    assert_eq!(Callback::parse(&data).as_ref(), Ok(cb));
+                }
+            }
+            for m in reply.texts() {
                 assert!(
                     utf16_len(m) <= MESSAGE_LIMIT,
                     "{view:?} in {lang}: {} units",
@@ -72,17 +99,30 @@ fn every_view_renders_cleanly_in_every_language() {
 }
 
 #[test]
-fn the_timeline_is_split_between_events_not_inside_them() {
+fn each_timeline_page_is_one_message_and_every_event_is_on_one_page() {
     let catalog = shipped();
+    let pages = qantar_bot::render::page_count(&catalog.content);
+    assert!(pages > 1, "the shipped timeline needs paging");
     for lang in Lang::ALL {
-        let reply = render(&catalog, lang, &View::Timeline);
-        let joined = reply.messages.join("\n\n");
+        let rendered: Vec<_> = (0..pages)
+            .map(|page| render(&catalog, lang, &View::Timeline { page }))
+            .collect();
+        for (page, reply) in rendered.iter().enumerate() {
+            assert_eq!(reply.messages.len(), 1, "page {page} in {lang}");
+            // Only the last page carries the petition's buttons.
+            let has_sign = reply.messages[0].keyboard.iter().flatten().any(
+                |b| matches!(&b.action, ButtonAction::Url(u) if *u == catalog.content.petition.url),
+            );
+            assert_eq!(has_sign, page + 1 == pages, "page {page}");
+        }
         for e in &catalog.content.events {
             let title = qantar_bot::render::html::escape(e.title.get(lang));
-            let holder = reply.messages.iter().filter(|m| m.contains(&title)).count();
-            assert_eq!(holder, 1, "event {} in {lang} appears whole once", e.id);
+            let holders = rendered
+                .iter()
+                .filter(|r| r.messages[0].html.contains(&title))
+                .count();
+            assert_eq!(holders, 1, "event {} in {lang}", e.id);
         }
-        assert!(joined.starts_with("<b>"));
     }
 }
 
@@ -90,15 +130,15 @@ fn the_timeline_is_split_between_events_not_inside_them() {
 fn replies_differ_by_language() {
     let catalog = shipped();
     for view in [
-        View::Start,
+        View::Start { picker: false },
         View::Help,
         View::Summary,
-        View::Timeline,
+        View::Timeline { page: 0 },
         View::Petition,
     ] {
-        let en = render(&catalog, Lang::En, &view).messages.join("");
-        let ru = render(&catalog, Lang::Ru, &view).messages.join("");
-        let kk = render(&catalog, Lang::Kk, &view).messages.join("");
+        let en = render(&catalog, Lang::En, &view).texts().join("");
+        let ru = render(&catalog, Lang::Ru, &view).texts().join("");
+        let kk = render(&catalog, Lang::Kk, &view).texts().join("");
         assert!(en != ru && ru != kk && en != kk, "{view:?}");
         // Kazakh-only letters show the Kazakh text really is Kazakh.
         assert!(kk.chars().any(|c| "әғқңөұүһі".contains(c)), "{view:?}");

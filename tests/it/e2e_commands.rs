@@ -6,15 +6,9 @@ use qantar_bot::render::{View, render};
 use serde_json::Value;
 
 use crate::catalog::shipped;
+use crate::expect::{expected, shown, text_of, texts};
 use crate::fake_api::{BOT_USERNAME, Chat, FakeApi, From};
 use crate::process::{Launch, TOKEN};
-
-fn texts(calls: &[crate::fake_api::Call]) -> Vec<String> {
-    calls
-        .iter()
-        .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_answers_in_the_users_telegram_language() {
@@ -24,14 +18,14 @@ async fn every_command_answers_in_the_users_telegram_language() {
     let catalog = shipped();
 
     let cases = [
-        ("/start", View::Start),
+        ("/start", View::Start { picker: false }),
         ("/help", View::Help),
         ("/summary", View::Summary),
-        ("/timeline", View::Timeline),
+        ("/timeline", View::Timeline { page: 0 }),
         ("/sources", View::Sources),
         ("/petition", View::Petition),
         ("/lang", View::LangMenu),
-        ("/start unknown_payload", View::Start),
+        ("/start unknown_payload", View::Start { picker: false }),
         ("/summary_causes", View::Topic("causes".into())),
     ];
     // One chat per (language, command): replies in a chat arrive in order, chats in parallel.
@@ -42,7 +36,7 @@ async fn every_command_answers_in_the_users_telegram_language() {
         (Some("de"), Lang::En),
         (None, Lang::En),
     ];
-    let mut expected = Vec::new();
+    let mut expectations = Vec::new();
     for (li, (code, lang)) in langs.iter().enumerate() {
         for (ci, (text, view)) in cases.iter().enumerate() {
             let chat = 10_000 + (li * 100 + ci) as i64;
@@ -51,13 +45,19 @@ async fn every_command_answers_in_the_users_telegram_language() {
                 language_code: *code,
             };
             api.send_text(Chat::Private(chat), &from, text);
-            expected.push((chat, *lang, view.clone(), *text));
+            expectations.push((chat, *lang, view.clone(), *text));
         }
     }
-    for (chat, lang, view, text) in expected {
+    for (chat, lang, view, text) in expectations {
         let want = render(&catalog, lang, &view);
         let got = api.wait_sent(chat, want.messages.len()).await;
-        assert_eq!(texts(&got), want.messages, "{text} in {lang}");
+        let text = &text;
+        let mut want_shown = expected(&want);
+        if text.starts_with("/start") && lang == Lang::En && chat >= 10_300 {
+            // Readers whose Telegram language we don't speak are offered the picker.
+            want_shown = expected(&render(&catalog, lang, &View::Start { picker: true }));
+        }
+        assert_eq!(shown(&got), want_shown, "{text} in {lang}");
         for call in &got {
             assert_eq!(call.body["parse_mode"], "HTML");
             let preview_off = call.body["link_preview_options"]["is_disabled"] == Value::Bool(true);
@@ -83,7 +83,7 @@ async fn language_choice_is_saved_and_survives_a_restart() {
     let got = api.wait_sent(chat, 1).await;
     assert_eq!(
         texts(&got)[0],
-        render(&catalog, Lang::Kk, &View::LangChanged).messages[0],
+        text_of(&render(&catalog, Lang::Kk, &View::LangChanged), 0),
         "confirmation comes in the new language"
     );
 
@@ -92,7 +92,10 @@ async fn language_choice_is_saved_and_survives_a_restart() {
     let refusal = &texts(&got)[1];
     assert_eq!(
         refusal,
-        &render(&catalog, Lang::Kk, &View::LangUnknown("klingon".into())).messages[0]
+        &text_of(
+            &render(&catalog, Lang::Kk, &View::LangUnknown("klingon".into())),
+            0
+        )
     );
     assert!(refusal.contains("klingon") && refusal.contains("/lang_ru"));
 
@@ -103,7 +106,7 @@ async fn language_choice_is_saved_and_survives_a_restart() {
     let got = api.wait_sent(chat, 3).await;
     assert_eq!(
         texts(&got)[2],
-        render(&catalog, Lang::Kk, &View::Help).messages[0],
+        text_of(&render(&catalog, Lang::Kk, &View::Help), 0),
         "the saved Kazakh outlives the process and beats Telegram's en"
     );
 
@@ -112,7 +115,7 @@ async fn language_choice_is_saved_and_survives_a_restart() {
     let got = api.wait_sent(chat, 5).await;
     assert_eq!(
         texts(&got)[4],
-        render(&catalog, Lang::Ru, &View::Petition).messages[0]
+        text_of(&render(&catalog, Lang::Ru, &View::Petition), 0)
     );
 }
 
@@ -139,14 +142,19 @@ async fn groups_answer_only_what_is_ours() {
     api.send_text(group, &from, &format!("/weather@{BOT_USERNAME}"));
     api.send_text(group, &from, "/help");
 
-    let mut want = render(&catalog, Lang::Ru, &View::Sources).messages;
-    want.extend(render(&catalog, Lang::Ru, &View::Petition).messages);
-    want.extend(render(&catalog, Lang::Ru, &View::UnknownCommand("weather".into())).messages);
-    want.extend(render(&catalog, Lang::Ru, &View::Help).messages);
+    let mut want = Vec::new();
+    for view in [
+        View::Sources,
+        View::Petition,
+        View::UnknownCommand("weather".into()),
+        View::Help,
+    ] {
+        want.extend(expected(&render(&catalog, Lang::Ru, &view)));
+    }
     // Updates of one chat are handled in order, so once /help's answer is in, everything
     // before it has been handled: anything extra would be a reply to chatter.
     let got = api.wait_sent(group.id(), want.len()).await;
-    assert_eq!(texts(&got), want);
+    assert_eq!(shown(&got), want);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(api.sent_to(group.id()).len(), want.len());
 }
@@ -167,14 +175,15 @@ async fn private_chatter_gets_a_pointer_to_help() {
     assert_eq!(
         texts(&got),
         vec![
-            render(&catalog, Lang::Kk, &View::NotACommand).messages[0].clone(),
-            render(
-                &catalog,
-                Lang::Kk,
-                &View::UnknownCommand("frobnicate".into())
-            )
-            .messages[0]
-                .clone(),
+            text_of(&render(&catalog, Lang::Kk, &View::NotACommand), 0),
+            text_of(
+                &render(
+                    &catalog,
+                    Lang::Kk,
+                    &View::UnknownCommand("frobnicate".into())
+                ),
+                0
+            ),
         ]
     );
 }
@@ -254,8 +263,11 @@ async fn a_broken_store_still_answers_in_telegrams_language() {
     assert_eq!(
         texts(&got)[1..],
         [
-            render(&catalog, Lang::Ru, &View::Help).messages[0].clone(),
-            render(&catalog, Lang::Ru, &View::LangSaveFailed(Lang::Kk)).messages[0].clone(),
+            text_of(&render(&catalog, Lang::Ru, &View::Help), 0),
+            text_of(
+                &render(&catalog, Lang::Ru, &View::LangSaveFailed(Lang::Kk)),
+                0
+            ),
         ]
     );
 }

@@ -32,6 +32,8 @@ struct Inner {
     calls: Vec<Call>,
     /// Answers queued for the next calls of a method: (method, status, body).
     faults: Vec<(String, u16, Value)>,
+    /// (chat, message id) of every sendMessage, in order.
+    sent_ids: Vec<(i64, i64)>,
 }
 
 #[derive(Clone)]
@@ -48,6 +50,16 @@ pub struct FakeApi {
 pub struct From {
     pub user_id: i64,
     pub language_code: Option<&'static str>,
+}
+
+impl From {
+    fn json(&self) -> Value {
+        let mut user = json!({"id": self.user_id, "is_bot": false, "first_name": "Reader"});
+        if let Some(code) = self.language_code {
+            user["language_code"] = json!(code);
+        }
+        user
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -102,22 +114,31 @@ impl FakeApi {
         api
     }
 
-    /// Queues a text message as Telegram would deliver it through getUpdates.
-    pub fn send_text(&self, chat: Chat, from: &From, text: &str) {
+    fn push(&self, kind: &str, payload: Value) {
         let mut inner = self.inner.lock().unwrap();
         let update_id = inner.next_update_id;
         inner.next_update_id += 1;
-        let message_id = inner.next_message_id;
+        let mut update = json!({"update_id": update_id});
+        update[kind] = payload;
+        inner.pending.push_back(update);
+        drop(inner);
+        self.updates.notify_waiters();
+    }
+
+    fn next_message_id(&self) -> i64 {
+        let mut inner = self.inner.lock().unwrap();
         inner.next_message_id += 1;
-        let mut user = json!({"id": from.user_id, "is_bot": false, "first_name": "Reader"});
-        if let Some(code) = from.language_code {
-            user["language_code"] = json!(code);
-        }
+        inner.next_message_id
+    }
+
+    /// Queues a text message as Telegram would deliver it through getUpdates.
+    pub fn send_text(&self, chat: Chat, from: &From, text: &str) {
+        let message_id = self.next_message_id();
         let mut message = json!({
             "message_id": message_id,
             "date": now(),
             "chat": chat.json(),
-            "from": user,
+            "from": from.json(),
             "text": text,
         });
         if text.starts_with('/') {
@@ -129,11 +150,47 @@ impl FakeApi {
                 .count();
             message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
         }
+        self.push("message", message);
+    }
+
+    /// Queues a press on a button of the bot's message `message_id` in `chat`.
+    pub fn press(&self, chat: Chat, from: &From, message_id: i64, data: &str) -> String {
+        let id = format!("cb{}", self.next_message_id());
+        let message = json!({
+            "message_id": message_id,
+            "date": now(),
+            "chat": chat.json(),
+            "from": {"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME},
+            "text": "…",
+        });
+        self.push(
+            "callback_query",
+            json!({"id": id, "from": from.json(), "message": message,
+                   "chat_instance": "ci", "data": data}),
+        );
+        id
+    }
+
+    /// Queues an inline query `@bot <query>`.
+    pub fn inline_query(&self, from: &From, query: &str) -> String {
+        let id = format!("iq{}", self.next_message_id());
+        self.push(
+            "inline_query",
+            json!({"id": id, "from": from.json(), "query": query, "offset": ""}),
+        );
+        id
+    }
+
+    /// The message id the fake gave the bot's `n`-th message to `chat`.
+    pub fn sent_message_id(&self, chat: i64, n: usize) -> i64 {
+        let inner = self.inner.lock().unwrap();
         inner
-            .pending
-            .push_back(json!({"update_id": update_id, "message": message}));
-        drop(inner);
-        self.updates.notify_waiters();
+            .sent_ids
+            .iter()
+            .filter(|(c, _)| *c == chat)
+            .nth(n)
+            .map(|(_, id)| *id)
+            .expect("that message was sent")
     }
 
     /// Makes the next call of `method` answer with `status` and `body` instead.
@@ -260,8 +317,27 @@ async fn handle(
         "getwebhookinfo" => ok(json!({
             "url": "", "has_custom_certificate": false, "pending_update_count": 0
         })),
-        "deletewebhook" | "setmycommands" | "setmydescription" | "setmyshortdescription" => {
-            ok(json!(true))
+        "deletewebhook"
+        | "setmycommands"
+        | "setmydescription"
+        | "setmyshortdescription"
+        | "answercallbackquery"
+        | "answerinlinequery" => ok(json!(true)),
+        "editmessagetext" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let chat = if chat_id < 0 {
+                Chat::Group(chat_id)
+            } else {
+                Chat::Private(chat_id)
+            };
+            ok(json!({
+                "message_id": body["message_id"].clone(),
+                "date": now(),
+                "edit_date": now(),
+                "chat": chat.json(),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME},
+                "text": body["text"].clone(),
+            }))
         }
         "getupdates" => get_updates(&api, &body).await,
         "sendmessage" => {
@@ -271,11 +347,12 @@ async fn handle(
             } else {
                 Chat::Private(chat_id)
             };
-            let message_id = {
-                let mut inner = api.inner.lock().unwrap();
-                inner.next_message_id += 1;
-                inner.next_message_id
-            };
+            let message_id = api.next_message_id();
+            api.inner
+                .lock()
+                .unwrap()
+                .sent_ids
+                .push((chat_id, message_id));
             ok(json!({
                 "message_id": message_id,
                 "date": now(),

@@ -5,5 +5,7 @@ mod broken_content;
 mod catalog;
 mod e2e_commands;
 mod e2e_process;
+mod e2e_reach;
+mod expect;
 mod fake_api;
 mod process;

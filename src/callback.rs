@@ -1,0 +1,156 @@
+//! Callback data of inline buttons: typed, versioned, and always within Telegram's
+//! 64 bytes. Anything that does not parse (stale, forged) is rejected, never guessed at.
+
+use std::fmt;
+
+use crate::lang::Lang;
+
+/// Bumped when the meaning of a button changes, so old buttons are refused politely
+/// instead of doing something new.
+const VERSION: &str = "1";
+
+/// Telegram's limit for callback data.
+pub const MAX_BYTES: usize = 64;
+
+/// Where a language button leads once the choice is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterLang {
+    /// The greeting (the picker was offered by /start).
+    Start,
+    /// The confirmation (the picker was offered by /lang).
+    Confirm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callback {
+    SetLang { lang: Lang, then: AfterLang },
+    TimelinePage(usize),
+    Event(String),
+    Summary,
+    Topic(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unrecognised callback data")]
+pub struct BadCallback;
+
+/// Ids in callback data are content ids: short, lowercase, safe.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 24
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl Callback {
+    pub fn parse(data: &str) -> Result<Callback, BadCallback> {
+        if data.len() > MAX_BYTES {
+            return Err(BadCallback);
+        }
+        let mut parts = data.split(':');
+        if parts.next() != Some(VERSION) {
+            return Err(BadCallback);
+        }
+        let kind = parts.next().ok_or(BadCallback)?;
+        let args: Vec<&str> = parts.collect();
+        let parsed = match (kind, args.as_slice()) {
+            ("l", [code, then]) => Callback::SetLang {
+                lang: code.parse().map_err(|_| BadCallback)?,
+                then: match *then {
+                    "s" => AfterLang::Start,
+                    "c" => AfterLang::Confirm,
+                    _ => return Err(BadCallback),
+                },
+            },
+            ("t", [page]) => {
+                let ok =
+                    !page.is_empty() && page.len() <= 3 && page.bytes().all(|b| b.is_ascii_digit());
+                Callback::TimelinePage(if ok {
+                    page.parse().map_err(|_| BadCallback)?
+                } else {
+                    return Err(BadCallback);
+                })
+            }
+            ("e", [id]) if valid_id(id) => Callback::Event(id.to_string()),
+            ("s", []) => Callback::Summary,
+            ("p", [id]) if valid_id(id) => Callback::Topic(id.to_string()),
+            _ => return Err(BadCallback),
+        };
+        Ok(parsed)
+    }
+}
+
+impl fmt::Display for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Callback::SetLang { lang, then } => {
+                let then = match then {
+                    AfterLang::Start => "s",
+                    AfterLang::Confirm => "c",
+                };
+                write!(f, "{VERSION}:l:{}:{then}", lang.code())
+            }
+            Callback::TimelinePage(page) => write!(f, "{VERSION}:t:{page}"),
+            Callback::Event(id) => write!(f, "{VERSION}:e:{id}"),
+            Callback::Summary => write!(f, "{VERSION}:s"),
+            Callback::Topic(id) => write!(f, "{VERSION}:p:{id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_within_64_bytes() {
+        let all = [
+            Callback::SetLang {
+                lang: Lang::Kk,
+                then: AfterLang::Start,
+            },
+            Callback::SetLang {
+                lang: Lang::En,
+                then: AfterLang::Confirm,
+            },
+            Callback::TimelinePage(0),
+            Callback::TimelinePage(999),
+            Callback::Event("x".repeat(24)),
+            Callback::Summary,
+            Callback::Topic("causes".into()),
+        ];
+        for cb in all {
+            let data = cb.to_string();
+            assert!(data.len() <= MAX_BYTES, "{data}");
+            assert_eq!(Callback::parse(&data), Ok(cb));
+        }
+    }
+
+    #[test]
+    fn forged_and_stale_data_is_rejected() {
+        for data in [
+            "",
+            "0:s",
+            "2:s",
+            "1",
+            "1:",
+            "1:l:de:s",
+            "1:l:kk:x",
+            "1:l:kk",
+            "1:t:-1",
+            "1:t:1000",
+            "1:t:",
+            "1:t:1:2",
+            "1:e:",
+            "1:e:Zhanaozen",
+            "1:e:../../etc",
+            "1:s:extra",
+            "1:p:a b",
+            &format!("1:e:{}", "a".repeat(25)),
+            &"1:s".repeat(30),
+        ] {
+            assert_eq!(Callback::parse(data), Err(BadCallback), "{data:?}");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Inline keyboards as plain data; the bot turns them into Telegram's types.
+
+use crate::callback::Callback;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonAction {
+    Callback(Callback),
+    Url(String),
+    /// Opens the chat picker, then inline mode with this query (`switch_inline_query`).
+    ShareInline(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    pub action: ButtonAction,
+}
+
+impl Button {
+    pub fn callback(label: impl Into<String>, cb: Callback) -> Button {
+        Button {
+            label: label.into(),
+            action: ButtonAction::Callback(cb),
+        }
+    }
+
+    pub fn url(label: impl Into<String>, url: impl Into<String>) -> Button {
+        Button {
+            label: label.into(),
+            action: ButtonAction::Url(url.into()),
+        }
+    }
+
+    pub fn share(label: impl Into<String>, query: impl Into<String>) -> Button {
+        Button {
+            label: label.into(),
+            action: ButtonAction::ShareInline(query.into()),
+        }
+    }
+}
+
+/// Rows of buttons; empty means no keyboard.
+pub type Keyboard = Vec<Vec<Button>>;
