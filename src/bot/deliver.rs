@@ -9,7 +9,7 @@ use std::time::Duration;
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode};
+use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
 use super::keyboard::markup;
 use crate::render::{Outgoing, Reply};
@@ -108,7 +108,7 @@ pub async fn edit(bot: &Bot, chat: ChatId, id: MessageId, reply: &Reply) -> Outc
     let Some((first, rest)) = reply.messages.split_first() else {
         return Outcome::Unchanged;
     };
-    let keys = markup(&first.keyboard).unwrap_or_else(InlineKeyboardMarkup::default);
+    let keys = markup(&first.keyboard).unwrap_or_default();
     let outcome = retrying("editMessageText", || {
         bot.edit_message_text(chat, id, &first.html)
             .parse_mode(ParseMode::Html)

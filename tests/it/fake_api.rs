@@ -291,9 +291,18 @@ async fn handle(
     // Telegram treats method names case-insensitively; teloxide sends PascalCase.
     let method = method.to_ascii_lowercase();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let mut assigned_id = 0;
     if method != "getupdates" {
         let fault = {
             let mut inner = api.inner.lock().unwrap();
+            if method == "sendmessage" {
+                // Assigned under the same lock that records the call, so a test that saw
+                // the call can always look up the id.
+                inner.next_message_id += 1;
+                assigned_id = inner.next_message_id;
+                let chat = body["chat_id"].as_i64().unwrap_or(0);
+                inner.sent_ids.push((chat, assigned_id));
+            }
             inner.calls.push(Call {
                 method: method.clone(),
                 body: body.clone(),
@@ -347,12 +356,7 @@ async fn handle(
             } else {
                 Chat::Private(chat_id)
             };
-            let message_id = api.next_message_id();
-            api.inner
-                .lock()
-                .unwrap()
-                .sent_ids
-                .push((chat_id, message_id));
+            let message_id = assigned_id;
             ok(json!({
                 "message_id": message_id,
                 "date": now(),
