@@ -37,3 +37,42 @@ impl Catalog {
         }
     }
 }
+
+/// The catalog in service, swapped whole on reload: a request renders from one
+/// consistent set, never half old and half new.
+#[derive(Debug)]
+pub struct LiveCatalog {
+    current: std::sync::RwLock<std::sync::Arc<Catalog>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl LiveCatalog {
+    pub fn new(catalog: Catalog) -> LiveCatalog {
+        LiveCatalog {
+            current: std::sync::RwLock::new(std::sync::Arc::new(catalog)),
+            generation: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+
+    /// The set to render this request from.
+    pub fn get(&self) -> std::sync::Arc<Catalog> {
+        // A poisoned lock still holds a complete catalog: swaps are a single assignment.
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Puts a new, already validated set in service; returns its generation number.
+    pub fn replace(&self, catalog: Catalog) -> u64 {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = std::sync::Arc::new(catalog);
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
+    }
+
+    /// 1 for the set loaded at start, +1 for each reload.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

@@ -49,6 +49,19 @@ pub struct Cli {
     /// Bot API server, for a local Bot API server or a test double
     #[arg(long, env = "TELOXIDE_API_URL", global = true)]
     pub api_url: Option<String>,
+
+    /// Seconds before a Bot API call is abandoned and retried (long polls wait a few
+    /// seconds less)
+    #[arg(long, env = "QANTAR_API_TIMEOUT", default_value_t = 17, value_parser = clap::value_parser!(u64).range(2..=120), global = true)]
+    pub api_timeout: u64,
+
+    /// Answers one chat gets at once before flood control steps in
+    #[arg(long, env = "QANTAR_FLOOD_BURST", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub flood_burst: u32,
+
+    /// Answers per minute one chat gets after its burst
+    #[arg(long, env = "QANTAR_FLOOD_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub flood_per_minute: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -72,6 +72,7 @@ messages! {
     LangUnknown => "lang-unknown",
     LangSaveFailed => "lang-save-failed",
     NotACommand => "not-a-command",
+    FloodNotice => "flood-notice",
     UnknownCommand => "unknown-command",
     DateDay => "date-day",
     DateMonth => "date-month",

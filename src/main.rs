@@ -87,6 +87,9 @@ fn run_bot(cli: Cli) -> ExitCode {
     let options = RunOptions {
         token,
         api_url: cli.api_url,
+        api_timeout: std::time::Duration::from_secs(cli.api_timeout),
+        flood_burst: cli.flood_burst,
+        flood_per_minute: cli.flood_per_minute,
         content_dir: cli.content_dir,
         locales_dir: cli.locales_dir,
         database_url: cli.database_url,

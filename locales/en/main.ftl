@@ -66,6 +66,7 @@ lang-unknown = “{ $input }” is not a language I speak. Choose one of these:
 lang-save-failed = I could not save { $language } as this chat’s language just now. Nothing was changed; please try again in a minute.
 
 not-a-command = I answer commands. Send /help to see them.
+flood-notice = You are sending messages faster than I can answer, so I am skipping some. Wait a few seconds and try again.
 unknown-command = There is no command /{ $command }. Send /help to see the ones I know.
 
 ## Dates: $month is a number 1–12, written as each language writes dates.

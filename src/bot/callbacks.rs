@@ -10,19 +10,37 @@ use super::App;
 use super::deliver::{Outcome, edit, retrying};
 use super::handler::{HandlerError, resolve_lang};
 use crate::callback::{AfterLang, Callback};
+use crate::flood::Verdict;
 use crate::i18n::{Msg, args};
+use crate::metrics;
 use crate::render::{View, render};
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
     let message = q.message.as_ref().filter(|m| m.regular_message().is_some());
     // Preferences belong to the chat the button is in; a user's private chat id is theirs.
     let key = message.map_or(q.from.id.0 as i64, |m| m.chat().id.0);
+    let metrics = metrics::global();
+    metrics.update("callback_query");
     let (_, lang) = resolve_lang(&app, key, q.from.language_code.as_deref()).await;
-    let locales = &app.catalog.locales;
+    let catalog = app.catalog.get();
+    let locales = &catalog.locales;
 
     let parsed = q.data.as_deref().map(Callback::parse);
-    let (Some(Ok(callback)), Some(message)) = (parsed, message) else {
+    // A flood of presses is answered (no spinner is left turning) but not acted on.
+    let flooded = app.flood.check(key) != Verdict::Answer;
+    if flooded {
+        metrics.flood_dropped();
+    }
+    let (Some(Ok(callback)), Some(message), false) = (parsed, message, flooded) else {
+        if flooded {
+            retrying("answerCallbackQuery", || {
+                bot.answer_callback_query(q.id.clone())
+            })
+            .await;
+            return Ok(());
+        }
         log::info!("callback=stale lang={lang}");
+        metrics.command("stale_button", lang);
         let text = locales.text(lang, Msg::CallbackStale, None);
         retrying("answerCallbackQuery", || {
             bot.answer_callback_query(q.id.clone()).text(text.clone())
@@ -44,6 +62,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
                     ("lang", new, then, Some(toast))
                 }
                 Err(e) => {
+                    metrics.store_error("write");
                     log::warn!("store write failed: {e}");
                     ("lang", lang, View::LangSaveFailed(new), None)
                 }
@@ -55,6 +74,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         Callback::Topic(id) => ("topic", lang, View::Topic(id), None),
     };
     log::info!("callback={name} lang={lang}");
+    metrics.command(name, lang);
 
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     retrying("answerCallbackQuery", || {
@@ -65,7 +85,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         }
     })
     .await;
-    let reply = render(&app.catalog, lang, &view);
+    let reply = render(&catalog, lang, &view);
     if edit(&bot, message.chat().id, message.id(), &reply).await == Outcome::Failed {
         log::warn!("edit for callback={name} failed");
     }

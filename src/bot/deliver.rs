@@ -12,6 +12,7 @@ use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
 use super::keyboard::markup;
+use crate::metrics;
 use crate::render::{Outgoing, Reply};
 
 const MAX_ATTEMPTS: u32 = 6;
@@ -38,35 +39,43 @@ where
     F: FnMut() -> R,
     R: IntoFuture<Output = Result<T, RequestError>>,
 {
+    let metrics = metrics::global();
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=MAX_ATTEMPTS {
-        match call().into_future().await {
-            Ok(_) => return Outcome::Sent,
-            Err(RequestError::RetryAfter(wait)) => {
+        let error = match call().into_future().await {
+            Ok(_) => {
+                metrics.reply_sent();
+                return Outcome::Sent;
+            }
+            Err(e) => e,
+        };
+        let last = attempt == MAX_ATTEMPTS;
+        match error {
+            RequestError::RetryAfter(wait) => {
+                metrics.api_error("retry_after");
                 let wait = wait.duration();
-                if wait > MAX_RETRY_AFTER {
+                if wait > MAX_RETRY_AFTER || last {
                     log::warn!("{what}: told to wait {}s, giving up", wait.as_secs());
                     return Outcome::Failed;
                 }
+                metrics.retry_after(wait);
                 log::info!("{what}: 429, waiting {}s as asked", wait.as_secs());
                 tokio::time::sleep(wait).await;
             }
-            Err(RequestError::Network(e)) if attempt < MAX_ATTEMPTS => {
-                log::warn!("{what}: network error (attempt {attempt}): {e}");
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
-            Err(RequestError::Io(e)) if attempt < MAX_ATTEMPTS => {
-                log::warn!("{what}: I/O error (attempt {attempt}): {e}");
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
-            Err(RequestError::Api(ApiError::MessageNotModified)) => return Outcome::Unchanged,
-            Err(RequestError::Api(e)) if unreachable(&e) => {
+            RequestError::Api(ApiError::MessageNotModified) => return Outcome::Unchanged,
+            RequestError::Api(e) if unreachable(&e) => {
+                metrics.api_error("unreachable");
                 log::info!("{what}: chat unreachable ({e})");
                 return Outcome::Unreachable;
             }
-            Err(e) => {
+            e if transient(&e) && !last => {
+                metrics.api_error(transient_kind(&e));
+                log::warn!("{what}: {e} (attempt {attempt}), retrying");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            e => {
+                metrics.api_error("other");
                 log::error!("{what} failed: {e}");
                 return Outcome::Failed;
             }
@@ -126,6 +135,31 @@ pub async fn edit(bot: &Bot, chat: ChatId, id: MessageId, reply: &Reply) -> Outc
         }
     }
     outcome
+}
+
+/// Faults that say nothing about the request itself: the network, or Telegram's servers
+/// having a bad moment (a 5xx arrives as an unknown error, or as a body that is not JSON).
+/// Retrying may deliver twice if the first attempt got through; losing a reply is worse.
+fn transient(e: &RequestError) -> bool {
+    match e {
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => true,
+        RequestError::Api(ApiError::Unknown(description)) => [
+            "Internal Server Error",
+            "Bad Gateway",
+            "Service Unavailable",
+            "Gateway Timeout",
+        ]
+        .iter()
+        .any(|s| description.starts_with(s)),
+        _ => false,
+    }
+}
+
+fn transient_kind(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::Network(_) | RequestError::Io(_) => "network",
+        _ => "server",
+    }
 }
 
 fn unreachable(e: &ApiError) -> bool {

@@ -25,9 +25,13 @@ pub async fn on_inline_query(
     me: Me,
     app: Arc<App>,
 ) -> Result<(), HandlerError> {
+    let metrics = crate::metrics::global();
+    metrics.update("inline_query");
     let (_, lang) = resolve_lang(&app, q.from.id.0 as i64, q.from.language_code.as_deref()).await;
-    let articles = inline_results(&app.catalog, lang, &q.query, me.username());
+    let catalog = app.catalog.get();
+    let articles = inline_results(&catalog, lang, &q.query, me.username());
     log::info!("inline results={} lang={lang}", articles.len());
+    metrics.command("inline", lang);
     let results: Vec<InlineQueryResult> = articles
         .into_iter()
         .map(|a| {

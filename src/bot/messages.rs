@@ -1,6 +1,7 @@
 //! Messages: parse the text, resolve the language, act, render, deliver.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use teloxide::prelude::*;
 use teloxide::types::Me;
@@ -9,10 +10,16 @@ use super::App;
 use super::deliver::{Outcome, deliver};
 use super::handler::{HandlerError, resolve_lang};
 use crate::command::{self, Action, Command, Input};
+use crate::flood::Verdict;
+use crate::i18n::Msg;
 use crate::lang::Lang;
-use crate::render::{View, render};
+use crate::metrics;
+use crate::render::{Outgoing, Reply, View, html, render};
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
+    let started = Instant::now();
+    let metrics = metrics::global();
+    metrics.update("message");
     let private = msg.chat.is_private();
     let input = match msg.text() {
         Some(text) => command::parse(text, Some(me.username())),
@@ -32,13 +39,34 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     };
 
     let chat = msg.chat.id;
+    let verdict = app.flood.check(chat.0);
+    if verdict == Verdict::Drop {
+        metrics.flood_dropped();
+        return Ok(());
+    }
+    let catalog = app.catalog.get();
     let telegram_lang = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
     let (saved, lang) = resolve_lang(&app, chat.0, telegram_lang).await;
+    if verdict == Verdict::Notice {
+        metrics.flood_dropped();
+        log::info!("flood notice lang={lang}");
+        let notice = html::escape(&catalog.locales.text(lang, Msg::FloodNotice, None));
+        let reply = Reply {
+            messages: vec![Outgoing {
+                html: notice,
+                keyboard: Vec::new(),
+            }],
+            link_preview: false,
+        };
+        deliver(&bot, chat, &reply).await;
+        return Ok(());
+    }
+
     let (name, lang, view) = match command {
         None => ("text", lang, View::NotACommand),
         Some(command) => {
             let name = command.name();
-            let (lang, view) = match command.action(&app.catalog.content) {
+            let (lang, view) = match command.action(&catalog.content) {
                 Action::Show(View::Start { .. }) => {
                     // Offer the picker to a reader whose Telegram language we don't
                     // speak and who has not chosen yet.
@@ -55,6 +83,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
                     match app.store.set_language(chat.0, new).await {
                         Ok(()) => (new, then),
                         Err(e) => {
+                            metrics.store_error("write");
                             log::warn!("store write failed: {e}");
                             (lang, View::LangSaveFailed(new))
                         }
@@ -66,9 +95,12 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     };
     // Counts and names only: who asked, and what they typed, stay out of the log.
     log::info!("command={name} lang={lang}");
-    let reply = render(&app.catalog, lang, &view);
-    if deliver(&bot, chat, &reply).await == Outcome::Failed {
-        log::warn!("reply to command={name} was not delivered");
+    metrics.command(name, lang);
+    let reply = render(&catalog, lang, &view);
+    match deliver(&bot, chat, &reply).await {
+        Outcome::Sent => metrics.reply_latency(started.elapsed()),
+        Outcome::Failed => log::warn!("reply to command={name} was not delivered"),
+        Outcome::Unreachable | Outcome::Unchanged => {}
     }
     Ok(())
 }

@@ -14,14 +14,15 @@ use std::sync::Arc;
 pub use handler::{HandlerError, schema};
 pub use run::{RunError, RunOptions, run};
 
-use crate::catalog::Catalog;
+use crate::catalog::LiveCatalog;
+use crate::flood::FloodGuard;
 use crate::lang::Lang;
 use crate::store::Store;
 
 /// What every handler needs, shared behind an `Arc`.
-#[derive(Debug)]
 pub struct App {
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<LiveCatalog>,
     pub store: Store,
     pub default_lang: Lang,
+    pub flood: FloodGuard,
 }

@@ -16,19 +16,24 @@ use teloxide::update_listeners::Polling;
 use tokio::sync::watch;
 
 use super::{App, menus, schema};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::Token;
+use crate::flood::FloodGuard;
 use crate::lang::Lang;
+use crate::metrics;
 use crate::problem::Problems;
 use crate::store::{Store, StoreError};
 
 pub struct RunOptions {
     pub token: Token,
     pub api_url: Option<String>,
+    pub api_timeout: Duration,
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub database_url: String,
     pub default_lang: Lang,
+    pub flood_burst: u32,
+    pub flood_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,20 +44,29 @@ pub enum RunError {
     Store(#[from] StoreError),
     #[error("TELOXIDE_API_URL is not a valid URL")]
     ApiUrl,
+    #[error("cannot set up the HTTP client")]
+    HttpClient,
     #[error("Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you")]
     TokenRejected,
 }
 
-/// How long one getUpdates waits for news. Short enough that a stop never waits long.
-const POLL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one getUpdates waits for news at most. Short enough that a stop never
+/// waits long; always a few seconds under the HTTP timeout, or every idle poll would
+/// end as a timeout error.
+const POLL_TIMEOUT_MAX: Duration = Duration::from_secs(10);
 
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let catalog =
         Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
-    let catalog = Arc::new(catalog);
+    let catalog = Arc::new(LiveCatalog::new(catalog));
+    metrics::global().set_content_generation(catalog.generation());
     let store = Store::open(&options.database_url).await?;
 
-    let mut bot = Bot::new(options.token.expose());
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(options.api_timeout)
+        .build()
+        .map_err(|_| RunError::HttpClient)?;
+    let mut bot = Bot::with_client(options.token.expose(), client);
     if let Some(url) = &options.api_url {
         bot = bot.set_api_url(url.parse().map_err(|_| RunError::ApiUrl)?);
     }
@@ -64,13 +78,17 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     };
     {
         let (bot, catalog) = (bot.clone(), catalog.clone());
-        tokio::spawn(async move { menus::publish(&bot, &catalog).await });
+        tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
 
     let app = Arc::new(App {
         catalog,
         store: store.clone(),
         default_lang: options.default_lang,
+        flood: FloodGuard::new(
+            options.flood_burst,
+            f64::from(options.flood_per_minute) / 60.0,
+        ),
     });
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app])
@@ -90,8 +108,12 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         .build();
     watch_for_stop(dispatcher.shutdown_token(), stop);
 
+    let poll_timeout = options
+        .api_timeout
+        .saturating_sub(Duration::from_secs(5))
+        .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
     let listener = Polling::builder(bot)
-        .timeout(POLL_TIMEOUT)
+        .timeout(poll_timeout)
         .delete_webhook()
         .await
         .build();

@@ -22,6 +22,55 @@ pub const BOT_ID: i64 = 777000;
 pub struct Call {
     pub method: String,
     pub body: Value,
+    /// True when the fake answered with an injected fault instead of doing the call:
+    /// such a sendMessage delivered nothing.
+    pub faulted: bool,
+}
+
+/// What the fake does instead of answering normally.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// An HTTP status with a Bot API error body.
+    Status(u16, Value),
+    /// Cuts the connection in the middle of the response.
+    Drop,
+    /// Answers normally, but only after this long (past the bot's timeout, say).
+    Delay(Duration),
+}
+
+impl Fault {
+    pub fn retry_after(seconds: u64) -> Fault {
+        Fault::Status(
+            429,
+            json!({"ok": false, "error_code": 429,
+                   "description": format!("Too Many Requests: retry after {seconds}"),
+                   "parameters": {"retry_after": seconds}}),
+        )
+    }
+
+    pub fn blocked() -> Fault {
+        Fault::Status(
+            403,
+            json!({"ok": false, "error_code": 403,
+                   "description": "Forbidden: bot was blocked by the user"}),
+        )
+    }
+
+    pub fn server_error() -> Fault {
+        Fault::Status(
+            502,
+            json!({"ok": false, "error_code": 502, "description": "Bad Gateway"}),
+        )
+    }
+}
+
+struct Armed {
+    method: String,
+    /// Only calls for this chat, when set.
+    chat: Option<i64>,
+    /// How many more calls it hits.
+    times: usize,
+    fault: Fault,
 }
 
 #[derive(Default)]
@@ -30,8 +79,7 @@ struct Inner {
     next_update_id: i64,
     next_message_id: i64,
     calls: Vec<Call>,
-    /// Answers queued for the next calls of a method: (method, status, body).
-    faults: Vec<(String, u16, Value)>,
+    faults: Vec<Armed>,
     /// (chat, message id) of every sendMessage, in order.
     sent_ids: Vec<(i64, i64)>,
 }
@@ -193,14 +241,33 @@ impl FakeApi {
             .expect("that message was sent")
     }
 
-    /// Makes the next call of `method` answer with `status` and `body` instead.
-    #[allow(dead_code)]
-    pub fn fail_next(&self, method: &str, status: u16, body: Value) {
+    /// Makes the next `times` calls of `method` (for `chat`, if given) fail with `fault`.
+    pub fn inject(&self, method: &str, chat: Option<i64>, times: usize, fault: Fault) {
+        self.inner.lock().unwrap().faults.push(Armed {
+            method: method.to_ascii_lowercase(),
+            chat,
+            times,
+            fault,
+        });
+    }
+
+    /// sendMessage calls that really delivered a message to `chat`.
+    pub fn delivered_to(&self, chat: i64) -> Vec<Call> {
+        self.sent_to(chat)
+            .into_iter()
+            .filter(|c| !c.faulted)
+            .collect()
+    }
+
+    /// The offset the bot has confirmed: every update below it is gone from Telegram.
+    pub fn pending_update_ids(&self) -> Vec<i64> {
         self.inner
             .lock()
             .unwrap()
-            .faults
-            .push((method.to_ascii_lowercase(), status, body));
+            .pending
+            .iter()
+            .filter_map(|u| u["update_id"].as_i64())
+            .collect()
     }
 
     pub fn calls(&self, method: &str) -> Vec<Call> {
@@ -292,29 +359,56 @@ async fn handle(
     let method = method.to_ascii_lowercase();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut assigned_id = 0;
-    if method != "getupdates" {
-        let fault = {
-            let mut inner = api.inner.lock().unwrap();
-            if method == "sendmessage" {
-                // Assigned under the same lock that records the call, so a test that saw
-                // the call can always look up the id.
-                inner.next_message_id += 1;
-                assigned_id = inner.next_message_id;
-                let chat = body["chat_id"].as_i64().unwrap_or(0);
-                inner.sent_ids.push((chat, assigned_id));
-            }
+    let fault = {
+        let mut inner = api.inner.lock().unwrap();
+        let chat = body["chat_id"].as_i64();
+        let armed = inner
+            .faults
+            .iter_mut()
+            .find(|f| f.method == method && f.times > 0 && (f.chat.is_none() || f.chat == chat));
+        let fault = armed.map(|f| {
+            f.times -= 1;
+            f.fault.clone()
+        });
+        let faulted = matches!(fault, Some(Fault::Status(..) | Fault::Drop));
+        if method == "sendmessage" && !faulted {
+            // Assigned under the same lock that records the call, so a test that saw
+            // the call can always look up the id.
+            inner.next_message_id += 1;
+            assigned_id = inner.next_message_id;
+            inner.sent_ids.push((chat.unwrap_or(0), assigned_id));
+        }
+        if method != "getupdates" {
             inner.calls.push(Call {
                 method: method.clone(),
                 body: body.clone(),
+                faulted,
             });
-            let i = inner.faults.iter().position(|(m, _, _)| *m == method);
-            i.map(|i| inner.faults.remove(i))
-        };
-        api.calls.notify_waiters();
-        if let Some((_, status, body)) = fault {
+        }
+        fault
+    };
+    api.calls.notify_waiters();
+    match fault {
+        Some(Fault::Status(status, body)) => {
             let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
             return (code, axum::Json(body)).into_response();
         }
+        Some(Fault::Drop) => {
+            // Headers go out, then the body breaks: the client sees a reset connection.
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "injected",
+                ))
+            });
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from_stream(broken))
+                .unwrap();
+        }
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        None => {}
     }
     match method.as_str() {
         "getme" => ok(json!({
