@@ -76,9 +76,13 @@ impl FloodGuard {
         let elapsed = now.saturating_duration_since(bucket.last).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
         bucket.last = now;
+        // One notice per flood: only a chat that has calmed down (a full bucket again)
+        // can be told a second time.
+        if bucket.tokens >= self.burst {
+            bucket.noticed = false;
+        }
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
-            bucket.noticed = false;
             Verdict::Answer
         } else if !bucket.noticed {
             bucket.noticed = true;
@@ -108,14 +112,21 @@ mod tests {
         assert!(verdicts[4..].iter().all(|v| *v == Verdict::Drop));
         // Other chats are not affected.
         assert_eq!(guard.check_at(8, t0), Verdict::Answer);
-        // A second later one more answer is allowed.
+        // A second later one more answer is allowed, but no second notice.
+        let t1 = t0 + Duration::from_secs(1);
+        assert_eq!(guard.check_at(7, t1), Verdict::Answer);
+        assert_eq!(guard.check_at(7, t1), Verdict::Drop);
+        // Once the chat has calmed down, a new flood gets a new notice.
+        let t2 = t1 + Duration::from_secs(10);
+        let verdicts: Vec<Verdict> = (0..4).map(|_| guard.check_at(7, t2)).collect();
         assert_eq!(
-            guard.check_at(7, t0 + Duration::from_secs(1)),
-            Verdict::Answer
-        );
-        assert_eq!(
-            guard.check_at(7, t0 + Duration::from_secs(1)),
-            Verdict::Notice
+            verdicts,
+            [
+                Verdict::Answer,
+                Verdict::Answer,
+                Verdict::Answer,
+                Verdict::Notice
+            ]
         );
     }
 

@@ -1,6 +1,8 @@
 //! The handler tree: one branch per kind of update we serve. Built once by `schema()`
 //! and shared by the binary and the tests.
 
+use std::sync::Arc;
+
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
@@ -12,6 +14,9 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
     dptree::entry()
+        // The guard lives as long as this update's handling and then tells the poller
+        // it may be confirmed to Telegram; see `poller`.
+        .map(|update: Update, app: Arc<App>| app.ledger.guard(update.id.0))
         .branch(Update::filter_message().endpoint(messages::on_message))
         .branch(Update::filter_callback_query().endpoint(callbacks::on_callback))
         .branch(Update::filter_inline_query().endpoint(inline::on_inline_query))

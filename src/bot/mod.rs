@@ -7,6 +7,7 @@ mod inline;
 mod keyboard;
 pub mod menus;
 mod messages;
+mod poller;
 mod run;
 
 use std::sync::Arc;
@@ -25,4 +26,6 @@ pub struct App {
     pub store: Store,
     pub default_lang: Lang,
     pub flood: FloodGuard,
+    /// Updates in flight, so polling confirms only what has been handled.
+    pub ledger: Arc<poller::Ledger>,
 }

@@ -12,9 +12,9 @@ use teloxide::dispatching::ShutdownToken;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
-use teloxide::update_listeners::Polling;
 use tokio::sync::watch;
 
+use super::poller::{self, Ledger, LedgerPolling};
 use super::{App, menus, schema};
 use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::Token;
@@ -81,6 +81,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
 
+    let ledger = Arc::new(Ledger::default());
     let app = Arc::new(App {
         catalog,
         store: store.clone(),
@@ -89,6 +90,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             options.flood_burst,
             f64::from(options.flood_per_minute) / 60.0,
         ),
+        ledger: Arc::clone(&ledger),
     });
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app])
@@ -112,15 +114,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         .api_timeout
         .saturating_sub(Duration::from_secs(5))
         .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
-    let listener = Polling::builder(bot)
-        .timeout(poll_timeout)
-        .delete_webhook()
-        .await
-        .build();
+    remove_webhook(&bot).await;
+    let listener = LedgerPolling::new(bot.clone(), Arc::clone(&ledger), poll_timeout);
     log::info!("polling for updates");
     let result = dispatcher
         .try_dispatch_with_listener(listener, Arc::new(LogError("update listener")))
         .await;
+    // Every handler has finished: tell Telegram, so a restart starts where we stopped.
+    poller::confirm(&bot, &ledger).await;
     store.close().await;
     match result {
         Ok(()) => {
@@ -133,6 +134,20 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             log::error!("could not start dispatching: {e}");
             Ok(())
         }
+    }
+}
+
+/// Polling and a webhook exclude each other: a webhook left by an earlier deployment
+/// would make every getUpdates fail.
+async fn remove_webhook(bot: &Bot) {
+    match bot.get_webhook_info().await {
+        Ok(info) if info.url.is_none() => {}
+        Ok(_) => {
+            if let Err(e) = bot.delete_webhook().await {
+                log::warn!("could not remove the webhook: {e}");
+            }
+        }
+        Err(e) => log::warn!("getWebhookInfo failed: {e}"),
     }
 }
 
