@@ -25,6 +25,7 @@ pub struct Call {
     /// True when the fake answered with an injected fault instead of doing the call:
     /// such a sendMessage delivered nothing.
     pub faulted: bool,
+    pub at: Instant,
 }
 
 /// What the fake does instead of answering normally.
@@ -308,8 +309,17 @@ impl FakeApi {
     }
 
     /// Polls a condition over the recorded calls for up to 20 s.
-    pub async fn wait_until<T>(&self, mut f: impl FnMut(&FakeApi) -> Option<T>) -> Option<T> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+    pub async fn wait_until<T>(&self, f: impl FnMut(&FakeApi) -> Option<T>) -> Option<T> {
+        self.wait_up_to(Duration::from_secs(20), f).await
+    }
+
+    /// Polls a condition over the recorded calls for up to `limit`.
+    pub async fn wait_up_to<T>(
+        &self,
+        limit: Duration,
+        mut f: impl FnMut(&FakeApi) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = Instant::now() + limit;
         loop {
             let notified = self.calls.notified();
             if let Some(v) = f(self) {
@@ -383,6 +393,7 @@ async fn handle(
                 method: method.clone(),
                 body: body.clone(),
                 faulted,
+                at: Instant::now(),
             });
         }
         fault

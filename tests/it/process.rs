@@ -88,6 +88,14 @@ impl BotProcess {
         self.wait(Duration::from_secs(20))
     }
 
+    /// SIGKILL: no chance to finish anything, as in a crash or an OOM kill.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     pub fn wait(&mut self, limit: Duration) -> ExitStatus {
         let deadline = Instant::now() + limit;
         let child = self.child.as_mut().expect("running");
