@@ -43,6 +43,14 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// Up to three digits, without leading zeros, so each page has exactly one spelling.
+fn canonical_page(page: &str) -> bool {
+    !page.is_empty()
+        && page.len() <= 3
+        && page.bytes().all(|b| b.is_ascii_digit())
+        && (page == "0" || !page.starts_with('0'))
+}
+
 impl Callback {
     pub fn parse(data: &str) -> Result<Callback, BadCallback> {
         if data.len() > MAX_BYTES {
@@ -63,14 +71,8 @@ impl Callback {
                     _ => return Err(BadCallback),
                 },
             },
-            ("t", [page]) => {
-                let ok =
-                    !page.is_empty() && page.len() <= 3 && page.bytes().all(|b| b.is_ascii_digit());
-                Callback::TimelinePage(if ok {
-                    page.parse().map_err(|_| BadCallback)?
-                } else {
-                    return Err(BadCallback);
-                })
+            ("t", [page]) if canonical_page(page) => {
+                Callback::TimelinePage(page.parse().map_err(|_| BadCallback)?)
             }
             ("e", [id]) if valid_id(id) => Callback::Event(id.to_string()),
             ("s", []) => Callback::Summary,
@@ -140,6 +142,8 @@ mod tests {
             "1:l:kk",
             "1:t:-1",
             "1:t:1000",
+            "1:t:00",
+            "1:t:01",
             "1:t:",
             "1:t:1:2",
             "1:e:",

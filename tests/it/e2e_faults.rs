@@ -26,7 +26,12 @@ async fn delivered(api: &FakeApi, chat: i64, n: usize) -> Vec<crate::fake_api::C
         (got.len() >= n).then_some(got)
     })
     .await
-    .unwrap_or_else(|| panic!("chat {chat}: {n} deliveries expected, got {:?}", texts(&api.delivered_to(chat))))
+    .unwrap_or_else(|| {
+        panic!(
+            "chat {chat}: {n} deliveries expected, got {:?}",
+            texts(&api.delivered_to(chat))
+        )
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,7 +69,10 @@ async fn dropped_connections_are_retried_on_every_method() {
     api.inject("sendMessage", Some(2101), 2, Fault::Drop);
     api.send_text(Chat::Private(2101), &reader(2101), "/petition");
     let got = delivered(&api, 2101, 1).await;
-    assert_eq!(shown(&got), expected(&render(&catalog, Lang::En, &View::Petition)));
+    assert_eq!(
+        shown(&got),
+        expected(&render(&catalog, Lang::En, &View::Petition))
+    );
     assert_eq!(api.sent_to(2101).len(), 3, "two drops, then one delivery");
 
     // Button presses: the edit and the answer each lose a connection once.
@@ -97,7 +105,11 @@ async fn dropped_connections_are_retried_on_every_method() {
     api.inline_query(&reader(2103), "almaty");
     let answered = api
         .wait_until(|api| {
-            let ok = api.calls("answerInlineQuery").into_iter().filter(|c| !c.faulted).count();
+            let ok = api
+                .calls("answerInlineQuery")
+                .into_iter()
+                .filter(|c| !c.faulted)
+                .count();
             (ok == 1).then_some(ok)
         })
         .await;
@@ -113,7 +125,12 @@ async fn a_timeout_is_retried() {
         ..Launch::new(&api.url, dir.path())
     }
     .spawn();
-    api.inject("sendMessage", Some(2201), 1, Fault::Delay(Duration::from_secs(4)));
+    api.inject(
+        "sendMessage",
+        Some(2201),
+        1,
+        Fault::Delay(Duration::from_secs(4)),
+    );
     api.send_text(Chat::Private(2201), &reader(2201), "/sources");
     // The bot gives up on the silent attempt after 2 s and sends again. The slow attempt
     // may still have landed, so "at least once" is what can be promised here.
@@ -144,7 +161,10 @@ async fn server_errors_are_survived() {
         })
         .await
         .expect("delivered after two 5xx stalls");
-    assert_eq!(shown(&got), expected(&render(&shipped(), Lang::En, &View::Help)));
+    assert_eq!(
+        shown(&got),
+        expected(&render(&shipped(), Lang::En, &View::Help))
+    );
     assert_eq!(api.sent_to(2301).len(), 2, "one failure, one delivery");
     assert!(bot.terminate().success());
 }
@@ -168,7 +188,11 @@ async fn a_chat_that_blocked_the_bot_is_skipped() {
             (n >= 2).then_some(n)
         })
         .await;
-    assert_eq!(attempts, Some(2), "a 403 is not retried, and the next update is handled");
+    assert_eq!(
+        attempts,
+        Some(2),
+        "a 403 is not retried, and the next update is handled"
+    );
     assert!(api.delivered_to(2401).is_empty());
 }
 
@@ -200,7 +224,10 @@ async fn a_flood_from_one_chat_gets_one_notice_and_does_not_stall_others() {
     assert_eq!(notices, 1, "one notice, not one per message");
     // The default burst is 12 answers; the flood takes a few seconds at most, so only a
     // few more refill. Nowhere near 1,000.
-    assert!((12..=30).contains(&(count - 1)), "{count} replies to a 1,000-message flood");
+    assert!(
+        (12..=30).contains(&(count - 1)),
+        "{count} replies to a 1,000-message flood"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,14 +239,22 @@ async fn killed_mid_burst_the_bot_answers_everything_after_a_restart() {
         api.send_text(Chat::Private(chat), &reader(chat), "/timeline");
     }
     // Slow every reply down so the kill lands with many in flight.
-    api.inject("sendMessage", None, 10_000, Fault::Delay(Duration::from_millis(30)));
+    api.inject(
+        "sendMessage",
+        None,
+        10_000,
+        Fault::Delay(Duration::from_millis(30)),
+    );
     let launch = Launch::new(&api.url, dir.path());
     let mut bot = launch.spawn();
     api.wait_until(|api| (api.calls("sendMessage").len() >= 40).then_some(()))
         .await
         .expect("the burst is under way");
     bot.kill();
-    let answered_before: usize = chats.iter().filter(|c| !api.sent_to(**c).is_empty()).count();
+    let answered_before: usize = chats
+        .iter()
+        .filter(|c| !api.sent_to(**c).is_empty())
+        .count();
     assert!(answered_before < chats.len(), "the kill came mid-burst");
 
     let _bot = launch.spawn();

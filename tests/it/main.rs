@@ -10,3 +10,4 @@ mod e2e_reach;
 mod expect;
 mod fake_api;
 mod process;
+mod properties;
