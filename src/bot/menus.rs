@@ -15,6 +15,19 @@ pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
         .collect()
 }
 
+/// Every text the menus and profile show, in every language; a reload re-publishes the
+/// menus only when this changes.
+pub fn texts(catalog: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    for lang in Lang::ALL {
+        out.extend(commands(catalog, lang).into_iter().map(|c| c.description));
+        for msg in [Msg::BotDescription, Msg::BotShortDescription] {
+            out.push(catalog.locales.text(lang, msg, None));
+        }
+    }
+    out
+}
+
 /// Publishes menus and descriptions: the default (English) first, then ru and kk, so a
 /// client with any other language still gets a full menu. Failures are logged only: the
 /// bot answers without menus.

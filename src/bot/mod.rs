@@ -8,6 +8,7 @@ mod keyboard;
 pub mod menus;
 mod messages;
 mod poller;
+pub mod reload;
 mod run;
 
 use std::sync::Arc;

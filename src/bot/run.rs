@@ -15,7 +15,7 @@ use teloxide::types::Me;
 use tokio::sync::watch;
 
 use super::poller::{self, Ledger, LedgerPolling};
-use super::{App, menus, schema};
+use super::{App, menus, reload, schema};
 use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::Token;
 use crate::flood::FloodGuard;
@@ -80,6 +80,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
+    reload::on_hangup(
+        bot.clone(),
+        Arc::clone(&catalog),
+        reload::Sources {
+            content_dir: options.content_dir.clone(),
+            locales_dir: options.locales_dir.clone(),
+        },
+    );
 
     let ledger = Arc::new(Ledger::default());
     let app = Arc::new(App {

@@ -10,7 +10,7 @@ use serde_yaml::Value;
 use crate::process::repo;
 
 /// A private copy of the shipped content and locales to break.
-fn copy_tree() -> tempfile::TempDir {
+pub fn copy_tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["content", "locales/en", "locales/ru", "locales/kk"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -24,7 +24,7 @@ fn copy_tree() -> tempfile::TempDir {
     dir
 }
 
-fn edit_yaml(dir: &Path, file: &str, f: impl FnOnce(&mut Value)) {
+pub fn edit_yaml(dir: &Path, file: &str, f: impl FnOnce(&mut Value)) {
     let path = dir.join("content").join(file);
     let mut value: Value = serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     f(&mut value);

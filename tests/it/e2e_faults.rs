@@ -268,3 +268,73 @@ async fn killed_mid_burst_the_bot_answers_everything_after_a_restart() {
         .await
         .expect("everything confirmed in the end");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_store_still_answers_and_says_the_choice_was_not_saved() {
+    use sqlx::{Connection, Executor};
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _bot = Launch::new(&api.url, dir.path()).spawn();
+    let catalog = shipped();
+    let chat = Chat::Private(2601);
+    let ru = From {
+        user_id: 2601,
+        language_code: Some("ru"),
+    };
+    api.send_text(chat, &ru, "/start");
+    api.wait_sent(2601, 1).await;
+
+    // Another process takes the write lock and sits on it.
+    let url = format!("sqlite://{}/prefs.db", dir.path().display());
+    let mut locker = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    api.send_text(chat, &ru, "/lang kk");
+    api.send_text(chat, &ru, "/help");
+    let got = api.wait_sent(2601, 3).await;
+    assert_eq!(
+        shown(&got[1..]),
+        [
+            expected(&render(&catalog, Lang::Ru, &View::LangSaveFailed(Lang::Kk))),
+            expected(&render(&catalog, Lang::Ru, &View::Help)),
+        ]
+        .concat(),
+        "the refusal says nothing changed, and replies keep coming in Russian"
+    );
+
+    // Once the lock is gone, the same request works.
+    locker.execute("ROLLBACK").await.unwrap();
+    api.send_text(chat, &ru, "/lang kk");
+    let got = api.wait_sent(2601, 4).await;
+    assert_eq!(
+        shown(&got[3..]),
+        expected(&render(&catalog, Lang::Kk, &View::LangChanged))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_logs_through_faults_never_show_the_token() {
+    let api = FakeApi::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = Launch {
+        rust_log: "trace",
+        ..Launch::new(&api.url, dir.path())
+    }
+    .spawn();
+    api.inject("getUpdates", None, 1, Fault::Drop);
+    api.inject("sendMessage", Some(2701), 1, Fault::Drop);
+    api.inject("sendMessage", Some(2701), 1, Fault::retry_after(1));
+    api.inject("sendMessage", Some(2702), 1, Fault::blocked());
+    api.send_text(Chat::Private(2701), &reader(2701), "/timeline");
+    api.send_text(Chat::Private(2702), &reader(2702), "/help");
+    api.send_text(Chat::Private(2701), &reader(2701), "/lang kk");
+    delivered(&api, 2701, 2).await;
+    assert!(bot.terminate().success());
+    let log = bot.log_text();
+    assert!(log.contains("TRACE"), "trace logging was on");
+    assert!(log.len() > 10_000, "a real trace log: {} bytes", log.len());
+    let secret = TOKEN.split_once(':').unwrap().1;
+    assert!(!log.contains(secret), "the token leaked into the trace log");
+    // URL-encoded forms too, in case a layer escapes the colon.
+    assert!(!log.contains(&TOKEN.replace(':', "%3A")));
+}

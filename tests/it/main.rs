@@ -7,6 +7,7 @@ mod e2e_commands;
 mod e2e_faults;
 mod e2e_process;
 mod e2e_reach;
+mod e2e_reload;
 mod expect;
 mod fake_api;
 mod process;

@@ -88,6 +88,29 @@ impl BotProcess {
         self.wait(Duration::from_secs(20))
     }
 
+    /// Sends a signal by name (`HUP`, `TERM`…) without waiting.
+    pub fn signal(&self, name: &str) {
+        let child = self.child.as_ref().expect("running");
+        let _ = Command::new("kill")
+            .args([format!("-{name}"), child.id().to_string()])
+            .status();
+    }
+
+    /// Waits until the log contains `needle` `n` times; returns the log.
+    pub async fn wait_log(&self, needle: &str, n: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let log = self.log_text();
+            if log.matches(needle).count() >= n {
+                return log;
+            }
+            if Instant::now() > deadline {
+                panic!("log never showed {needle:?} {n} times:\n{log}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// SIGKILL: no chance to finish anything, as in a crash or an OOM kill.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -1,0 +1,79 @@
+//! Live reload of content and locales (SIGHUP, or an admin's /reload): a valid new set
+//! replaces the old one whole; an invalid one is refused with `check`'s precise errors
+//! while the bot goes on serving the previous set.
+
+use std::path::PathBuf;
+
+use teloxide::prelude::*;
+
+use super::menus;
+use crate::catalog::{Catalog, LiveCatalog};
+use crate::metrics;
+use crate::problem::Problems;
+
+/// Where the catalog is read from, kept for reloads.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub content_dir: PathBuf,
+    pub locales_dir: PathBuf,
+}
+
+/// What a reload did.
+#[derive(Debug)]
+pub enum Reloaded {
+    /// The new set is in service under this generation.
+    Applied {
+        generation: u64,
+        menus_changed: bool,
+    },
+    Rejected(Problems),
+}
+
+/// Loads, validates and swaps; re-publishes the menus when their texts changed.
+pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources) -> Reloaded {
+    let loaded = Catalog::load(&from.content_dir, &from.locales_dir);
+    let catalog = match loaded {
+        Ok(catalog) => catalog,
+        Err(problems) => {
+            log::error!(
+                "reload rejected, still serving generation {}; {} problem(s):\n{problems}",
+                live.generation(),
+                problems.0.len()
+            );
+            return Reloaded::Rejected(problems);
+        }
+    };
+    let menus_changed = menus::texts(&live.get()) != menus::texts(&catalog);
+    let generation = live.replace(catalog);
+    metrics::global().set_content_generation(generation);
+    log::info!("content reloaded: generation {generation}, menus changed: {menus_changed}");
+    if menus_changed {
+        menus::publish(bot, &live.get()).await;
+    }
+    Reloaded::Applied {
+        generation,
+        menus_changed,
+    }
+}
+
+/// Reloads on every SIGHUP until the process ends.
+#[cfg(unix)]
+pub fn on_hangup(bot: Bot, live: std::sync::Arc<LiveCatalog>, from: Sources) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            log::warn!("cannot listen for SIGHUP, live reload is off: {e}");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            log::info!("SIGHUP: reloading content and locales");
+            reload(&bot, &live, &from).await;
+        }
+    });
+}
+
+#[cfg(not(unix))]
+pub fn on_hangup(_bot: Bot, _live: std::sync::Arc<LiveCatalog>, _from: Sources) {}
