@@ -5,11 +5,11 @@
 use proptest::prelude::*;
 use qantar_bot::callback::Callback;
 use qantar_bot::catalog::Catalog;
-use qantar_bot::command::{self, Action, Input};
 use qantar_bot::deeplink::Payload;
 use qantar_bot::lang::Lang;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;
+use qantar_bot::preview::reply_offline;
 use qantar_bot::render::{Reply, View, inline_results, render};
 use std::sync::LazyLock;
 
@@ -65,15 +65,7 @@ fn assert_valid(reply: &Reply, what: &str) {
 
 /// The message path without the network: parse, act, render, as the handler does.
 fn reply_to(text: &str, lang: Lang) -> Option<Reply> {
-    let view = match command::parse(text, Some("qantar_test_bot")) {
-        Input::Command { command, .. } => match command.action(&CATALOG.content) {
-            Action::Show(view) => view,
-            Action::SwitchLang { then, .. } => then,
-        },
-        Input::ForAnotherBot => return None,
-        Input::Text => View::NotACommand,
-    };
-    Some(render(&CATALOG, lang, &view))
+    reply_offline(&CATALOG, lang, text, Some("qantar_test_bot"))
 }
 
 fn lang() -> impl Strategy<Value = Lang> {
