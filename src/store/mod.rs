@@ -1,0 +1,187 @@
+//! Chat preferences (chat id → chosen language, nothing else) and anonymous daily usage
+//! counts, in SQLite by default or PostgreSQL for replicas that share one store.
+//!
+//! A table of our own (not teloxide's dialogue storage, whose single hard-coded table is
+//! meant for dialogue state), with migrations embedded in the binary.
+
+mod postgres;
+mod sqlite;
+
+use std::time::Duration;
+
+use crate::lang::Lang;
+
+/// Where the store lives when nothing says otherwise; created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/qantar.db";
+
+/// How long a request waits for a connection before answering without the store.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported DATABASE_URL scheme (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+    #[error("cannot create the folder for the database: {0}")]
+    Folder(#[source] std::io::Error),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// One row of usage: on `day` (UTC, YYYY-MM-DD), `command` ran `count` times in `lang`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    pub day: String,
+    pub command: String,
+    pub lang: String,
+    pub count: i64,
+}
+
+/// The store behind a small interface; each backend is a variant.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and applies migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            sqlite::open(url).await.map(Store::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            postgres::open(url).await.map(Store::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// The chat's saved language, if it chose one.
+    pub async fn language(&self, chat_id: i64) -> Result<Option<Lang>, StoreError> {
+        let code: Option<String> = match self {
+            Store::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT lang FROM chat_language WHERE chat_id = ?")
+                    .bind(chat_id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_scalar("SELECT lang FROM chat_language WHERE chat_id = $1")
+                    .bind(chat_id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        // A value the CHECK constraint should have stopped is treated as no choice.
+        Ok(code.and_then(|c| c.parse().ok()))
+    }
+
+    pub async fn set_language(&self, chat_id: i64, lang: Lang) -> Result<(), StoreError> {
+        const UPSERT_SQLITE: &str = "INSERT INTO chat_language (chat_id, lang) VALUES (?, ?)
+             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang";
+        const UPSERT_PG: &str = "INSERT INTO chat_language (chat_id, lang) VALUES ($1, $2)
+             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang";
+        match self {
+            Store::Sqlite(pool) => {
+                let q = sqlx::query(UPSERT_SQLITE).bind(chat_id).bind(lang.code());
+                q.execute(pool).await?;
+            }
+            Store::Postgres(pool) => {
+                let q = sqlx::query(UPSERT_PG).bind(chat_id).bind(lang.code());
+                q.execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes everything kept about the chat.
+    pub async fn forget(&self, chat_id: i64) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                let q = sqlx::query("DELETE FROM chat_language WHERE chat_id = ?").bind(chat_id);
+                q.execute(pool).await?;
+            }
+            Store::Postgres(pool) => {
+                let q = sqlx::query("DELETE FROM chat_language WHERE chat_id = $1").bind(chat_id);
+                q.execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds counts to the daily usage table, in one transaction.
+    pub async fn add_usage(&self, rows: &[Usage]) -> Result<(), StoreError> {
+        const SQLITE: &str = "INSERT INTO usage_daily (day, command, lang, count)
+             VALUES (?, ?, ?, ?) ON CONFLICT (day, command, lang)
+             DO UPDATE SET count = usage_daily.count + excluded.count";
+        const PG: &str = "INSERT INTO usage_daily (day, command, lang, count)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (day, command, lang)
+             DO UPDATE SET count = usage_daily.count + excluded.count";
+        match self {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for r in rows {
+                    let q = sqlx::query(SQLITE).bind(&r.day).bind(&r.command).bind(&r.lang);
+                    q.bind(r.count).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for r in rows {
+                    let q = sqlx::query(PG).bind(&r.day).bind(&r.command).bind(&r.lang);
+                    q.bind(r.count).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Usage rows from `first_day` on, newest day first.
+    pub async fn usage_since(&self, first_day: &str) -> Result<Vec<Usage>, StoreError> {
+        type Row = (String, String, String, i64);
+        const SELECT: &str = "SELECT day, command, lang, count FROM usage_daily";
+        const ORDER: &str = "ORDER BY day DESC, command, lang";
+        let rows: Vec<Row> = match self {
+            Store::Sqlite(pool) => {
+                let sql = format!("{SELECT} WHERE day >= ? {ORDER}");
+                sqlx::query_as(&sql).bind(first_day).fetch_all(pool).await?
+            }
+            Store::Postgres(pool) => {
+                let sql = format!("{SELECT} WHERE day >= $1 {ORDER}");
+                sqlx::query_as(&sql).bind(first_day).fetch_all(pool).await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(day, command, lang, count)| Usage {
+                day,
+                command,
+                lang,
+                count,
+            })
+            .collect())
+    }
+
+    /// True when the store answers a trivial query; /healthz asks this.
+    pub async fn ping(&self) -> bool {
+        let result = match self {
+            Store::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+            Store::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+        };
+        result.is_ok()
+    }
+
+    /// Waits for pending writes and closes connections; called on shutdown.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
