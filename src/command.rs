@@ -19,6 +19,12 @@ pub enum Command {
     Petition,
     /// `/lang`, `/lang kk` or the tappable `/lang_kk`.
     Lang(Option<String>),
+    /// Delete everything stored about this chat.
+    Forget,
+    /// Admin only: usage counts. For anyone else it is an unknown command.
+    Stats,
+    /// Admin only: reload content and locales.
+    Reload,
     /// A well-formed command name we do not have (lower-cased).
     Unknown(String),
 }
@@ -36,13 +42,14 @@ pub enum Input {
 }
 
 /// The public commands in menu order, with the message that describes each.
-pub const MENU: [(&str, Msg); 7] = [
+pub const MENU: [(&str, Msg); 8] = [
     ("start", Msg::CmdStart),
     ("summary", Msg::CmdSummary),
     ("timeline", Msg::CmdTimeline),
     ("sources", Msg::CmdSources),
     ("petition", Msg::CmdPetition),
     ("lang", Msg::CmdLang),
+    ("forget", Msg::CmdForget),
     ("help", Msg::CmdHelp),
 ];
 
@@ -85,6 +92,9 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
         "sources" => Command::Sources,
         "petition" => Command::Petition,
         "lang" | "language" => Command::Lang(arg),
+        "forget" => Command::Forget,
+        "stats" => Command::Stats,
+        "reload" => Command::Reload,
         other => {
             // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
             if let Some(code) = other.strip_prefix("lang_") {
@@ -174,6 +184,25 @@ pub enum Action {
         lang: Lang,
         then: View,
     },
+    /// Delete what is stored about the chat, then confirm.
+    Forget,
+    /// Admin commands: the handler checks who asks before doing anything.
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminCommand {
+    Stats,
+    Reload,
+}
+
+impl AdminCommand {
+    pub fn name(self) -> &'static str {
+        match self {
+            AdminCommand::Stats => "stats",
+            AdminCommand::Reload => "reload",
+        }
+    }
 }
 
 impl Command {
@@ -198,6 +227,9 @@ impl Command {
                 }
                 None => View::LangUnknown(arg),
             },
+            Command::Forget => return Action::Forget,
+            Command::Stats => return Action::Admin(AdminCommand::Stats),
+            Command::Reload => return Action::Admin(AdminCommand::Reload),
             Command::Unknown(name) => View::UnknownCommand(name),
         };
         Action::Show(view)
@@ -213,6 +245,9 @@ impl Command {
             Command::Sources => "sources",
             Command::Petition => "petition",
             Command::Lang(_) => "lang",
+            Command::Forget => "forget",
+            Command::Stats => "stats",
+            Command::Reload => "reload",
             Command::Unknown(_) => "unknown",
         }
     }

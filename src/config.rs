@@ -59,6 +59,27 @@ pub struct Cli {
     #[arg(long, env = "QANTAR_FLOOD_BURST", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub flood_burst: u32,
 
+    /// Public https URL Telegram should post updates to; switches from polling to webhooks
+    #[arg(long, env = "QANTAR_WEBHOOK_URL", global = true)]
+    pub webhook_url: Option<url::Url>,
+
+    /// Address the webhook, /healthz and /metrics listen on in webhook mode
+    #[arg(
+        long,
+        env = "QANTAR_LISTEN",
+        default_value = "0.0.0.0:8080",
+        global = true
+    )]
+    pub listen: std::net::SocketAddr,
+
+    /// In polling mode, serve /healthz and /metrics on this address
+    #[arg(long, env = "QANTAR_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+
+    /// Telegram user ids allowed /stats and /reload, comma-separated
+    #[arg(long, env = "QANTAR_ADMINS", value_delimiter = ',', global = true)]
+    pub admins: Vec<u64>,
+
     /// Answers per minute one chat gets after its burst
     #[arg(long, env = "QANTAR_FLOOD_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub flood_per_minute: u32,

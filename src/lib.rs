@@ -18,3 +18,4 @@ pub mod problem;
 pub mod render;
 pub mod search;
 pub mod store;
+pub mod usage;

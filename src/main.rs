@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use qantar_bot::bot::{RunOptions, run};
+use qantar_bot::bot::{self, RunOptions, Transport, run};
 use qantar_bot::catalog::Catalog;
 use qantar_bot::config::{Cli, Cmd, Token};
 use qantar_bot::{deeplink, logging, preview};
@@ -11,7 +11,18 @@ use qantar_bot::{deeplink, logging, preview};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let token_env = std::env::var("TELOXIDE_TOKEN").unwrap_or_default();
-    logging::init(&[token_env.as_str()]);
+    // The webhook secret is settled before logging starts, so it can be scrubbed too.
+    let webhook_secret = match webhook_secret(&cli) {
+        Ok(secret) => secret,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&[
+        token_env.as_str(),
+        webhook_secret.as_deref().unwrap_or_default(),
+    ]);
 
     match cli.command {
         Some(Cmd::Check) => check(&cli),
@@ -28,7 +39,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Cmd::Links { ref username }) => links(&cli, username),
-        None | Some(Cmd::Run) => run_bot(cli),
+        None | Some(Cmd::Run) => run_bot(cli, webhook_secret),
     }
 }
 
@@ -76,7 +87,24 @@ fn links(cli: &Cli, username: &str) -> ExitCode {
     }
 }
 
-fn run_bot(cli: Cli) -> ExitCode {
+/// QANTAR_WEBHOOK_SECRET, checked; generated when webhook mode has none.
+fn webhook_secret(cli: &Cli) -> Result<Option<String>, String> {
+    let running = matches!(cli.command, None | Some(Cmd::Run));
+    if !running || cli.webhook_url.is_none() {
+        return Ok(None);
+    }
+    match std::env::var("QANTAR_WEBHOOK_SECRET") {
+        Ok(secret) if bot::valid_secret(&secret) => Ok(Some(secret)),
+        Ok(_) => {
+            Err("QANTAR_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.".into())
+        }
+        Err(_) => bot::generate_secret()
+            .map(Some)
+            .map_err(|e| format!("cannot generate a webhook secret: {e}")),
+    }
+}
+
+fn run_bot(cli: Cli, webhook_secret: Option<String>) -> ExitCode {
     let token = match Token::from_env() {
         Ok(token) => token,
         Err(e) => {
@@ -90,6 +118,25 @@ fn run_bot(cli: Cli) -> ExitCode {
         api_timeout: std::time::Duration::from_secs(cli.api_timeout),
         flood_burst: cli.flood_burst,
         flood_per_minute: cli.flood_per_minute,
+        admins: cli.admins,
+        transport: match (cli.webhook_url, webhook_secret) {
+            (Some(url), Some(secret)) => {
+                if url.scheme() != "https" {
+                    eprintln!(
+                        "QANTAR_WEBHOOK_URL must be a public https:// address: Telegram posts only to https."
+                    );
+                    return ExitCode::from(2);
+                }
+                Transport::Webhook {
+                    url,
+                    listen: cli.listen,
+                    secret,
+                }
+            }
+            _ => Transport::Polling {
+                metrics_listen: cli.metrics_listen,
+            },
+        },
         content_dir: cli.content_dir,
         locales_dir: cli.locales_dir,
         database_url: cli.database_url,

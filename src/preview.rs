@@ -15,6 +15,10 @@ pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>
         Input::Command { command, .. } => match command.action(&catalog.content) {
             Action::Show(view) => (lang, view),
             Action::SwitchLang { lang, then } => (lang, then),
+            // Offline there is nothing stored, so forgetting always succeeds.
+            Action::Forget => (lang, View::Forgotten),
+            // Nobody is an admin offline.
+            Action::Admin(admin) => (lang, View::UnknownCommand(admin.name().to_string())),
         },
         Input::ForAnotherBot => return None,
         Input::Text => (lang, View::NotACommand),

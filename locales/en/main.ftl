@@ -13,6 +13,7 @@ cmd-timeline = Day by day, with sources
 cmd-sources = The original documents, with links
 cmd-petition = Sign the petition
 cmd-lang = Language: English, Русский, Қазақша
+cmd-forget = Delete what this bot keeps about this chat
 
 start-title = Bloody January: Kazakhstan, 2022
 start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The state answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. This bot tells what happened, day by day, and names the source of every figure.
@@ -67,6 +68,18 @@ lang-save-failed = I could not save { $language } as this chat’s language just
 
 not-a-command = I answer commands. Send /help to see them.
 flood-notice = You are sending messages faster than I can answer, so I am skipping some. Wait a few seconds and try again.
+forgotten = Done: this bot no longer keeps anything about this chat. It answers in your Telegram language until you choose one with /lang.
+forget-failed = I could not reach my storage just now, so nothing was deleted. Please try /forget again in a minute.
+
+## Admin only.
+stats-title = Usage by day (UTC), no identities
+stats-empty = No commands have been counted yet.
+stats-languages = All days, by language:
+reloaded = Reloaded: content and locales generation { $generation } is now in service.
+reload-rejected = Reload refused, the previous content stays in service. { $count ->
+    [one] { $count } problem:
+   *[other] { $count } problems:
+}
 unknown-command = There is no command /{ $command }. Send /help to see the ones I know.
 
 ## Dates: $month is a number 1–12, written as each language writes dates.

@@ -6,15 +6,15 @@ use std::time::Instant;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 
-use super::App;
 use super::deliver::{Outcome, deliver};
 use super::handler::{HandlerError, resolve_lang};
-use crate::command::{self, Action, Command, Input};
+use super::{App, reload};
+use crate::command::{self, Action, AdminCommand, Command, Input};
 use crate::flood::Verdict;
 use crate::i18n::Msg;
 use crate::lang::Lang;
-use crate::metrics;
 use crate::render::{Outgoing, Reply, View, html, render};
+use crate::{metrics, usage};
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let started = Instant::now();
@@ -31,12 +31,14 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
             if !private && !addressed && matches!(command, Command::Unknown(_)) {
                 return Ok(());
             }
-            Some(command)
+            Some((command, addressed))
         }
         Input::ForAnotherBot => return Ok(()),
         Input::Text if private => None,
         Input::Text => return Ok(()),
     };
+    let addressed = command.as_ref().is_some_and(|(_, a)| *a);
+    let command = command.map(|(c, _)| c);
 
     let chat = msg.chat.id;
     let verdict = app.flood.check(chat.0);
@@ -62,10 +64,14 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         return Ok(());
     }
 
+    let is_admin = msg
+        .from
+        .as_ref()
+        .is_some_and(|u| app.admins.contains(&u.id.0));
     let (name, lang, view) = match command {
         None => ("text", lang, View::NotACommand),
         Some(command) => {
-            let name = command.name();
+            let mut name = command.name();
             let (lang, view) = match command.action(&catalog.content) {
                 Action::Show(View::Start { .. }) => {
                     // Offer the picker to a reader whose Telegram language we don't
@@ -89,6 +95,28 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
                         }
                     }
                 }
+                Action::Forget => match app.store.forget(chat.0).await {
+                    // Nothing saved any more: answer as a newcomer would be answered.
+                    Ok(()) => (
+                        Lang::negotiate(None, telegram_lang, app.default_lang),
+                        View::Forgotten,
+                    ),
+                    Err(e) => {
+                        metrics.store_error("write");
+                        log::warn!("store delete failed: {e}");
+                        (lang, View::ForgetFailed)
+                    }
+                },
+                Action::Admin(admin) if is_admin => (lang, admin_view(&bot, &app, admin).await),
+                Action::Admin(admin) => {
+                    // To everyone else an admin command is just a command we don't have,
+                    // and in a group an unaddressed one is someone else's business.
+                    if !private && !addressed {
+                        return Ok(());
+                    }
+                    name = "unknown";
+                    (lang, View::UnknownCommand(admin.name().to_string()))
+                }
             };
             (name, lang, view)
         }
@@ -96,6 +124,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     // Counts and names only: who asked, and what they typed, stay out of the log.
     log::info!("command={name} lang={lang}");
     metrics.command(name, lang);
+    app.usage.count(name, lang);
     let reply = render(&catalog, lang, &view);
     match deliver(&bot, chat, &reply).await {
         Outcome::Sent => metrics.reply_latency(started.elapsed()),
@@ -103,4 +132,47 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         Outcome::Unreachable | Outcome::Unchanged => {}
     }
     Ok(())
+}
+
+/// What an admin asked for. Counts are flushed first so /stats includes this minute.
+async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> View {
+    match admin {
+        AdminCommand::Stats => {
+            flush_usage(app).await;
+            match app
+                .store
+                .usage_since(&usage::days_ago(STATS_DAYS - 1))
+                .await
+            {
+                Ok(rows) => View::Stats(rows),
+                Err(e) => {
+                    metrics::global().store_error("read");
+                    log::warn!("usage read failed: {e}");
+                    View::Stats(Vec::new())
+                }
+            }
+        }
+        AdminCommand::Reload => match reload::reload(bot, &app.catalog, &app.sources).await {
+            reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
+            reload::Reloaded::Rejected(problems) => {
+                View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
+            }
+        },
+    }
+}
+
+/// Days of usage /stats shows.
+const STATS_DAYS: i64 = 7;
+
+/// Adds the counts gathered so far to the store; on failure they wait for next time.
+pub async fn flush_usage(app: &App) {
+    let rows = app.usage.take();
+    if rows.is_empty() {
+        return;
+    }
+    if let Err(e) = app.store.add_usage(&rows).await {
+        metrics::global().store_error("write");
+        log::warn!("usage write failed, keeping the counts for later: {e}");
+        app.usage.restore(rows);
+    }
 }

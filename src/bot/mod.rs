@@ -3,6 +3,7 @@
 mod callbacks;
 mod deliver;
 mod handler;
+mod http;
 mod inline;
 mod keyboard;
 pub mod menus;
@@ -10,11 +11,14 @@ mod messages;
 mod poller;
 pub mod reload;
 mod run;
+mod signals;
+mod webhook;
 
 use std::sync::Arc;
 
 pub use handler::{HandlerError, schema};
-pub use run::{RunError, RunOptions, run};
+pub use run::{RunError, RunOptions, Transport, run};
+pub use webhook::{generate_secret, valid_secret};
 
 use crate::catalog::LiveCatalog;
 use crate::flood::FloodGuard;
@@ -29,4 +33,9 @@ pub struct App {
     pub flood: FloodGuard,
     /// Updates in flight, so polling confirms only what has been handled.
     pub ledger: Arc<poller::Ledger>,
+    /// Telegram user ids allowed /stats and /reload.
+    pub admins: std::collections::HashSet<u64>,
+    pub usage: crate::usage::UsageCounter,
+    /// Where content and locales are reloaded from.
+    pub sources: reload::Sources,
 }

@@ -6,6 +6,7 @@
 //! the bot is sent again everything it had not answered (at least once).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -17,12 +18,12 @@ use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 /// An update in flight longer than this stops holding the offset back. Otherwise one
 /// slow reply (a long 429 wait) would fill the 100-update window with repeats and stall
 /// every other chat; past the grace only that reply loses crash protection.
-const GRACE: Duration = Duration::from_secs(5);
+pub const GRACE: Duration = Duration::from_secs(5);
 
 /// Which updates are in flight, and so how far Telegram may forget.
 #[derive(Debug, Default)]
@@ -36,6 +37,8 @@ pub struct Ledger {
 struct LedgerState {
     /// Update id → when it was handed to the dispatcher.
     in_flight: BTreeMap<u32, Instant>,
+    /// Webhook requests waiting for their update to be handled before answering 200.
+    waiters: Vec<(u32, oneshot::Sender<()>)>,
     /// The highest id handed out; anything at or below it that comes again is a repeat.
     highest: Option<u32>,
 }
@@ -56,8 +59,41 @@ impl Ledger {
         true
     }
 
+    /// For webhooks, where Telegram may deliver out of order: true unless the same
+    /// update is already being handled.
+    pub fn admit_unordered(&self, id: u32) -> bool {
+        let mut s = self.state();
+        if s.in_flight.contains_key(&id) {
+            return false;
+        }
+        s.highest = Some(s.highest.map_or(id, |h| h.max(id)));
+        s.in_flight.insert(id, Instant::now());
+        true
+    }
+
+    /// Resolves when `id` is done (at once if it is not in flight).
+    pub fn when_done(&self, id: u32) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        let mut s = self.state();
+        if s.in_flight.contains_key(&id) {
+            s.waiters.push((id, tx));
+        } else {
+            let _ = tx.send(());
+        }
+        rx
+    }
+
     pub fn done(&self, id: u32) {
-        self.state().in_flight.remove(&id);
+        let mut s = self.state();
+        s.in_flight.remove(&id);
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut s.waiters)
+            .into_iter()
+            .partition(|(w, _)| *w == id);
+        s.waiters = waiting;
+        drop(s);
+        for (_, tx) in ready {
+            let _ = tx.send(());
+        }
         self.finished.notify_one();
     }
 
@@ -147,22 +183,37 @@ impl UpdateListener for LedgerPolling {
     }
 }
 
-/// The receiving end of the polling task.
-pub struct UpdateStream(mpsc::Receiver<Result<Update, RequestError>>);
+/// Updates arriving from a task (polling) or from HTTP requests (webhook); ends when
+/// every sender is gone or, if given, when the stop flag is raised.
+pub struct UpdateStream<E> {
+    rx: mpsc::Receiver<Result<Update, E>>,
+    stop: Option<StopFlag>,
+}
 
-impl Stream for UpdateStream {
-    type Item = Result<Update, RequestError>;
+impl<E> UpdateStream<E> {
+    pub fn new(rx: mpsc::Receiver<Result<Update, E>>, stop: Option<StopFlag>) -> Self {
+        UpdateStream { rx, stop }
+    }
+}
+
+impl<E> Stream for UpdateStream<E> {
+    type Item = Result<Update, E>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
+        if let Some(stop) = self.stop.as_mut() {
+            if Pin::new(stop).poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+        }
+        self.rx.poll_recv(cx)
     }
 }
 
 impl<'a> AsUpdateStream<'a> for LedgerPolling {
     type StreamErr = RequestError;
-    type Stream = UpdateStream;
+    type Stream = UpdateStream<RequestError>;
 
-    fn as_stream(&'a mut self) -> UpdateStream {
+    fn as_stream(&'a mut self) -> UpdateStream<RequestError> {
         // Bounded: when handlers fall behind, polling waits instead of piling up updates.
         let (tx, rx) = mpsc::channel(256);
         match self.flag.take() {
@@ -177,7 +228,7 @@ impl<'a> AsUpdateStream<'a> for LedgerPolling {
             }
             None => log::error!("polling was started twice; the second stream stays empty"),
         }
-        UpdateStream(rx)
+        UpdateStream::new(rx, None)
     }
 }
 
@@ -278,6 +329,28 @@ mod tests {
         assert_eq!(ledger.offset(), 12);
         ledger.done(12);
         assert_eq!(ledger.offset(), 13);
+    }
+
+    #[tokio::test]
+    async fn a_webhook_waits_for_its_update() {
+        let ledger = Ledger::default();
+        assert!(ledger.admit_unordered(7));
+        assert!(
+            ledger.admit_unordered(5),
+            "out of order is fine for webhooks"
+        );
+        assert!(
+            !ledger.admit_unordered(7),
+            "but not the same update twice at once"
+        );
+        let waiting = ledger.when_done(7);
+        ledger.done(5);
+        ledger.done(7);
+        assert!(waiting.await.is_ok());
+        assert!(
+            ledger.when_done(99).await.is_ok(),
+            "nothing in flight: no wait"
+        );
     }
 
     #[test]

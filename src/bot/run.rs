@@ -1,6 +1,8 @@
-//! Start-up and the polling loop: load and validate everything first, then talk to
-//! Telegram; stop cleanly on SIGINT or SIGTERM.
+//! Start-up and the update loop: load and validate everything first, then talk to
+//! Telegram by polling or by webhook; stop cleanly on SIGINT or SIGTERM.
 
+use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,14 +10,17 @@ use std::time::Duration;
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::dispatching::Dispatcher;
-use teloxide::dispatching::ShutdownToken;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
+use teloxide::update_listeners::UpdateListener;
 use tokio::sync::watch;
 
+use super::handler::HandlerError;
+use super::messages::flush_usage;
 use super::poller::{self, Ledger, LedgerPolling};
-use super::{App, menus, reload, schema};
+use super::signals::{stop_dispatcher_on, stop_signal};
+use super::{App, http, menus, reload, schema, webhook};
 use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::Token;
 use crate::flood::FloodGuard;
@@ -23,6 +28,19 @@ use crate::lang::Lang;
 use crate::metrics;
 use crate::problem::Problems;
 use crate::store::{Store, StoreError};
+use crate::usage::UsageCounter;
+
+/// How updates arrive.
+pub enum Transport {
+    /// Long polling; /healthz and /metrics on `metrics_listen` if given.
+    Polling { metrics_listen: Option<SocketAddr> },
+    /// Telegram posts to `url`; we listen on `listen` and check `secret`.
+    Webhook {
+        url: url::Url,
+        listen: SocketAddr,
+        secret: String,
+    },
+}
 
 pub struct RunOptions {
     pub token: Token,
@@ -34,6 +52,8 @@ pub struct RunOptions {
     pub default_lang: Lang,
     pub flood_burst: u32,
     pub flood_per_minute: u32,
+    pub transport: Transport,
+    pub admins: Vec<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,12 +68,19 @@ pub enum RunError {
     HttpClient,
     #[error("Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you")]
     TokenRejected,
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("Telegram refused the webhook: {0}")]
+    Webhook(String),
 }
 
 /// How long one getUpdates waits for news at most. Short enough that a stop never
 /// waits long; always a few seconds under the HTTP timeout, or every idle poll would
 /// end as a timeout error.
 const POLL_TIMEOUT_MAX: Duration = Duration::from_secs(10);
+
+/// How often usage counts are added to the store.
+const USAGE_FLUSH_EVERY: Duration = Duration::from_secs(60);
 
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let catalog =
@@ -76,18 +103,15 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         store.close().await;
         return Ok(());
     };
+    let sources = reload::Sources {
+        content_dir: options.content_dir.clone(),
+        locales_dir: options.locales_dir.clone(),
+    };
     {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
-    reload::on_hangup(
-        bot.clone(),
-        Arc::clone(&catalog),
-        reload::Sources {
-            content_dir: options.content_dir.clone(),
-            locales_dir: options.locales_dir.clone(),
-        },
-    );
+    reload::on_hangup(bot.clone(), Arc::clone(&catalog), sources.clone());
 
     let ledger = Arc::new(Ledger::default());
     let app = Arc::new(App {
@@ -99,9 +123,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             f64::from(options.flood_per_minute) / 60.0,
         ),
         ledger: Arc::clone(&ledger),
+        admins: options.admins.iter().copied().collect::<HashSet<u64>>(),
+        usage: UsageCounter::default(),
+        sources,
     });
+    flush_usage_every(Arc::clone(&app), stop.clone());
+
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![app])
+        .dependencies(dptree::deps![Arc::clone(&app)])
         // One worker per chat keeps a chat's replies in order; inline queries have no
         // chat, so key them by user rather than funnel them all through one worker.
         .distribution_function(|update| {
@@ -116,20 +145,54 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         })
         .error_handler(Arc::new(LogError("handler")))
         .build();
-    watch_for_stop(dispatcher.shutdown_token(), stop);
+    stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
 
-    let poll_timeout = options
-        .api_timeout
-        .saturating_sub(Duration::from_secs(5))
-        .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
-    remove_webhook(&bot).await;
-    let listener = LedgerPolling::new(bot.clone(), Arc::clone(&ledger), poll_timeout);
-    log::info!("polling for updates");
-    let result = dispatcher
-        .try_dispatch_with_listener(listener, Arc::new(LogError("update listener")))
-        .await;
-    // Every handler has finished: tell Telegram, so a restart starts where we stopped.
-    poller::confirm(&bot, &ledger).await;
+    let result = match options.transport {
+        Transport::Polling { metrics_listen } => {
+            let server = match metrics_listen {
+                Some(addr) => Some(
+                    http::serve(addr, http::ops_routes(Arc::clone(&app)), stop.clone())
+                        .await
+                        .map_err(|e| RunError::Listen(addr, e))?,
+                ),
+                None => None,
+            };
+            remove_webhook(&bot).await;
+            let poll_timeout = options
+                .api_timeout
+                .saturating_sub(Duration::from_secs(5))
+                .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
+            let listener = LedgerPolling::new(bot.clone(), Arc::clone(&ledger), poll_timeout);
+            log::info!("polling for updates");
+            let result = dispatch(&mut dispatcher, listener).await;
+            // Every handler has finished: tell Telegram, so a restart starts where we stopped.
+            poller::confirm(&bot, &ledger).await;
+            if let Some(server) = server {
+                let _ = server.await;
+            }
+            result
+        }
+        Transport::Webhook {
+            url,
+            listen,
+            secret,
+        } => {
+            let (hook, listener) = webhook::endpoint(url.path(), &secret, Arc::clone(&ledger));
+            let router = http::ops_routes(Arc::clone(&app)).merge(hook);
+            let server = http::serve(listen, router, stop.clone())
+                .await
+                .map_err(|e| RunError::Listen(listen, e))?;
+            webhook::register(&bot, &url, &secret)
+                .await
+                .map_err(|e| RunError::Webhook(e.to_string()))?;
+            log::info!("webhook registered; waiting for updates");
+            // The webhook stays registered on the way out: other replicas may serve it.
+            let result = dispatch(&mut dispatcher, listener).await;
+            let _ = server.await;
+            result
+        }
+    };
+    flush_usage(&app).await;
     store.close().await;
     match result {
         Ok(()) => {
@@ -143,6 +206,37 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             Ok(())
         }
     }
+}
+
+async fn dispatch<L>(
+    dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
+    listener: L,
+) -> Result<(), RequestError>
+where
+    L: UpdateListener + Send,
+    L::Err: std::fmt::Debug + std::fmt::Display + Send + 'static,
+{
+    dispatcher
+        .try_dispatch_with_listener(listener, Arc::new(LogError("update listener")))
+        .await
+}
+
+/// Adds usage counts to the store every minute until the stop.
+fn flush_usage_every(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(USAGE_FLUSH_EVERY);
+        tick.tick().await;
+        loop {
+            let stopping = tokio::select! {
+                _ = tick.tick() => false,
+                _ = stop.wait_for(|s| *s) => true,
+            };
+            if stopping {
+                return;
+            }
+            flush_usage(&app).await;
+        }
+    });
 }
 
 /// Polling and a webhook exclude each other: a webhook left by an earlier deployment
@@ -175,58 +269,6 @@ async fn wait_for_me(bot: &Bot, mut stop: watch::Receiver<bool>) -> Result<Optio
         }
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
-}
-
-/// Flips to true on SIGINT or SIGTERM (Docker and systemd stop with the latter).
-fn stop_signal() -> watch::Receiver<bool> {
-    let (tx, rx) = watch::channel(false);
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        log::info!("stop requested; finishing replies in flight");
-        let _ = tx.send(true);
-    });
-    rx
-}
-
-#[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(e) => {
-            log::warn!("cannot listen for SIGTERM: {e}");
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-}
-
-/// Hands a stop request to the dispatcher, which lets in-flight handlers finish.
-fn watch_for_stop(token: ShutdownToken, mut stop: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        if stop.wait_for(|s| *s).await.is_err() {
-            return;
-        }
-        // The dispatcher may not have started yet; keep asking until it takes the request.
-        loop {
-            match token.shutdown() {
-                Ok(done) => {
-                    done.await;
-                    return;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
-    });
 }
 
 fn update_kind(update: &Update) -> &'static str {

@@ -50,6 +50,16 @@ pub enum View {
     NotACommand,
     /// A command we do not have; carries its name to echo.
     UnknownCommand(String),
+    /// /forget done: nothing is stored about the chat any more.
+    Forgotten,
+    /// /forget could not reach the store; nothing was deleted.
+    ForgetFailed,
+    /// Admin: usage counts, newest day first.
+    Stats(Vec<crate::store::Usage>),
+    /// Admin: a reload was applied under this generation.
+    Reloaded(u64),
+    /// Admin: a reload was refused; the problems as `check` prints them.
+    ReloadRejected(Vec<String>),
 }
 
 /// One Telegram message: HTML text and, possibly, buttons under it.

@@ -43,6 +43,14 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::LangSaveFailed(wanted) => (r.lang_save_failed(*wanted), no_keys(), false),
         View::NotACommand => (vec![r.t(Msg::NotACommand)], no_keys(), false),
         View::UnknownCommand(name) => (r.unknown_command(name), no_keys(), false),
+        View::Forgotten => (vec![r.t(Msg::Forgotten)], no_keys(), false),
+        View::ForgetFailed => (vec![r.t(Msg::ForgetFailed)], no_keys(), false),
+        View::Stats(rows) => (r.stats(rows), no_keys(), false),
+        View::Reloaded(generation) => {
+            let a = args([("generation", FluentValue::from(*generation))]);
+            (vec![r.t_args(Msg::Reloaded, &a)], no_keys(), false)
+        }
+        View::ReloadRejected(problems) => (r.reload_rejected(problems), no_keys(), false),
     };
     let mut messages: Vec<Outgoing> = pack(blocks, MESSAGE_LIMIT)
         .into_iter()
@@ -328,6 +336,60 @@ impl Renderer<'_> {
     fn lang_save_failed(&self, wanted: Lang) -> Vec<String> {
         let a = args([("language", FluentValue::from(wanted.native_name()))]);
         vec![self.t_args(Msg::LangSaveFailed, &a)]
+    }
+
+    fn stats(&self, rows: &[crate::store::Usage]) -> Vec<String> {
+        use std::collections::BTreeMap;
+        if rows.is_empty() {
+            return vec![self.t(Msg::StatsEmpty)];
+        }
+        let mut blocks = vec![format!("<b>{}</b>", self.t(Msg::StatsTitle))];
+        // day → command → lang → count; days newest first.
+        let mut days: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, i64>>> = BTreeMap::new();
+        let mut by_lang: BTreeMap<&str, i64> = BTreeMap::new();
+        for u in rows {
+            *days
+                .entry(&u.day)
+                .or_default()
+                .entry(&u.command)
+                .or_default()
+                .entry(&u.lang)
+                .or_default() += u.count;
+            *by_lang.entry(&u.lang).or_default() += u.count;
+        }
+        for (day, commands) in days.iter().rev() {
+            let total: i64 = commands.values().flat_map(|l| l.values()).sum();
+            let mut lines = vec![format!("<b>{}</b> — {total}", escape(day))];
+            for (command, langs) in commands {
+                let per_lang: Vec<String> = langs
+                    .iter()
+                    .map(|(lang, n)| format!("{} {n}", escape(lang)))
+                    .collect();
+                lines.push(format!("{}: {}", escape(command), per_lang.join(" · ")));
+            }
+            blocks.push(lines.join("\n"));
+        }
+        let totals: Vec<String> = by_lang
+            .iter()
+            .map(|(lang, n)| format!("{} {n}", escape(lang)))
+            .collect();
+        blocks.push(format!(
+            "<i>{}</i> {}",
+            self.t(Msg::StatsLanguages),
+            totals.join(" · ")
+        ));
+        blocks
+    }
+
+    fn reload_rejected(&self, problems: &[String]) -> Vec<String> {
+        let a = args([("count", FluentValue::from(problems.len()))]);
+        let mut blocks = vec![self.t_args(Msg::ReloadRejected, &a)];
+        blocks.extend(
+            problems
+                .iter()
+                .map(|p| format!("<code>{}</code>", escape(&clip(p, 500)))),
+        );
+        blocks
     }
 
     fn unknown_command(&self, name: &str) -> Vec<String> {

@@ -122,7 +122,10 @@ impl Store {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
                 for r in rows {
-                    let q = sqlx::query(SQLITE).bind(&r.day).bind(&r.command).bind(&r.lang);
+                    let q = sqlx::query(SQLITE)
+                        .bind(&r.day)
+                        .bind(&r.command)
+                        .bind(&r.lang);
                     q.bind(r.count).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

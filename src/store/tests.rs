@@ -36,7 +36,10 @@ async fn exercise(url: &str) {
         lang: lang.into(),
         count,
     };
-    store.add_usage(&[row("help", "kk", 2), row("timeline", "en", 1)]).await.unwrap();
+    store
+        .add_usage(&[row("help", "kk", 2), row("timeline", "en", 1)])
+        .await
+        .unwrap();
     store.add_usage(&[row("help", "kk", 3)]).await.unwrap();
     let rows: Vec<Usage> = store
         .usage_since(&day)
@@ -52,7 +55,11 @@ async fn exercise(url: &str) {
 #[tokio::test]
 async fn sqlite_keeps_choices_and_counts() {
     let dir = tempfile::tempdir().unwrap();
-    exercise(&format!("sqlite://{}/nested/prefs.db", dir.path().display())).await;
+    exercise(&format!(
+        "sqlite://{}/nested/prefs.db",
+        dir.path().display()
+    ))
+    .await;
 }
 
 /// The server's URL; asking for a PostgreSQL test without one is an error, not a pass.

@@ -7,9 +7,9 @@ use qantar_bot::callback::Callback;
 use qantar_bot::catalog::Catalog;
 use qantar_bot::deeplink::Payload;
 use qantar_bot::lang::Lang;
+use qantar_bot::preview::reply_offline;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;
-use qantar_bot::preview::reply_offline;
 use qantar_bot::render::{Reply, View, inline_results, render};
 use std::sync::LazyLock;
 
