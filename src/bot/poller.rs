@@ -200,10 +200,10 @@ impl<E> Stream for UpdateStream<E> {
     type Item = Result<Update, E>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let Some(stop) = self.stop.as_mut() {
-            if Pin::new(stop).poll(cx).is_ready() {
-                return Poll::Ready(None);
-            }
+        if let Some(stop) = self.stop.as_mut()
+            && Pin::new(stop).poll(cx).is_ready()
+        {
+            return Poll::Ready(None);
         }
         self.rx.poll_recv(cx)
     }

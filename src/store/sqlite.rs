@@ -18,10 +18,10 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
         // Another process holding a write lock should delay us briefly, not fail us.
         .busy_timeout(Duration::from_secs(2))
         .log_statements(log::LevelFilter::Trace);
-    if let Some(parent) = options.get_filename().parent() {
-        if parent != Path::new("") {
-            std::fs::create_dir_all(parent).map_err(StoreError::Folder)?;
-        }
+    if let Some(parent) = options.get_filename().parent()
+        && parent != Path::new("")
+    {
+        std::fs::create_dir_all(parent).map_err(StoreError::Folder)?;
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(4)

@@ -215,7 +215,7 @@ async fn menus_and_descriptions_are_published_in_three_languages() {
         assert_eq!(
             names,
             [
-                "start", "summary", "timeline", "sources", "petition", "lang", "help"
+                "start", "summary", "timeline", "sources", "petition", "lang", "forget", "help"
             ]
         );
         let summary = catalog
