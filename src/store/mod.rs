@@ -168,11 +168,13 @@ impl Store {
             .collect())
     }
 
-    /// True when the store answers a trivial query; /healthz asks this.
+    /// True when the store answers a read of its own table; /healthz asks this.
     pub async fn ping(&self) -> bool {
+        // Reading the real table (not `SELECT 1`) also catches a broken schema.
+        const PROBE: &str = "SELECT COUNT(*) FROM chat_language WHERE chat_id = 0";
         let result = match self {
-            Store::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
-            Store::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+            Store::Sqlite(pool) => sqlx::query(PROBE).execute(pool).await.map(drop),
+            Store::Postgres(pool) => sqlx::query(PROBE).execute(pool).await.map(drop),
         };
         result.is_ok()
     }

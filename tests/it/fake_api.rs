@@ -357,9 +357,40 @@ fn error(status: u16, description: &str) -> Response {
         .into_response()
 }
 
+/// Bodies are JSON, except methods that may upload a file (setWebhook), which teloxide
+/// sends as multipart/form-data; their text fields become a JSON object.
+fn parse_body(headers: &axum::http::HeaderMap, body: &[u8]) -> Value {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(boundary) = content_type.split("boundary=").nth(1) else {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    };
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|n| n.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::from(value));
+        fields.insert(name.to_string(), parsed);
+    }
+    Value::Object(fields)
+}
+
 async fn handle(
     State(api): State<FakeApi>,
     Path((token, method)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     if token.strip_prefix("bot") != Some(api.token.as_str()) {
@@ -367,7 +398,7 @@ async fn handle(
     }
     // Telegram treats method names case-insensitively; teloxide sends PascalCase.
     let method = method.to_ascii_lowercase();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let body = parse_body(&headers, &body);
     let mut assigned_id = 0;
     let fault = {
         let mut inner = api.inner.lock().unwrap();
@@ -436,7 +467,8 @@ async fn handle(
         | "setmydescription"
         | "setmyshortdescription"
         | "answercallbackquery"
-        | "answerinlinequery" => ok(json!(true)),
+        | "answerinlinequery"
+        | "setwebhook" => ok(json!(true)),
         "editmessagetext" => {
             let chat_id = body["chat_id"].as_i64().unwrap_or(0);
             let chat = if chat_id < 0 {
