@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t qantar-bot .
-# Run:   docker run -d --name qantar -e TELOXIDE_TOKEN=... -v qantar-data:/app/data qantar-bot
+# Build:   docker build -t qantar-bot .
+# Polling: docker run -d -e TELOXIDE_TOKEN=... -v qantar-data:/app/data qantar-bot
+# Webhook: docker run -d -e TELOXIDE_TOKEN=... -e QANTAR_WEBHOOK_URL=https://bot.example.org/telegram \
+#            -e QANTAR_WEBHOOK_SECRET=... -p 8080:8080 -v qantar-data:/app/data qantar-bot
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
@@ -28,10 +30,20 @@ COPY locales ./locales
 # Fail the build, not the deployment, if the curated files are broken.
 RUN ["/usr/local/bin/qantar-bot", "check"]
 USER qantar
-# The only state: chat → language, in data/qantar.db.
+# The only state: chat → language and anonymous daily counts, in data/qantar.db
+# (unless DATABASE_URL points at PostgreSQL).
 VOLUME ["/app/data"]
-ENV RUST_LOG=info
-# The bot handles SIGTERM itself: it stops polling, finishes replies in flight, exits 0.
+ENV RUST_LOG=info \
+    QANTAR_LISTEN=0.0.0.0:8080
+# Webhook mode listens here (the webhook, /healthz, /metrics). In polling mode nothing
+# listens unless QANTAR_METRICS_LISTEN is set.
+EXPOSE 8080
+# Asks /healthz in webhook mode (or on QANTAR_METRICS_LISTEN when polling); a polling
+# bot with no listener is healthy while it runs.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+    CMD ["/usr/local/bin/qantar-bot", "healthcheck"]
+# The bot handles SIGTERM itself: it stops taking updates, finishes replies in flight,
+# confirms them to Telegram and exits 0. SIGHUP reloads content and locales.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/qantar-bot"]
 CMD ["run"]

@@ -77,8 +77,8 @@ pub struct Cli {
     pub metrics_listen: Option<std::net::SocketAddr>,
 
     /// Telegram user ids allowed /stats and /reload, comma-separated
-    #[arg(long, env = "QANTAR_ADMINS", value_delimiter = ',', global = true)]
-    pub admins: Vec<u64>,
+    #[arg(long, env = "QANTAR_ADMINS", default_value = "", value_parser = parse_admins, global = true)]
+    pub admins: Admins,
 
     /// Answers per minute one chat gets after its burst
     #[arg(long, env = "QANTAR_FLOOD_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
@@ -91,6 +91,8 @@ pub enum Cmd {
     Run,
     /// Validate content and locales; list every problem; exit 0 or 1
     Check,
+    /// Ask a running bot's /healthz (exit 0 when healthy); for Docker's HEALTHCHECK
+    Healthcheck,
     /// Print the deep links the channel can post (t.me/<bot>?start=…)
     Links {
         /// The bot's username, with or without @
@@ -105,6 +107,22 @@ pub enum Cmd {
         #[arg(long, default_value = "en")]
         lang: Lang,
     },
+}
+
+/// Admin user ids; empty (the default) means nobody.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Admins(pub Vec<u64>);
+
+fn parse_admins(raw: &str) -> Result<Admins, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<u64>()
+                .map_err(|_| format!("`{s}` is not a Telegram user id (digits only)"))
+        })
+        .collect::<Result<Vec<u64>, String>>()
+        .map(Admins)
 }
 
 /// The bot token. Its Debug and Display never show the secret.
@@ -196,5 +214,8 @@ mod tests {
             Some(Cmd::Preview { lang: Lang::Kk, .. })
         ));
         assert!(Cli::try_parse_from(["qantar-bot", "--default-lang", "de"]).is_err());
+        assert_eq!(parse_admins(""), Ok(Admins(vec![])));
+        assert_eq!(parse_admins(" 42, 7 ,"), Ok(Admins(vec![42, 7])));
+        assert!(parse_admins("42,abc").is_err());
     }
 }

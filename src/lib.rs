@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod deeplink;
 pub mod flood;
+pub mod healthcheck;
 pub mod i18n;
 pub mod lang;
 pub mod logging;

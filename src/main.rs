@@ -6,7 +6,7 @@ use clap::Parser;
 use qantar_bot::bot::{self, RunOptions, Transport, run};
 use qantar_bot::catalog::Catalog;
 use qantar_bot::config::{Cli, Cmd, Token};
-use qantar_bot::{deeplink, logging, preview};
+use qantar_bot::{deeplink, healthcheck, logging, preview};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -39,6 +39,23 @@ fn main() -> ExitCode {
             }
         }
         Some(Cmd::Links { ref username }) => links(&cli, username),
+        Some(Cmd::Healthcheck) => {
+            let target =
+                healthcheck::target(cli.webhook_url.is_some(), cli.listen, cli.metrics_listen);
+            match target.map(healthcheck::healthy) {
+                // Polling without a listener: being alive is all there is to check.
+                None => ExitCode::SUCCESS,
+                Some(Ok(true)) => ExitCode::SUCCESS,
+                Some(Ok(false)) => {
+                    eprintln!("unhealthy: /healthz did not answer 200");
+                    ExitCode::FAILURE
+                }
+                Some(Err(e)) => {
+                    eprintln!("unhealthy: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         None | Some(Cmd::Run) => run_bot(cli, webhook_secret),
     }
 }
@@ -118,7 +135,7 @@ fn run_bot(cli: Cli, webhook_secret: Option<String>) -> ExitCode {
         api_timeout: std::time::Duration::from_secs(cli.api_timeout),
         flood_burst: cli.flood_burst,
         flood_per_minute: cli.flood_per_minute,
-        admins: cli.admins,
+        admins: cli.admins.0,
         transport: match (cli.webhook_url, webhook_secret) {
             (Some(url), Some(secret)) => {
                 if url.scheme() != "https" {

@@ -190,6 +190,12 @@ async fn health_and_metrics() {
     let (status, body) = get("/healthz").await.unwrap();
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("generation 1"));
+    // What Docker's HEALTHCHECK runs.
+    let healthcheck = || {
+        let mut cmd = webhook_launch(&api, dir.path(), listen).command();
+        cmd.arg("healthcheck").output().unwrap().status.code()
+    };
+    assert_eq!(healthcheck(), Some(0));
 
     for (i, text) in ["/timeline", "/help", "/lang ru", "/help"]
         .iter()
@@ -235,6 +241,7 @@ async fn health_and_metrics() {
     let (status, body) = get("/healthz").await.unwrap();
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("store: down"));
+    assert_eq!(healthcheck(), Some(1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
