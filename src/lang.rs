@@ -4,7 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A language the bot can answer in. Everything downstream takes this, never a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Lang {
     En,
     Ru,
@@ -111,10 +112,12 @@ impl FromStr for Lang {
 #[error("unknown language `{0}` (expected en, ru or kk)")]
 pub struct UnknownLang(String);
 
-impl<'de> serde::Deserialize<'de> for Lang {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+/// Curated files name languages by code; only ours are accepted.
+impl TryFrom<String> for Lang {
+    type Error = UnknownLang;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 /// A date with day or month precision. Ordering treats a month-only date as its first day,
 /// so a month sorts before the days inside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub struct Date {
     pub year: u16,
     pub month: u8,
@@ -74,10 +75,11 @@ impl fmt::Display for Date {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Date {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+impl TryFrom<String> for Date {
+    type Error = BadDate;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
