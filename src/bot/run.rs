@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub database_url: String,
+    /// Chats whose language is kept in memory (0: off); see `store::LangCache`.
+    pub lang_cache: usize,
     pub default_lang: Lang,
 }
 
@@ -50,7 +52,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let catalog =
         Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
     let catalog = Arc::new(catalog);
-    let store = Store::open(&options.database_url).await?;
+    let store = Store::open(&options.database_url, options.lang_cache).await?;
 
     let mut bot = Bot::new(options.token.expose());
     if let Some(url) = &options.api_url {
