@@ -11,7 +11,7 @@ use super::deliver::{Outcome, edit, retrying};
 use super::handler::{HandlerError, resolve_lang};
 use crate::callback::{AfterLang, Callback};
 use crate::i18n::{Msg, args};
-use crate::render::{View, render};
+use crate::render::View;
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
     let message = q.message.as_ref().filter(|m| m.regular_message().is_some());
@@ -65,7 +65,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         }
     })
     .await;
-    let reply = render(&app.catalog, lang, &view);
+    let reply = app.catalog.reply(lang, &view);
     if edit(&bot, message.chat().id, message.id(), &reply).await == Outcome::Failed {
         log::warn!("edit for callback={name} failed");
     }

@@ -10,7 +10,7 @@ use super::deliver::{Outcome, deliver};
 use super::handler::{HandlerError, resolve_lang};
 use crate::command::{self, Action, Command, Input};
 use crate::lang::Lang;
-use crate::render::{View, render};
+use crate::render::View;
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let private = msg.chat.is_private();
@@ -66,7 +66,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     };
     // Counts and names only: who asked, and what they typed, stay out of the log.
     log::info!("command={name} lang={lang}");
-    let reply = render(&app.catalog, lang, &view);
+    let reply = app.catalog.reply(lang, &view);
     if deliver(&bot, chat, &reply).await == Outcome::Failed {
         log::warn!("reply to command={name} was not delivered");
     }
