@@ -7,7 +7,8 @@
 //! stdout as Markdown for BENCHMARKS.md; progress goes to stderr.
 //!
 //! Options (after `--`): `--runs N`, `--only throughput,latency,memory,startup,check`,
-//! `--updates N`, `--chats N`, `--rate N`, `--paced N`, `--memory-chats N`, `--quick`.
+//! `--updates N`, `--chats N`, `--rate N`, `--paced N`, `--memory-chats N`, `--saved N`,
+//! `--quick` (fewer runs and updates, to try the harness out).
 
 mod fake;
 mod process;
@@ -36,6 +37,8 @@ pub struct Options {
     pub paced: usize,
     /// Memory: distinct chats per burst (two identical bursts).
     pub memory_chats: usize,
+    /// Start-up is also timed with this many saved language choices in the database.
+    pub saved: usize,
 }
 
 impl Default for Options {
@@ -45,12 +48,13 @@ impl Default for Options {
             modes: ["startup", "check", "throughput", "latency", "memory"]
                 .map(String::from)
                 .to_vec(),
-            updates: 20_000,
+            updates: 100_000,
             chats: 1_000,
             warmup: 2_000,
             rate: 1_000.0,
             paced: 10_000,
             memory_chats: 100_000,
+            saved: 100_000,
         }
     }
 }
@@ -72,6 +76,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--rate" => o.rate = value(arg)?.max(1) as f64,
             "--paced" => o.paced = value(arg)?,
             "--memory-chats" => o.memory_chats = value(arg)?,
+            "--saved" => o.saved = value(arg)?,
             "--only" => {
                 let list = it.next().ok_or("--only needs a list")?;
                 o.modes = list.split(',').map(|m| m.trim().to_string()).collect();
@@ -82,6 +87,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 o.warmup = 500;
                 o.paced = 2_000;
                 o.memory_chats = 10_000;
+                o.saved = 10_000;
             }
             other => return Err(format!("unknown option `{other}`")),
         }
@@ -151,6 +157,8 @@ pub struct MemoryRun {
 #[derive(Debug, Default)]
 pub struct Results {
     pub startup_ms: Vec<(Kind, f64)>,
+    /// qantar-bot only: start-up with `saved` choices to load.
+    pub startup_saved_ms: Vec<f64>,
     pub check_ms: Vec<f64>,
     pub throughput: Vec<LoadRun>,
     pub latency: Vec<LoadRun>,
@@ -177,9 +185,16 @@ async fn run(o: &Options) -> Result<Results, String> {
     if wants("startup") {
         for r in 0..o.runs {
             for kind in order(r) {
-                let (fake, bot, started) = session(kind).await?;
+                let (fake, bot, started) = session(kind, 0).await?;
                 eprintln!("startup {:>10} run {r}: {:.1} ms", kind.name(), started);
                 results.startup_ms.push((kind, started));
+                drop(fake);
+                bot.stop();
+            }
+            if o.saved > 0 {
+                let (fake, bot, started) = session(Kind::Qantar, o.saved).await?;
+                eprintln!("startup with {} saved run {r}: {started:.1} ms", o.saved);
+                results.startup_saved_ms.push(started);
                 drop(fake);
                 bot.stop();
             }
@@ -227,11 +242,11 @@ async fn run(o: &Options) -> Result<Results, String> {
     Ok(results)
 }
 
-/// A fresh fake API and a fresh bot, up to its first getUpdates; returns the milliseconds
-/// from spawning the process to that request.
-async fn session(kind: Kind) -> Result<(Fake, BotProcess, f64), String> {
+/// A fresh fake API and a fresh bot (with `saved` choices in its database), up to its
+/// first getUpdates; returns the milliseconds from spawning the process to that request.
+async fn session(kind: Kind, saved: usize) -> Result<(Fake, BotProcess, f64), String> {
     let fake = Fake::start().await.map_err(|e| e.to_string())?;
-    let bot = BotProcess::spawn(kind, &fake.url).map_err(|e| e.to_string())?;
+    let bot = BotProcess::spawn(kind, &fake.url, saved).await?;
     match fake.wait_first_poll(Duration::from_secs(20)).await {
         Some(at) => {
             let started = ms(at.saturating_duration_since(bot.spawned));
@@ -270,7 +285,7 @@ async fn load_run(
     updates: &[workload::Update],
     rate: Option<f64>,
 ) -> Result<LoadRun, String> {
-    let (fake, bot, _) = session(kind).await?;
+    let (fake, bot, _) = session(kind, 0).await?;
     let limit = Duration::from_secs(300);
     let warmup = workload::updates(o.warmup, o.chats, 0);
     let stats = fake.run_phase(&warmup, None, limit).await;
@@ -298,7 +313,7 @@ async fn load_run(
 }
 
 async fn memory_run(kind: Kind, burst: &[workload::Update]) -> Result<MemoryRun, String> {
-    let (fake, bot, _) = session(kind).await?;
+    let (fake, bot, _) = session(kind, 0).await?;
     let limit = Duration::from_secs(600);
     let mut after = [Memory::default(); 2];
     for slot in &mut after {

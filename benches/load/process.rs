@@ -51,8 +51,14 @@ pub struct Memory {
 }
 
 impl BotProcess {
-    pub fn spawn(kind: Kind, api_url: &str) -> std::io::Result<BotProcess> {
-        let dir = tempfile::tempdir()?;
+    /// Starts a bot with a fresh database, holding `saved` language choices already.
+    pub async fn spawn(kind: Kind, api_url: &str, saved: usize) -> Result<BotProcess, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let database = format!("sqlite://{}/prefs.db", dir.path().display());
+        if saved > 0 {
+            seed(&database, saved).await.map_err(|e| e.to_string())?;
+        }
+        let log = std::fs::File::create(dir.path().join("bot.log")).map_err(|e| e.to_string())?;
         let mut cmd = Command::new(kind.binary());
         cmd.current_dir(dir.path())
             .env_clear()
@@ -61,16 +67,13 @@ impl BotProcess {
             .env("TELOXIDE_API_URL", api_url)
             .env("QANTAR_CONTENT_DIR", repo().join("content"))
             .env("QANTAR_LOCALES_DIR", repo().join("locales"))
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}/prefs.db", dir.path().display()),
-            )
+            .env("DATABASE_URL", &database)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("bot.log"))?);
+            .stderr(log);
         let spawned = Instant::now();
-        let child = cmd.spawn()?;
+        let child = cmd.spawn().map_err(|e| e.to_string())?;
         Ok(BotProcess {
             child,
             spawned,
@@ -131,6 +134,28 @@ impl Drop for BotProcess {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Writes `n` chats' choices with the bot's own schema, as a bot in use would have them.
+async fn seed(database: &str, n: usize) -> Result<(), sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(database)?
+        .create_if_missing(true)
+        .connect()
+        .await?;
+    let schema = std::fs::read_to_string(repo().join("migrations/sqlite/0001_chat_language.sql"))
+        .map_err(sqlx::Error::Io)?;
+    sqlx::raw_sql(&schema).execute(&mut db).await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+         INSERT INTO chat_language (chat_id, lang)
+         SELECT 1000000 + i, CASE i % 3 WHEN 0 THEN 'en' WHEN 1 THEN 'ru' ELSE 'kk' END FROM n",
+    )
+    .bind(n as i64)
+    .execute(&mut db)
+    .await?;
+    db.close().await
 }
 
 /// CPU time of this harness process, to show it is not the bottleneck.

@@ -124,6 +124,14 @@ pub fn markdown(o: &Options, r: &Results) -> String {
             "≤ 150",
         );
     }
+    if !r.startup_saved_ms.is_empty() {
+        row(
+            &format!("the same, with {} saved choices to load, ms", o.saved),
+            show(&r.startup_saved_ms, 1),
+            "–".into(),
+            "≤ 150",
+        );
+    }
     if !r.check_ms.is_empty() {
         row(
             "`qantar-bot check` on the shipped content, ms",
