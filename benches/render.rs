@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the request-time work that is ours, not the framework's: rendering
-//! every view in every language, language resolution, and loading the catalog at start.
+//! every view in every language, taking a ready reply, language resolution, and loading
+//! the catalog at start.
 //!
 //! `cargo bench --bench render`; results and the machine they came from are in BENCHMARKS.md.
 
@@ -11,6 +12,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use qantar_bot::catalog::Catalog;
 use qantar_bot::lang::Lang;
 use qantar_bot::render::{View, page_count, render};
+use qantar_bot::store::{DEFAULT_CACHE_CHATS, LangCache};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -67,6 +69,15 @@ fn render_views(c: &mut Criterion) {
     }
     group.finish();
 
+    // What a handler pays since replies are rendered at load: a lookup.
+    let mut group = c.benchmark_group("ready_reply");
+    for (name, view) in kinds(&catalog) {
+        group.bench_with_input(BenchmarkId::new(name, Lang::Ru), &view, |b, view| {
+            b.iter(|| catalog.reply(Lang::Ru, black_box(view)).messages.len())
+        });
+    }
+    group.finish();
+
     let views = all_views(&catalog);
     let mut group = c.benchmark_group("render_every_view");
     for lang in Lang::ALL {
@@ -94,6 +105,17 @@ fn resolve_language(c: &mut Criterion) {
             b.iter(|| Lang::negotiate(black_box(saved), black_box(telegram), Lang::En))
         });
     }
+    // The saved choice, from the in-memory copy of the store (the whole table fits).
+    let cache = LangCache::with_table(
+        DEFAULT_CACHE_CHATS,
+        (0..20_000).map(|chat| (chat, Lang::Kk)),
+    );
+    group.bench_function("cache_get/saved", |b| {
+        b.iter(|| cache.get(black_box(4_321)))
+    });
+    group.bench_function("cache_get/none", |b| {
+        b.iter(|| cache.get(black_box(1_000_000)))
+    });
     for tag in ["en", "ru-RU", "KK-kz", "pt-br"] {
         group.bench_with_input(BenchmarkId::new("from_ietf", tag), tag, |b, tag| {
             b.iter(|| Lang::from_ietf(black_box(tag)))
@@ -110,7 +132,7 @@ fn load_catalog(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
-    // Short windows: ~60 benchmarks stay within a few minutes on 2 cores.
+    // Short windows: ~90 benchmarks stay within a few minutes on 2 cores.
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
