@@ -1,10 +1,13 @@
 //! Content and locales loaded together: the immutable value every reply is rendered from.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::content::{self, Content};
 use crate::i18n::Locales;
+use crate::lang::Lang;
 use crate::problem::Problems;
+use crate::render::{Ready, Reply, View, render};
 use crate::search::SearchIndex;
 
 #[derive(Debug)]
@@ -13,17 +16,24 @@ pub struct Catalog {
     pub locales: Locales,
     /// Built from `content` at load, so inline search does no folding per request.
     pub search: SearchIndex,
+    /// Every reply that takes no input, rendered at load (see `render::Ready`).
+    pub ready: Ready,
 }
 
 impl Catalog {
     /// Loads both directories and reports the problems of both in one list.
     pub fn load(content_dir: &Path, locales_dir: &Path) -> Result<Catalog, Problems> {
         match (content::load(content_dir), Locales::load(locales_dir)) {
-            (Ok(content), Ok(locales)) => Ok(Catalog {
-                search: SearchIndex::build(&content),
-                content,
-                locales,
-            }),
+            (Ok(content), Ok(locales)) => {
+                let mut catalog = Catalog {
+                    search: SearchIndex::build(&content),
+                    content,
+                    locales,
+                    ready: Ready::default(),
+                };
+                catalog.ready = Ready::build(&catalog);
+                Ok(catalog)
+            }
             (content, locales) => {
                 let mut all = Vec::new();
                 if let Err(Problems(p)) = content {
@@ -34,6 +44,15 @@ impl Catalog {
                 }
                 Err(Problems(all))
             }
+        }
+    }
+
+    /// The reply to `view`: the one rendered at load if there is one, else rendered now.
+    /// Always equal to `render(self, lang, view)`.
+    pub fn reply(&self, lang: Lang, view: &View) -> Cow<'_, Reply> {
+        match self.ready.get(lang, view) {
+            Some(reply) => Cow::Borrowed(reply),
+            None => Cow::Owned(render(self, lang, view)),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::lang::Lang;
-use crate::store::DEFAULT_DATABASE_URL;
+use crate::store::{DEFAULT_CACHE_CHATS, DEFAULT_DATABASE_URL};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,6 +41,11 @@ pub struct Cli {
     /// Where chats' language choices are kept (sqlite://path; created if missing)
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+
+    /// Chats whose language is kept in memory; 0 turns the cache off, as several bots
+    /// sharing one database need
+    #[arg(long, env = "QANTAR_LANG_CACHE", default_value_t = DEFAULT_CACHE_CHATS, global = true)]
+    pub lang_cache: usize,
 
     /// Language for users whose Telegram language is not en, ru or kk
     #[arg(long, env = "QANTAR_DEFAULT_LANG", default_value = "en", global = true)]

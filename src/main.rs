@@ -157,6 +157,7 @@ fn run_bot(cli: Cli, webhook_secret: Option<String>) -> ExitCode {
         content_dir: cli.content_dir,
         locales_dir: cli.locales_dir,
         database_url: cli.database_url,
+        lang_cache: cli.lang_cache,
         default_lang: cli.default_lang,
     };
     let runtime = match tokio::runtime::Runtime::new() {

@@ -13,7 +13,7 @@ use crate::callback::{AfterLang, Callback};
 use crate::flood::Verdict;
 use crate::i18n::{Msg, args};
 use crate::metrics;
-use crate::render::{View, render};
+use crate::render::View;
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
     let message = q.message.as_ref().filter(|m| m.regular_message().is_some());
@@ -85,7 +85,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         }
     })
     .await;
-    let reply = render(&catalog, lang, &view);
+    let reply = catalog.reply(lang, &view);
     if edit(&bot, message.chat().id, message.id(), &reply).await == Outcome::Failed {
         log::warn!("edit for callback={name} failed");
     }

@@ -13,7 +13,7 @@ use crate::command::{self, Action, AdminCommand, Command, Input};
 use crate::flood::Verdict;
 use crate::i18n::Msg;
 use crate::lang::Lang;
-use crate::render::{Outgoing, Reply, View, html, render};
+use crate::render::{Outgoing, Reply, View, html};
 use crate::{metrics, usage};
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
@@ -125,7 +125,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     log::info!("command={name} lang={lang}");
     metrics.command(name, lang);
     app.usage.count(name, lang);
-    let reply = render(&catalog, lang, &view);
+    let reply = catalog.reply(lang, &view);
     match deliver(&bot, chat, &reply).await {
         Outcome::Sent => metrics.reply_latency(started.elapsed()),
         Outcome::Failed => log::warn!("reply to command={name} was not delivered"),

@@ -49,6 +49,8 @@ pub struct RunOptions {
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub database_url: String,
+    /// Chats whose language is kept in memory (0: off); see `store::LangCache`.
+    pub lang_cache: usize,
     pub default_lang: Lang,
     pub flood_burst: u32,
     pub flood_per_minute: u32,
@@ -87,7 +89,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
     let catalog = Arc::new(LiveCatalog::new(catalog));
     metrics::global().set_content_generation(catalog.generation());
-    let store = Store::open(&options.database_url).await?;
+    let store = Store::open(&options.database_url, options.lang_cache).await?;
 
     let client = teloxide::net::default_reqwest_settings()
         .timeout(options.api_timeout)

@@ -6,6 +6,7 @@ mod dates;
 pub mod html;
 mod inline;
 pub mod keyboard;
+mod ready;
 pub mod split;
 mod timeline;
 mod views;
@@ -13,13 +14,14 @@ mod views;
 pub use dates::format_date;
 pub use inline::{InlineArticle, inline_results};
 pub use keyboard::{Button, ButtonAction, Keyboard};
+pub use ready::Ready;
 pub use timeline::{PAGE_SIZE, page_count, page_of};
 pub use views::render;
 
 use crate::lang::Lang;
 
 /// What the person asked to see, already parsed and resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum View {
     /// The greeting; with `picker`, language buttons for a reader whose Telegram
     /// language we do not speak.

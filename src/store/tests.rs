@@ -12,9 +12,9 @@ fn chat_base() -> i64 {
     i64::from(std::process::id()) * 1_000_000_000 + i64::from(nanos)
 }
 
-async fn exercise(url: &str) {
+async fn exercise(url: &str, cache: usize) {
     let base = chat_base();
-    let store = Store::open(url).await.unwrap();
+    let store = Store::open(url, cache).await.unwrap();
     assert!(store.ping().await);
     assert_eq!(store.language(base).await.unwrap(), None);
     store.set_language(base, Lang::Kk).await.unwrap();
@@ -22,7 +22,7 @@ async fn exercise(url: &str) {
     store.set_language(-base, Lang::Kk).await.unwrap();
     store.close().await;
 
-    let store = Store::open(url).await.unwrap();
+    let store = Store::open(url, cache).await.unwrap();
     assert_eq!(store.language(base).await.unwrap(), Some(Lang::Ru));
     assert_eq!(store.language(-base).await.unwrap(), Some(Lang::Kk));
     store.forget(base).await.unwrap();
@@ -55,12 +55,12 @@ async fn exercise(url: &str) {
 
 #[tokio::test]
 async fn sqlite_keeps_choices_and_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    exercise(&format!(
-        "sqlite://{}/nested/prefs.db",
-        dir.path().display()
-    ))
-    .await;
+    // Off, smaller than the table (evicting), and holding the whole table.
+    for cache in [0, 1, DEFAULT_CACHE_CHATS] {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/prefs.db", dir.path().display());
+        exercise(&url, cache).await;
+    }
 }
 
 /// The server's URL; asking for a PostgreSQL test without one is an error, not a pass.
@@ -72,13 +72,65 @@ pub fn postgres_url() -> String {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_keeps_choices_and_counts() {
-    exercise(&postgres_url()).await;
+    exercise(&postgres_url(), DEFAULT_CACHE_CHATS).await;
 }
 
 #[tokio::test]
 async fn other_schemes_are_refused() {
     assert!(matches!(
-        Store::open("mysql://x").await,
+        Store::open("mysql://x", 0).await,
         Err(StoreError::UnsupportedUrl)
     ));
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}/prefs.db", dir.path().display())
+}
+
+#[tokio::test]
+async fn the_table_is_loaded_whole_when_it_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&sqlite_url(&dir), 0).await.unwrap();
+    for chat in 0..5 {
+        store.set_language(chat, Lang::Kk).await.unwrap();
+    }
+    store.close().await;
+    let fits = Store::open(&sqlite_url(&dir), 5).await.unwrap();
+    let cache = fits.cache.as_ref().unwrap();
+    assert!(cache.is_complete());
+    assert_eq!(cache.len(), 5);
+    let too_small = Store::open(&sqlite_url(&dir), 4).await.unwrap();
+    assert!(too_small.cache.as_ref().unwrap().is_empty());
+    assert_eq!(too_small.language(3).await.unwrap(), Some(Lang::Kk));
+}
+
+#[tokio::test]
+async fn a_failed_write_is_reported_and_not_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&sqlite_url(&dir), DEFAULT_CACHE_CHATS)
+        .await
+        .unwrap();
+    store.set_language(1, Lang::Ru).await.unwrap();
+    let Backend::Sqlite(pool) = &store.backend else {
+        unreachable!("opened as SQLite")
+    };
+    sqlx::query("DROP TABLE chat_language")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(store.set_language(1, Lang::Kk).await.is_err());
+    // Not the value that failed, and not a guess: the database is asked, and fails.
+    assert!(store.language(1).await.is_err());
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
+async fn postgres_never_caches() {
+    let store = Store::open(&postgres_url(), DEFAULT_CACHE_CHATS)
+        .await
+        .unwrap();
+    assert!(
+        store.cache.is_none(),
+        "replicas write too: a local copy would go stale"
+    );
 }

@@ -99,6 +99,31 @@ fn every_view_renders_cleanly_in_every_language() {
 }
 
 #[test]
+fn ready_replies_are_exactly_what_render_gives() {
+    let catalog = shipped();
+    for lang in Lang::ALL {
+        for view in all_views(&catalog) {
+            assert_eq!(
+                *catalog.reply(lang, &view),
+                render(&catalog, lang, &view),
+                "{view:?} in {lang}"
+            );
+        }
+        // Everything a reader reaches without typing is ready; echoes of input are not.
+        for view in all_views(&catalog) {
+            let echoes = matches!(&view, View::LangUnknown(_) | View::UnknownCommand(_))
+                || matches!(&view, View::Timeline { page } if *page >= 999)
+                || matches!(&view, View::Event(id) | View::Topic(id) if id.starts_with("no_such"));
+            assert_eq!(
+                catalog.ready.get(lang, &view).is_some(),
+                !echoes,
+                "{view:?} in {lang}"
+            );
+        }
+    }
+}
+
+#[test]
 fn each_timeline_page_is_one_message_and_every_event_is_on_one_page() {
     let catalog = shipped();
     let pages = qantar_bot::render::page_count(&catalog.content);

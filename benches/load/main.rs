@@ -1,0 +1,332 @@
+//! The load harness: `cargo bench --features loadtest --bench load`.
+//!
+//! Runs `qantar-bot` and the floor bot (`src/bin/floor-bot.rs`, teloxide answering with a
+//! fixed text) in turn against a fast fake Bot API on loopback, and reports throughput,
+//! latency from hand-out to reply, peak memory, start-up time and the time of
+//! `qantar-bot check`, each as the median (min–max) of several runs. Results go to
+//! stdout as Markdown for BENCHMARKS.md; progress goes to stderr.
+//!
+//! Options (after `--`): `--runs N`, `--only throughput,latency,memory,startup,check`,
+//! `--updates N`, `--chats N`, `--rate N`, `--paced N`, `--memory-chats N`, `--saved N`,
+//! `--quick` (fewer runs and updates, to try the harness out).
+
+mod fake;
+mod process;
+mod report;
+mod stats;
+mod workload;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use fake::{Fake, PhaseStats};
+use process::{BotProcess, Kind, Memory, own_cpu};
+use stats::{ms, percentile};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub runs: usize,
+    pub modes: Vec<String>,
+    /// Throughput: updates in the measured burst, over `chats` chats.
+    pub updates: usize,
+    pub chats: usize,
+    /// Updates answered before any measurement, so connections and caches are warm.
+    pub warmup: usize,
+    /// Latency: updates per second, and how many updates at that pace.
+    pub rate: f64,
+    pub paced: usize,
+    /// Memory: distinct chats per burst (two identical bursts).
+    pub memory_chats: usize,
+    /// Start-up is also timed with this many saved language choices in the database.
+    pub saved: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runs: 5,
+            modes: ["startup", "check", "throughput", "latency", "memory"]
+                .map(String::from)
+                .to_vec(),
+            updates: 100_000,
+            chats: 1_000,
+            warmup: 2_000,
+            rate: 1_000.0,
+            paced: 10_000,
+            memory_chats: 100_000,
+            saved: 100_000,
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .ok_or_else(|| format!("{name} needs a value"))
+                .and_then(|v| v.parse::<usize>().map_err(|e| format!("{name}: {e}")))
+        };
+        match arg.as_str() {
+            "--bench" => {}
+            "--runs" => o.runs = value(arg)?.max(1),
+            "--updates" => o.updates = value(arg)?,
+            "--chats" => o.chats = value(arg)?.max(1),
+            "--rate" => o.rate = value(arg)?.max(1) as f64,
+            "--paced" => o.paced = value(arg)?,
+            "--memory-chats" => o.memory_chats = value(arg)?,
+            "--saved" => o.saved = value(arg)?,
+            "--only" => {
+                let list = it.next().ok_or("--only needs a list")?;
+                o.modes = list.split(',').map(|m| m.trim().to_string()).collect();
+            }
+            "--quick" => {
+                o.runs = 2;
+                o.updates = 5_000;
+                o.warmup = 500;
+                o.paced = 2_000;
+                o.memory_chats = 10_000;
+                o.saved = 10_000;
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo test --all-targets` runs bench targets without `--bench`: nothing to do then.
+    if !args.iter().any(|a| a == "--bench") {
+        println!("load harness: run it with `cargo bench --features loadtest --bench load`");
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    // One thread for the fake API: it must leave the bots the rest of the machine.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&options)) {
+        Ok(results) => {
+            println!("{}", report::markdown(&options, &results));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("load harness failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One throughput or latency run of one bot.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadRun {
+    pub kind: Kind,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Bot CPU time (user + system) per answered update.
+    pub cpu_us: f64,
+    /// The harness's own CPU use over the phase, as a share of one core.
+    pub harness_core: f64,
+    pub peak_mib: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryRun {
+    pub kind: Kind,
+    pub first: Memory,
+    pub second: Memory,
+}
+
+#[derive(Debug, Default)]
+pub struct Results {
+    pub startup_ms: Vec<(Kind, f64)>,
+    /// qantar-bot only: start-up with `saved` choices to load.
+    pub startup_saved_ms: Vec<f64>,
+    pub check_ms: Vec<f64>,
+    pub throughput: Vec<LoadRun>,
+    pub latency: Vec<LoadRun>,
+    pub memory: Vec<MemoryRun>,
+}
+
+/// Both bots each run, the order alternating so neither always runs on a cooler machine.
+fn order(run: usize) -> [Kind; 2] {
+    if run.is_multiple_of(2) {
+        [Kind::Floor, Kind::Qantar]
+    } else {
+        [Kind::Qantar, Kind::Floor]
+    }
+}
+
+async fn run(o: &Options) -> Result<Results, String> {
+    let mut results = Results::default();
+    let wants = |m: &str| o.modes.iter().any(|x| x == m);
+    for mode in &o.modes {
+        if !["startup", "check", "throughput", "latency", "memory"].contains(&mode.as_str()) {
+            return Err(format!("unknown mode `{mode}`"));
+        }
+    }
+    if wants("startup") {
+        for r in 0..o.runs {
+            for kind in order(r) {
+                let (fake, bot, started) = session(kind, 0).await?;
+                eprintln!("startup {:>10} run {r}: {:.1} ms", kind.name(), started);
+                results.startup_ms.push((kind, started));
+                drop(fake);
+                bot.stop();
+            }
+            if o.saved > 0 {
+                let (fake, bot, started) = session(Kind::Qantar, o.saved).await?;
+                eprintln!("startup with {} saved run {r}: {started:.1} ms", o.saved);
+                results.startup_saved_ms.push(started);
+                drop(fake);
+                bot.stop();
+            }
+        }
+    }
+    if wants("check") {
+        // Once unmeasured, so the binary and content are in the page cache as in use.
+        process::time_check().map_err(|e| e.to_string())?;
+        for r in 0..o.runs * 2 {
+            let took = ms(process::time_check().map_err(|e| e.to_string())?);
+            eprintln!("check run {r}: {took:.1} ms");
+            results.check_ms.push(took);
+        }
+    }
+    if wants("throughput") {
+        let burst = workload::updates(o.updates, o.chats, 0);
+        for r in 0..o.runs {
+            for kind in order(r) {
+                let run = load_run(o, kind, &burst, None).await?;
+                eprintln!("throughput {:>10} run {r}: {run:?}", kind.name());
+                results.throughput.push(run);
+            }
+        }
+    }
+    if wants("latency") {
+        let paced = workload::updates(o.paced, o.chats, 0);
+        for r in 0..o.runs {
+            for kind in order(r) {
+                let run = load_run(o, kind, &paced, Some(o.rate)).await?;
+                eprintln!("latency {:>10} run {r}: {run:?}", kind.name());
+                results.latency.push(run);
+            }
+        }
+    }
+    if wants("memory") {
+        let burst = workload::updates(o.memory_chats, o.memory_chats, 0);
+        for r in 0..o.runs {
+            for kind in order(r) {
+                let run = memory_run(kind, &burst).await?;
+                eprintln!("memory {:>10} run {r}: {run:?}", kind.name());
+                results.memory.push(run);
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// A fresh fake API and a fresh bot (with `saved` choices in its database), up to its
+/// first getUpdates; returns the milliseconds from spawning the process to that request.
+async fn session(kind: Kind, saved: usize) -> Result<(Fake, BotProcess, f64), String> {
+    let fake = Fake::start().await.map_err(|e| e.to_string())?;
+    let bot = BotProcess::spawn(kind, &fake.url, saved).await?;
+    match fake.wait_first_poll(Duration::from_secs(20)).await {
+        Some(at) => {
+            let started = ms(at.saturating_duration_since(bot.spawned));
+            Ok((fake, bot, started))
+        }
+        None => Err(format!(
+            "{} never asked for updates; its log:\n{}",
+            kind.name(),
+            bot.log()
+        )),
+    }
+}
+
+/// Phases must be answered in full, one reply per update, or the figures mean nothing.
+fn checked(
+    kind: Kind,
+    bot: &BotProcess,
+    n: usize,
+    stats: PhaseStats,
+) -> Result<PhaseStats, String> {
+    if stats.answered != n || stats.unmatched != 0 {
+        return Err(format!(
+            "{}: {} of {n} updates answered, {} replies unmatched; its log:\n{}",
+            kind.name(),
+            stats.answered,
+            stats.unmatched,
+            bot.log()
+        ));
+    }
+    Ok(stats)
+}
+
+async fn load_run(
+    o: &Options,
+    kind: Kind,
+    updates: &[workload::Update],
+    rate: Option<f64>,
+) -> Result<LoadRun, String> {
+    let (fake, bot, _) = session(kind, 0).await?;
+    let limit = Duration::from_secs(300);
+    let warmup = workload::updates(o.warmup, o.chats, 0);
+    let stats = fake.run_phase(&warmup, None, limit).await;
+    checked(kind, &bot, warmup.len(), stats)?;
+
+    let (cpu0, own0, t0) = (bot.cpu(), own_cpu(), Instant::now());
+    let stats = fake.run_phase(updates, rate, limit).await;
+    let (cpu1, own1, wall) = (bot.cpu(), own_cpu(), t0.elapsed());
+    let mut stats = checked(kind, &bot, updates.len(), stats)?;
+    let peak = bot.memory();
+    bot.stop();
+
+    stats.latencies.sort_unstable();
+    let n = updates.len() as f64;
+    Ok(LoadRun {
+        kind,
+        per_second: n / stats.span.as_secs_f64().max(1e-9),
+        p50_ms: ms(percentile(&stats.latencies, 50.0)),
+        p99_ms: ms(percentile(&stats.latencies, 99.0)),
+        max_ms: ms(stats.latencies.last().copied().unwrap_or_default()),
+        cpu_us: (cpu1.saturating_sub(cpu0)).as_secs_f64() * 1e6 / n,
+        harness_core: own1.saturating_sub(own0).as_secs_f64() / wall.as_secs_f64().max(1e-9),
+        peak_mib: peak.peak_kib as f64 / 1024.0,
+    })
+}
+
+async fn memory_run(kind: Kind, burst: &[workload::Update]) -> Result<MemoryRun, String> {
+    let (fake, bot, _) = session(kind, 0).await?;
+    let limit = Duration::from_secs(600);
+    let mut after = [Memory::default(); 2];
+    for slot in &mut after {
+        let stats = fake.run_phase(burst, None, limit).await;
+        checked(kind, &bot, burst.len(), stats)?;
+        // Let workers for idle chats wind down before reading.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        *slot = bot.memory();
+    }
+    bot.stop();
+    Ok(MemoryRun {
+        kind,
+        first: after[0],
+        second: after[1],
+    })
+}

@@ -1,0 +1,211 @@
+//! The bots under test as child processes: spawned from the binaries cargo built for this
+//! bench, each with a fresh folder and database, and read through `/proc` while they run.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-load";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `qantar-bot`, the product.
+    Qantar,
+    /// `floor-bot`, teloxide answering with a fixed text.
+    Floor,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Qantar => "qantar-bot",
+            Kind::Floor => "floor-bot",
+        }
+    }
+
+    fn binary(self) -> &'static str {
+        match self {
+            Kind::Qantar => env!("CARGO_BIN_EXE_qantar-bot"),
+            Kind::Floor => env!("CARGO_BIN_EXE_floor-bot"),
+        }
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct BotProcess {
+    child: Child,
+    pub spawned: Instant,
+    dir: tempfile::TempDir,
+}
+
+/// Memory as the kernel counts it, in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    /// Peak resident set (VmHWM).
+    pub peak_kib: u64,
+    /// Resident set now (VmRSS).
+    pub now_kib: u64,
+}
+
+impl BotProcess {
+    /// Starts a bot with a fresh database, holding `saved` language choices already.
+    pub async fn spawn(kind: Kind, api_url: &str, saved: usize) -> Result<BotProcess, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let database = format!("sqlite://{}/prefs.db", dir.path().display());
+        if saved > 0 {
+            seed(&database, saved).await.map_err(|e| e.to_string())?;
+        }
+        let log = std::fs::File::create(dir.path().join("bot.log")).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new(kind.binary());
+        cmd.current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", api_url)
+            .env("QANTAR_CONTENT_DIR", repo().join("content"))
+            .env("QANTAR_LOCALES_DIR", repo().join("locales"))
+            .env("DATABASE_URL", &database)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        let spawned = Instant::now();
+        let child = cmd.spawn().map_err(|e| e.to_string())?;
+        Ok(BotProcess {
+            child,
+            spawned,
+            dir,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn memory(&self) -> Memory {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()));
+        let field = |name: &str| {
+            status.as_deref().ok().and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        };
+        Memory {
+            peak_kib: field("VmHWM:").unwrap_or(0),
+            now_kib: field("VmRSS:").unwrap_or(0),
+        }
+    }
+
+    /// User plus system CPU time the process has used so far.
+    pub fn cpu(&self) -> Duration {
+        cpu_of(&format!("/proc/{}/stat", self.pid()))
+    }
+
+    /// The log, for a run that went wrong.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("bot.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM (the product finishes replies in flight and exits), then a kill if slow.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Writes `n` chats' choices with the bot's own schema, as a bot in use would have them.
+async fn seed(database: &str, n: usize) -> Result<(), sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(database)?
+        .create_if_missing(true)
+        .connect()
+        .await?;
+    let schema = std::fs::read_to_string(repo().join("migrations/sqlite/0001_chat_language.sql"))
+        .map_err(sqlx::Error::Io)?;
+    sqlx::raw_sql(&schema).execute(&mut db).await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+         INSERT INTO chat_language (chat_id, lang)
+         SELECT 1000000 + i, CASE i % 3 WHEN 0 THEN 'en' WHEN 1 THEN 'ru' ELSE 'kk' END FROM n",
+    )
+    .bind(n as i64)
+    .execute(&mut db)
+    .await?;
+    db.close().await
+}
+
+/// CPU time of this harness process, to show it is not the bottleneck.
+pub fn own_cpu() -> Duration {
+    cpu_of("/proc/self/stat")
+}
+
+fn cpu_of(stat_path: &str) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(stat_path) else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after ')'.
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+        .sum();
+    Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+}
+
+fn clock_ticks() -> u64 {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100)
+    })
+}
+
+/// Wall time of one `qantar-bot check` on the shipped content, process start to exit.
+pub fn time_check() -> std::io::Result<Duration> {
+    let start = Instant::now();
+    let status = Command::new(Kind::Qantar.binary())
+        .arg("check")
+        .env("QANTAR_CONTENT_DIR", repo().join("content"))
+        .env("QANTAR_LOCALES_DIR", repo().join("locales"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    let took = start.elapsed();
+    if !status.success() {
+        return Err(std::io::Error::other("qantar-bot check failed"));
+    }
+    Ok(took)
+}

@@ -1,0 +1,186 @@
+//! The results as Markdown: the machine, the settings, and one table of medians
+//! (min–max) for qantar-bot beside the floor, with the targets of issue 7.
+
+use std::fmt::Write;
+use std::process::Command;
+
+use crate::process::Kind;
+use crate::stats::show;
+use crate::{LoadRun, MemoryRun, Options, Results};
+
+pub fn markdown(o: &Options, r: &Results) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", machine());
+    let _ = writeln!(
+        out,
+        "Settings: {} runs; throughput {} updates over {} chats after a {}-update warm-up; \
+         latency {} updates at {}/s; memory 2 × {} distinct chats.\n",
+        o.runs, o.updates, o.chats, o.warmup, o.paced, o.rate, o.memory_chats
+    );
+    let _ = writeln!(out, "| figure | qantar-bot | floor-bot | target |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let mut row = |name: &str, ours: String, floor: String, target: &str| {
+        let _ = writeln!(out, "| {name} | {ours} | {floor} | {target} |");
+    };
+
+    let both = |runs: &[LoadRun], f: fn(&LoadRun) -> f64, d: usize| {
+        let pick = |k: Kind| -> Vec<f64> { runs.iter().filter(|x| x.kind == k).map(f).collect() };
+        (show(&pick(Kind::Qantar), d), show(&pick(Kind::Floor), d))
+    };
+    if !r.throughput.is_empty() {
+        let t = &r.throughput;
+        let (a, b) = both(t, |x| x.per_second, 0);
+        row("throughput, updates/s", a, b, "");
+        row(
+            "throughput, ours / floor (paired runs)",
+            show(&ratios(t), 3),
+            "1".into(),
+            "≥ 0.9",
+        );
+        let (a, b) = both(t, |x| x.cpu_us, 0);
+        row("bot CPU per update, µs", a, b, "");
+        let (a, b) = both(t, |x| x.p50_ms, 1);
+        row("latency at full throughput, p50 ms", a, b, "");
+        let (a, b) = both(t, |x| x.p99_ms, 1);
+        row("latency at full throughput, p99 ms", a, b, "");
+        let (a, b) = both(t, |x| x.peak_mib, 1);
+        row("peak RSS after the throughput run, MiB", a, b, "");
+        let (a, b) = both(t, |x| x.harness_core * 100.0, 0);
+        row("harness CPU during the run, % of a core", a, b, "");
+    }
+    if !r.latency.is_empty() {
+        let l = &r.latency;
+        let rate = o.rate;
+        let (a, b) = both(l, |x| x.p50_ms, 2);
+        row(&format!("latency at {rate}/s, p50 ms"), a, b, "");
+        let (a, b) = both(l, |x| x.p99_ms, 2);
+        row(&format!("latency at {rate}/s, p99 ms"), a, b, "≤ 5");
+        let (a, b) = both(l, |x| x.max_ms, 1);
+        row(&format!("latency at {rate}/s, max ms"), a, b, "");
+    }
+    if !r.memory.is_empty() {
+        let m = &r.memory;
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        let pick = |k: Kind, f: fn(&MemoryRun) -> u64| -> Vec<f64> {
+            m.iter()
+                .filter(|x| x.kind == k)
+                .map(|x| mib(f(x)))
+                .collect()
+        };
+        let growth = |k: Kind| -> Vec<f64> {
+            m.iter()
+                .filter(|x| x.kind == k)
+                .map(|x| mib(x.second.peak_kib) - mib(x.first.peak_kib))
+                .collect()
+        };
+        let both = |f: fn(&MemoryRun) -> u64| {
+            (
+                show(&pick(Kind::Qantar, f), 1),
+                show(&pick(Kind::Floor, f), 1),
+            )
+        };
+        let (a, b) = both(|x| x.first.peak_kib);
+        let chats = o.memory_chats;
+        row(
+            &format!("peak RSS after {chats} distinct chats, MiB"),
+            a,
+            b,
+            "≤ 40",
+        );
+        let (a, b) = both(|x| x.second.peak_kib);
+        row(
+            "peak RSS after a second, identical burst, MiB",
+            a,
+            b,
+            "no growth",
+        );
+        let (a1, b1) = both(|x| x.first.now_kib);
+        let (a2, b2) = both(|x| x.second.now_kib);
+        row(
+            "RSS after the first / second burst, MiB",
+            format!("{a1} / {a2}"),
+            format!("{b1} / {b2}"),
+            "",
+        );
+        row(
+            "peak growth on the second burst, MiB",
+            show(&growth(Kind::Qantar), 1),
+            show(&growth(Kind::Floor), 1),
+            "0",
+        );
+    }
+    if !r.startup_ms.is_empty() {
+        let pick = |k: Kind| -> Vec<f64> {
+            r.startup_ms
+                .iter()
+                .filter(|(x, _)| *x == k)
+                .map(|(_, v)| *v)
+                .collect()
+        };
+        row(
+            "process start to first getUpdates, ms",
+            show(&pick(Kind::Qantar), 1),
+            show(&pick(Kind::Floor), 1),
+            "≤ 150",
+        );
+    }
+    if !r.startup_saved_ms.is_empty() {
+        row(
+            &format!("the same, with {} saved choices to load, ms", o.saved),
+            show(&r.startup_saved_ms, 1),
+            "–".into(),
+            "≤ 150",
+        );
+    }
+    if !r.check_ms.is_empty() {
+        row(
+            "`qantar-bot check` on the shipped content, ms",
+            show(&r.check_ms, 1),
+            "–".into(),
+            "≤ 50",
+        );
+    }
+    out
+}
+
+/// Ours over the floor's, for each run in which both bots ran.
+fn ratios(runs: &[LoadRun]) -> Vec<f64> {
+    runs.chunks(2)
+        .filter_map(|pair| {
+            let ours = pair.iter().find(|x| x.kind == Kind::Qantar)?;
+            let floor = pair.iter().find(|x| x.kind == Kind::Floor)?;
+            Some(ours.per_second / floor.per_second)
+        })
+        .collect()
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let run = |cmd: &str, args: &[&str]| {
+        Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "Machine: {cores} cores, {model}, {mem_gib:.1} GiB; {}; commit {}; {}.",
+        run("uname", &["-sr"]),
+        run("git", &["rev-parse", "--short", "HEAD"]),
+        run("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+    )
+}

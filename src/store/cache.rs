@@ -1,0 +1,223 @@
+//! A bounded copy of chat → language in memory, in front of the database, so that
+//! answering a message costs no database round trip.
+//!
+//! Loaded whole at start when the table fits (then a chat it does not hold has no saved
+//! choice, and even a first message needs no read); otherwise, or once the table
+//! outgrows it, it keeps the chats seen most recently, including "no choice", and the
+//! store reads the database for the rest. Writes go to the database first and land
+//! here only once they succeeded.
+//!
+//! It is right only while this process is the database's one writer. Several replicas
+//! sharing one database (PostgreSQL, later) must run with the cache off
+//! (`--lang-cache 0`), or give it a short lifetime, or one replica's `/lang` goes
+//! unseen by the others.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::lang::Lang;
+
+/// What the cache knows about a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// The chat's saved choice, or `None`: it has none.
+    Known(Option<Lang>),
+    /// Ask the database.
+    Unknown,
+}
+
+/// At most `capacity` chats, in two generations: a chat looked up or written lands in
+/// the young one; when that fills to half the capacity, the old generation is dropped
+/// and the young one becomes old. Bounded, O(1), and close to least-recently-used.
+#[derive(Debug)]
+pub struct LangCache {
+    capacity: usize,
+    inner: Mutex<Generations>,
+}
+
+#[derive(Debug, Default)]
+struct Generations {
+    young: HashMap<i64, Option<Lang>>,
+    old: HashMap<i64, Option<Lang>>,
+    /// Holds every row of the table: absence means "no choice". Lost for good at the
+    /// first eviction.
+    complete: bool,
+}
+
+impl LangCache {
+    /// An empty cache that learns chats as they come.
+    pub fn new(capacity: usize) -> LangCache {
+        LangCache {
+            capacity: capacity.max(2),
+            inner: Mutex::new(Generations::default()),
+        }
+    }
+
+    /// A cache holding the whole table; complete if the table fits.
+    pub fn with_table(capacity: usize, rows: impl IntoIterator<Item = (i64, Lang)>) -> LangCache {
+        let cache = LangCache::new(capacity);
+        {
+            let mut g = cache.lock();
+            g.young = rows.into_iter().map(|(k, v)| (k, Some(v))).collect();
+            g.complete = g.young.len() <= cache.capacity;
+            if !g.complete {
+                g.young.clear();
+            }
+        }
+        cache
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+        // The map is consistent after every statement; a panic elsewhere cannot break it.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, chat: i64) -> Lookup {
+        let mut g = self.lock();
+        if let Some(&v) = g.young.get(&chat) {
+            return Lookup::Known(v);
+        }
+        if let Some(v) = g.old.remove(&chat) {
+            self.insert(&mut g, chat, v);
+            return Lookup::Known(v);
+        }
+        if g.complete {
+            Lookup::Known(None)
+        } else {
+            Lookup::Unknown
+        }
+    }
+
+    /// Records what the database now says about `chat`.
+    pub fn put(&self, chat: i64, lang: Option<Lang>) {
+        let mut g = self.lock();
+        g.old.remove(&chat);
+        if g.complete && lang.is_none() {
+            // Absence already says "no choice"; keep the map to real rows.
+            g.young.remove(&chat);
+            return;
+        }
+        self.insert(&mut g, chat, lang);
+    }
+
+    /// Forgets `chat` without knowing its value: a write that may or may not have
+    /// reached the database.
+    pub fn invalidate(&self, chat: i64) {
+        let mut g = self.lock();
+        g.young.remove(&chat);
+        g.old.remove(&chat);
+        g.complete = false;
+    }
+
+    fn insert(&self, g: &mut Generations, chat: i64, lang: Option<Lang>) {
+        let half = self.capacity / 2;
+        if g.complete {
+            g.young.insert(chat, lang);
+            if g.young.len() > self.capacity {
+                // The table outgrew us: from now on, the recent chats only.
+                g.complete = false;
+                g.old = std::mem::take(&mut g.young);
+            }
+            return;
+        }
+        if g.young.len() >= half && !g.young.contains_key(&chat) {
+            g.old = std::mem::take(&mut g.young);
+        }
+        g.young.insert(chat, lang);
+    }
+
+    /// How many chats are held, for tests and the memory bound.
+    pub fn len(&self) -> usize {
+        let g = self.lock();
+        g.young.len() + g.old.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True while the cache holds the whole table.
+    pub fn is_complete(&self) -> bool {
+        self.lock().complete
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_complete_cache_answers_every_chat() {
+        let cache = LangCache::with_table(10, [(1, Lang::Kk), (2, Lang::Ru)]);
+        assert!(cache.is_complete());
+        assert_eq!(cache.get(1), Lookup::Known(Some(Lang::Kk)));
+        assert_eq!(cache.get(3), Lookup::Known(None));
+        cache.put(3, Some(Lang::En));
+        cache.put(1, None);
+        assert_eq!(cache.get(3), Lookup::Known(Some(Lang::En)));
+        assert_eq!(cache.get(1), Lookup::Known(None));
+        // "No choice" is not stored while complete.
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn a_table_too_big_starts_empty_and_learns() {
+        let cache = LangCache::with_table(2, [(1, Lang::Kk), (2, Lang::Ru), (3, Lang::En)]);
+        assert!(!cache.is_complete());
+        assert!(cache.is_empty());
+        assert_eq!(cache.get(1), Lookup::Unknown);
+        cache.put(1, Some(Lang::Kk));
+        cache.put(4, None);
+        assert_eq!(cache.get(4), Lookup::Known(None));
+    }
+
+    #[test]
+    fn outgrowing_the_capacity_drops_completeness_not_correctness() {
+        let cache = LangCache::with_table(4, []);
+        for chat in 0..5 {
+            cache.put(chat, Some(Lang::Ru));
+        }
+        assert!(!cache.is_complete());
+        // What is still held is right; what is not is asked for, never guessed.
+        for chat in 0..5 {
+            assert!(matches!(
+                cache.get(chat),
+                Lookup::Known(Some(Lang::Ru)) | Lookup::Unknown
+            ));
+        }
+        assert_eq!(cache.get(99), Lookup::Unknown);
+    }
+
+    #[test]
+    fn memory_stays_bounded_by_the_capacity() {
+        let cache = LangCache::new(1000);
+        for chat in 0..100_000 {
+            cache.put(chat, if chat % 3 == 0 { Some(Lang::Kk) } else { None });
+            assert!(cache.len() <= 1000);
+        }
+        // The most recent chats are still there.
+        assert_eq!(cache.get(99_999), Lookup::Known(Some(Lang::Kk)));
+        assert_eq!(cache.get(99_998), Lookup::Known(None));
+        assert_eq!(cache.get(0), Lookup::Unknown);
+    }
+
+    #[test]
+    fn a_looked_up_chat_survives_the_next_rotation() {
+        let cache = LangCache::new(4);
+        cache.put(1, Some(Lang::Kk));
+        cache.put(2, None);
+        cache.put(3, None); // young was full (2 of 2): {1, 2} became old
+        assert_eq!(cache.get(1), Lookup::Known(Some(Lang::Kk))); // promoted back
+        cache.put(4, None); // rotates again: {3, 1} old, {2} dropped
+        assert_eq!(cache.get(1), Lookup::Known(Some(Lang::Kk)));
+        assert_eq!(cache.get(2), Lookup::Unknown);
+    }
+
+    #[test]
+    fn an_invalidated_chat_is_asked_for_again() {
+        let cache = LangCache::with_table(10, [(1, Lang::Kk)]);
+        cache.invalidate(1);
+        assert_eq!(cache.get(1), Lookup::Unknown);
+        assert_eq!(cache.get(2), Lookup::Unknown);
+    }
+}
