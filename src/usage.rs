@@ -8,15 +8,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::lang::Lang;
 use crate::store::Usage;
 
+/// Keyed by days since 1970 (UTC): counting costs no date formatting.
 #[derive(Debug, Default)]
 pub struct UsageCounter {
-    pending: Mutex<HashMap<(String, &'static str, Lang), i64>>,
+    pending: Mutex<HashMap<(i64, &'static str, Lang), i64>>,
 }
 
 impl UsageCounter {
     pub fn count(&self, command: &'static str, lang: Lang) {
+        let day = epoch_day(0);
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        *pending.entry((today(), command, lang)).or_insert(0) += 1;
+        *pending.entry((day, command, lang)).or_insert(0) += 1;
     }
 
     /// Everything counted since the last take, ready to add to the store.
@@ -25,7 +27,7 @@ impl UsageCounter {
         pending
             .drain()
             .map(|((day, command, lang), count)| Usage {
-                day,
+                day: format_day(day),
                 command: command.to_string(),
                 lang: lang.code().to_string(),
                 count,
@@ -37,11 +39,14 @@ impl UsageCounter {
     pub fn restore(&self, rows: Vec<Usage>) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         for r in rows {
-            let (Some(command), Ok(lang)) = (known_command(&r.command), r.lang.parse::<Lang>())
-            else {
+            let (Some(day), Some(command), Ok(lang)) = (
+                parse_day(&r.day),
+                known_command(&r.command),
+                r.lang.parse::<Lang>(),
+            ) else {
                 continue;
             };
-            *pending.entry((r.day, command, lang)).or_insert(0) += r.count;
+            *pending.entry((day, command, lang)).or_insert(0) += r.count;
         }
     }
 }
@@ -78,12 +83,27 @@ pub fn today() -> String {
 
 /// The UTC date `n` days before today, as YYYY-MM-DD.
 pub fn days_ago(n: i64) -> String {
+    format_day(epoch_day(n))
+}
+
+/// Days since 1970-01-01 (UTC), `n` days ago.
+fn epoch_day(n: i64) -> i64 {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400) - n);
+    secs.div_euclid(86_400) - n
+}
+
+fn format_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The day number of a date this module formatted; `None` for anything else.
+fn parse_day(text: &str) -> Option<i64> {
+    // The counts in flight are at most a minute old: today or the day before.
+    (0..2).map(epoch_day).find(|d| format_day(*d) == text)
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

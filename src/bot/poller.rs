@@ -123,6 +123,25 @@ impl Ledger {
         let _ = tokio::time::timeout(limit, self.finished.notified()).await;
     }
 
+    fn in_flight(&self) -> usize {
+        self.state().in_flight.len()
+    }
+
+    /// Waits until at most `n` updates are in flight, or `limit` passes. Polling again
+    /// sooner would mostly fetch (and parse) the updates still being handled.
+    async fn wait_until_at_most(&self, n: usize, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.in_flight() > n {
+            let notified = self.finished.notified();
+            if self.in_flight() <= n {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// Marks its update done when dropped: at the end of the handler, or if it panics.
     pub fn guard(self: &Arc<Self>, id: u32) -> DoneGuard {
         DoneGuard {
@@ -147,6 +166,8 @@ impl Drop for DoneGuard {
 /// resumes as soon as one finishes, and never busy-loops on a slow one.
 const REPEAT_PAUSE: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Updates in flight below which polling fetches more; a quarter of Telegram's batch.
+const LOW_WATER: usize = 25;
 
 pub struct LedgerPolling {
     bot: Bot,
@@ -278,6 +299,12 @@ impl PollTask {
                     if fresh == 0 && total > 0 {
                         tokio::select! {
                             _ = self.ledger.wait_for_progress(REPEAT_PAUSE) => {}
+                            _ = &mut stop => return,
+                        }
+                    } else if fresh > 0 {
+                        // Let the backlog drain before the next poll repeats it.
+                        tokio::select! {
+                            _ = self.ledger.wait_until_at_most(LOW_WATER, REPEAT_PAUSE) => {}
                             _ = &mut stop => return,
                         }
                     }
