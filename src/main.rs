@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some(Cmd::Preview { ref command, lang }) => {
             match Catalog::load(&cli.content_dir, &cli.locales_dir) {
                 Ok(catalog) => {
-                    println!("{}", preview::preview(&catalog, lang, command));
+                    out(&preview::preview(&catalog, lang, command));
                     ExitCode::SUCCESS
                 }
                 Err(problems) => {
@@ -58,6 +58,12 @@ fn main() -> ExitCode {
         }
         None | Some(Cmd::Run) => run_bot(cli, webhook_secret),
     }
+}
+
+/// Prints a line; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 fn check(cli: &Cli) -> ExitCode {
@@ -93,7 +99,7 @@ fn links(cli: &Cli, username: &str) -> ExitCode {
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
             for (url, label) in deeplink::all_links(username, &catalog.content) {
-                println!("{url}  {label}");
+                out(&format!("{url}  {label}"));
             }
             ExitCode::SUCCESS
         }
