@@ -38,6 +38,11 @@ pub struct PhaseStats {
     pub span: Duration,
     /// Replies for a chat with nothing outstanding: a sign the one-reply rule broke.
     pub unmatched: usize,
+    /// getUpdates calls that handed out at least one update.
+    pub polls: usize,
+    /// Updates handed out, counting each time one is handed out again because the bot
+    /// had not yet confirmed it.
+    pub handed: usize,
 }
 
 #[derive(Default)]
@@ -255,6 +260,8 @@ async fn get_updates(shared: &Shared, body: &[u8]) -> Response {
             if from < feed.released {
                 let to = (from + limit).min(feed.released);
                 feed.first_handout.get_or_insert(now);
+                feed.stats.polls += 1;
+                feed.stats.handed += to - from;
                 let mut out = Vec::with_capacity(64 + (to - from) * 320);
                 out.extend_from_slice(br#"{"ok":true,"result":["#);
                 for i in from..to {

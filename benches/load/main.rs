@@ -145,6 +145,11 @@ pub struct LoadRun {
     /// The harness's own CPU use over the phase, as a share of one core.
     pub harness_core: f64,
     pub peak_mib: f64,
+    /// getUpdates calls per 100 updates answered (100 to a batch is 1).
+    pub polls_per_100: f64,
+    /// Updates handed out per update answered: above 1 when polls repeat updates the
+    /// bot has not confirmed yet.
+    pub handouts_per_update: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -309,6 +314,8 @@ async fn load_run(
         cpu_us: (cpu1.saturating_sub(cpu0)).as_secs_f64() * 1e6 / n,
         harness_core: own1.saturating_sub(own0).as_secs_f64() / wall.as_secs_f64().max(1e-9),
         peak_mib: peak.peak_kib as f64 / 1024.0,
+        polls_per_100: stats.polls as f64 * 100.0 / n,
+        handouts_per_update: stats.handed as f64 / n,
     })
 }
 

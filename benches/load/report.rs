@@ -47,6 +47,10 @@ pub fn markdown(o: &Options, r: &Results) -> String {
         row("peak RSS after the throughput run, MiB", a, b, "");
         let (a, b) = both(t, |x| x.harness_core * 100.0, 0);
         row("harness CPU during the run, % of a core", a, b, "");
+        let (a, b) = both(t, |x| x.polls_per_100, 1);
+        row("getUpdates calls per 100 updates", a, b, "");
+        let (a, b) = both(t, |x| x.handouts_per_update, 2);
+        row("updates handed out per update (repeats included)", a, b, "");
     }
     if !r.latency.is_empty() {
         let l = &r.latency;

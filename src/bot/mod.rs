@@ -6,6 +6,7 @@ mod handler;
 mod http;
 mod inline;
 mod keyboard;
+mod ledger;
 pub mod menus;
 mod messages;
 mod poller;
@@ -32,7 +33,7 @@ pub struct App {
     pub default_lang: Lang,
     pub flood: FloodGuard,
     /// Updates in flight, so polling confirms only what has been handled.
-    pub ledger: Arc<poller::Ledger>,
+    pub ledger: Arc<ledger::Ledger>,
     /// Telegram user ids allowed /stats and /reload.
     pub admins: std::collections::HashSet<u64>,
     pub usage: crate::usage::UsageCounter,

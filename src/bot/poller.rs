@@ -5,12 +5,11 @@
 //! offset never passes an update whose handler has not finished: killed at any moment,
 //! the bot is sent again everything it had not answered (at least once).
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::Stream;
 use teloxide::RequestError;
@@ -18,156 +17,22 @@ use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::mpsc;
 
-/// An update in flight longer than this stops holding the offset back. Otherwise one
-/// slow reply (a long 429 wait) would fill the 100-update window with repeats and stall
-/// every other chat; past the grace only that reply loses crash protection.
-pub const GRACE: Duration = Duration::from_secs(5);
+use super::ledger::Ledger;
 
-/// Which updates are in flight, and so how far Telegram may forget.
-#[derive(Debug, Default)]
-pub struct Ledger {
-    inner: Mutex<LedgerState>,
-    /// Woken when an update finishes, so polling resumes as soon as the offset can move.
-    finished: Notify,
-}
-
-#[derive(Debug, Default)]
-struct LedgerState {
-    /// Update id → when it was handed to the dispatcher.
-    in_flight: BTreeMap<u32, Instant>,
-    /// Webhook requests waiting for their update to be handled before answering 200.
-    waiters: Vec<(u32, oneshot::Sender<()>)>,
-    /// The highest id handed out; anything at or below it that comes again is a repeat.
-    highest: Option<u32>,
-}
-
-impl Ledger {
-    fn state(&self) -> std::sync::MutexGuard<'_, LedgerState> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// True the first time an id is seen; it is then in flight until `done`.
-    pub fn admit(&self, id: u32) -> bool {
-        let mut s = self.state();
-        if s.highest.is_some_and(|h| id <= h) {
-            return false;
-        }
-        s.highest = Some(id);
-        s.in_flight.insert(id, Instant::now());
-        true
-    }
-
-    /// For webhooks, where Telegram may deliver out of order: true unless the same
-    /// update is already being handled.
-    pub fn admit_unordered(&self, id: u32) -> bool {
-        let mut s = self.state();
-        if s.in_flight.contains_key(&id) {
-            return false;
-        }
-        s.highest = Some(s.highest.map_or(id, |h| h.max(id)));
-        s.in_flight.insert(id, Instant::now());
-        true
-    }
-
-    /// Resolves when `id` is done (at once if it is not in flight).
-    pub fn when_done(&self, id: u32) -> oneshot::Receiver<()> {
-        let (tx, rx) = oneshot::channel();
-        let mut s = self.state();
-        if s.in_flight.contains_key(&id) {
-            s.waiters.push((id, tx));
-        } else {
-            let _ = tx.send(());
-        }
-        rx
-    }
-
-    pub fn done(&self, id: u32) {
-        let mut s = self.state();
-        s.in_flight.remove(&id);
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut s.waiters)
-            .into_iter()
-            .partition(|(w, _)| *w == id);
-        s.waiters = waiting;
-        drop(s);
-        for (_, tx) in ready {
-            let _ = tx.send(());
-        }
-        self.finished.notify_one();
-    }
-
-    /// The offset to confirm: the oldest update still in flight (within the grace), or
-    /// past the newest.
-    pub fn offset(&self) -> i32 {
-        self.offset_at(Instant::now())
-    }
-
-    fn offset_at(&self, now: Instant) -> i32 {
-        let s = self.state();
-        let held = s
-            .in_flight
-            .iter()
-            .find(|(_, since)| now.saturating_duration_since(**since) < GRACE)
-            .map(|(id, _)| *id);
-        let next = match (held, s.highest) {
-            (Some(oldest), _) => oldest,
-            (None, Some(h)) => h.saturating_add(1),
-            (None, None) => 0,
-        };
-        i32::try_from(next).unwrap_or(i32::MAX)
-    }
-
-    /// Waits until some update finishes, or `limit` passes.
-    async fn wait_for_progress(&self, limit: Duration) {
-        let _ = tokio::time::timeout(limit, self.finished.notified()).await;
-    }
-
-    fn in_flight(&self) -> usize {
-        self.state().in_flight.len()
-    }
-
-    /// Waits until at most `n` updates are in flight, or `limit` passes. Polling again
-    /// sooner would mostly fetch (and parse) the updates still being handled.
-    async fn wait_until_at_most(&self, n: usize, limit: Duration) {
-        let deadline = tokio::time::Instant::now() + limit;
-        while self.in_flight() > n {
-            let notified = self.finished.notified();
-            if self.in_flight() <= n {
-                return;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return;
-            }
-        }
-    }
-
-    /// Marks its update done when dropped: at the end of the handler, or if it panics.
-    pub fn guard(self: &Arc<Self>, id: u32) -> DoneGuard {
-        DoneGuard {
-            ledger: Arc::clone(self),
-            id,
-        }
-    }
-}
-
-pub struct DoneGuard {
-    ledger: Arc<Ledger>,
-    id: u32,
-}
-
-impl Drop for DoneGuard {
-    fn drop(&mut self) {
-        self.ledger.done(self.id);
-    }
-}
-
-/// Longest pause when a poll brings only repeats (updates still being handled): polling
-/// resumes as soon as one finishes, and never busy-loops on a slow one.
+/// Telegram hands out at most this many updates per getUpdates, starting at the offset.
+const WINDOW: u32 = 100;
+/// The next poll waits until it would hand out at most this many updates again (still
+/// in flight, or done behind one that is not), so most of each batch is new.
+const LOW_WATER: u32 = 25;
+/// ...or at most this long: a slow reply at the front then costs some repeats, not a
+/// stall.
+const PACE_LIMIT: Duration = Duration::from_millis(50);
+/// Longest pause when a poll brings only repeats: polling resumes as soon as the offset
+/// moves, and never busy-loops on a slow reply.
 const REPEAT_PAUSE: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Updates in flight below which polling fetches more; a quarter of Telegram's batch.
-const LOW_WATER: usize = 25;
 
 pub struct LedgerPolling {
     bot: Bot,
@@ -265,10 +130,11 @@ impl PollTask {
         let mut backoff = Duration::from_millis(250);
         let timeout = u32::try_from(self.timeout.as_secs()).unwrap_or(10);
         loop {
+            let offset = self.ledger.offset();
             let request = self
                 .bot
                 .get_updates()
-                .offset(self.ledger.offset())
+                .offset(offset)
                 .timeout(timeout)
                 .allowed_updates(self.allowed.clone());
             let result = tokio::select! {
@@ -278,8 +144,8 @@ impl PollTask {
             match result {
                 Ok(updates) => {
                     backoff = Duration::from_millis(250);
-                    let mut fresh = 0;
                     let total = updates.len();
+                    let mut fresh = 0;
                     for update in updates {
                         if !self.ledger.admit(update.id.0) {
                             continue;
@@ -296,17 +162,12 @@ impl PollTask {
                             return;
                         }
                     }
-                    if fresh == 0 && total > 0 {
-                        tokio::select! {
-                            _ = self.ledger.wait_for_progress(REPEAT_PAUSE) => {}
-                            _ = &mut stop => return,
-                        }
-                    } else if fresh > 0 {
-                        // Let the backlog drain before the next poll repeats it.
-                        tokio::select! {
-                            _ = self.ledger.wait_until_at_most(LOW_WATER, REPEAT_PAUSE) => {}
-                            _ = &mut stop => return,
-                        }
+                    if total == 0 {
+                        continue; // the long poll ended with nothing new
+                    }
+                    tokio::select! {
+                        _ = self.pace(offset, fresh, total) => {}
+                        _ = &mut stop => return,
                     }
                 }
                 Err(e) => {
@@ -324,6 +185,35 @@ impl PollTask {
     }
 }
 
+impl PollTask {
+    /// Waits before the next poll, so that it brings mostly new updates.
+    async fn pace(&self, polled_at: i32, fresh: usize, total: usize) {
+        let ledger = &self.ledger;
+        let Some(highest) = ledger.highest() else {
+            return;
+        };
+        let next = highest.saturating_add(1);
+        if fresh > 0 {
+            ledger
+                .wait_for_offset(next.saturating_sub(LOW_WATER), PACE_LIMIT)
+                .await;
+            return;
+        }
+        // Only repeats: Telegram answers at once while any update is unconfirmed, so
+        // wait for the offset to move rather than ask again straight away.
+        let polled_at = u32::try_from(polled_at).unwrap_or(0);
+        let moved = ledger
+            .wait_for_offset(polled_at.saturating_add(1), REPEAT_PAUSE)
+            .await;
+        if !moved && total >= WINDOW as usize {
+            // A full window of repeats: the updates at the front hold back every newer
+            // one. They lose crash protection so that everyone else is answered.
+            log::warn!("slow replies held back {WINDOW} newer updates; confirming past them");
+            ledger.release_below(next.saturating_sub(LOW_WATER));
+        }
+    }
+}
+
 /// Tells Telegram that everything handled so far is done, so a clean restart does not
 /// see it again. Best effort: a failure only means some replies repeat.
 pub async fn confirm(bot: &Bot, ledger: &Ledger) {
@@ -334,59 +224,5 @@ pub async fn confirm(bot: &Bot, ledger: &Ledger) {
         .timeout(0);
     if let Err(e) = request.send().await {
         log::warn!("could not confirm handled updates on the way out: {e}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_offset_never_passes_an_update_in_flight() {
-        let ledger = Arc::new(Ledger::default());
-        assert_eq!(ledger.offset(), 0);
-        assert!(ledger.admit(10));
-        assert!(ledger.admit(11));
-        assert!(ledger.admit(12));
-        assert!(!ledger.admit(11), "a repeat is not admitted twice");
-        assert_eq!(ledger.offset(), 10);
-        ledger.done(11);
-        assert_eq!(ledger.offset(), 10, "11 is done but 10 is not");
-        drop(ledger.guard(10));
-        assert_eq!(ledger.offset(), 12);
-        ledger.done(12);
-        assert_eq!(ledger.offset(), 13);
-    }
-
-    #[tokio::test]
-    async fn a_webhook_waits_for_its_update() {
-        let ledger = Ledger::default();
-        assert!(ledger.admit_unordered(7));
-        assert!(
-            ledger.admit_unordered(5),
-            "out of order is fine for webhooks"
-        );
-        assert!(
-            !ledger.admit_unordered(7),
-            "but not the same update twice at once"
-        );
-        let waiting = ledger.when_done(7);
-        ledger.done(5);
-        ledger.done(7);
-        assert!(waiting.await.is_ok());
-        assert!(
-            ledger.when_done(99).await.is_ok(),
-            "nothing in flight: no wait"
-        );
-    }
-
-    #[test]
-    fn a_slow_update_stops_holding_the_offset_after_the_grace() {
-        let ledger = Ledger::default();
-        assert!(ledger.admit(1));
-        assert!(ledger.admit(2));
-        let later = Instant::now() + GRACE + Duration::from_millis(1);
-        assert_eq!(ledger.offset(), 1);
-        assert_eq!(ledger.offset_at(later), 3);
     }
 }

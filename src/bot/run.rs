@@ -17,8 +17,9 @@ use teloxide::update_listeners::UpdateListener;
 use tokio::sync::watch;
 
 use super::handler::HandlerError;
+use super::ledger::Ledger;
 use super::messages::flush_usage;
-use super::poller::{self, Ledger, LedgerPolling};
+use super::poller::{self, LedgerPolling};
 use super::signals::{stop_dispatcher_on, stop_signal};
 use super::{App, http, menus, reload, schema, webhook};
 use crate::catalog::{Catalog, LiveCatalog};

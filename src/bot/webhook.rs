@@ -19,7 +19,8 @@ use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
 
-use super::poller::{Ledger, UpdateStream};
+use super::ledger::Ledger;
+use super::poller::UpdateStream;
 use crate::metrics;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -90,7 +91,7 @@ async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) ->
     }
     // Past the grace, answer anyway: Telegram should not hold a connection for one
     // slow chat (the reply still goes out).
-    let _ = tokio::time::timeout(super::poller::GRACE, done).await;
+    let _ = tokio::time::timeout(super::ledger::GRACE, done).await;
     StatusCode::OK
 }
 
