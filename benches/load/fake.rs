@@ -43,6 +43,8 @@ pub struct PhaseStats {
     /// Updates handed out, counting each time one is handed out again because the bot
     /// had not yet confirmed it.
     pub handed: usize,
+    /// Bytes of every sendMessage request body matched to an update.
+    pub sent_bytes: usize,
 }
 
 #[derive(Default)]
@@ -216,6 +218,7 @@ fn send_message(shared: &Shared, body: &[u8]) -> Response {
                 .latencies
                 .push(now.saturating_duration_since(out));
             feed.stats.answered += 1;
+            feed.stats.sent_bytes += body.len();
             feed.last_reply = Some(now);
             if feed.stats.answered == feed.expected {
                 shared.done.notify_waiters();

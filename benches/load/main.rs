@@ -3,7 +3,9 @@
 //! Runs `qantar-bot` and the floor bot (`src/bin/floor-bot.rs`, teloxide answering with a
 //! fixed text) in turn against a fast fake Bot API on loopback, and reports throughput,
 //! latency from hand-out to reply, peak memory, start-up time and the time of
-//! `qantar-bot check`, each as the median (min–max) of several runs. Results go to
+//! `qantar-bot check`, each as the median (min–max) of several runs. Throughput runs
+//! also run a second, diagnostic floor whose replies are as large as ours, to tell what
+//! our replies' size costs from what our code costs. Results go to
 //! stdout as Markdown for BENCHMARKS.md; progress goes to stderr.
 //!
 //! Options (after `--`): `--runs N`, `--only throughput,latency,memory,startup,check`,
@@ -136,6 +138,8 @@ fn main() -> ExitCode {
 #[derive(Debug, Clone, Copy)]
 pub struct LoadRun {
     pub kind: Kind,
+    /// Which round of runs this was: ratios pair the bots' runs of one round.
+    pub round: usize,
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -150,6 +154,8 @@ pub struct LoadRun {
     /// Updates handed out per update answered: above 1 when polls repeat updates the
     /// bot has not confirmed yet.
     pub handouts_per_update: f64,
+    /// Mean size of a sendMessage request body.
+    pub request_bytes: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -190,14 +196,14 @@ async fn run(o: &Options) -> Result<Results, String> {
     if wants("startup") {
         for r in 0..o.runs {
             for kind in order(r) {
-                let (fake, bot, started) = session(kind, 0).await?;
+                let (fake, bot, started) = session(kind, 0, 0).await?;
                 eprintln!("startup {:>10} run {r}: {:.1} ms", kind.name(), started);
                 results.startup_ms.push((kind, started));
                 drop(fake);
                 bot.stop();
             }
             if o.saved > 0 {
-                let (fake, bot, started) = session(Kind::Qantar, o.saved).await?;
+                let (fake, bot, started) = session(Kind::Qantar, o.saved, 0).await?;
                 eprintln!("startup with {} saved run {r}: {started:.1} ms", o.saved);
                 results.startup_saved_ms.push(started);
                 drop(fake);
@@ -217,18 +223,28 @@ async fn run(o: &Options) -> Result<Results, String> {
     if wants("throughput") {
         let burst = workload::updates(o.updates, o.chats, 0);
         for r in 0..o.runs {
+            let mut round = Vec::new();
             for kind in order(r) {
-                let run = load_run(o, kind, &burst, None).await?;
+                let run = load_run(o, r, kind, &burst, None, 0).await?;
                 eprintln!("throughput {:>10} run {r}: {run:?}", kind.name());
-                results.throughput.push(run);
+                round.push(run);
             }
+            // The diagnostic floor: its text grown so its requests are the size of ours.
+            let size = |k: Kind| round.iter().find(|x| x.kind == k).map(|x| x.request_bytes);
+            if let (Some(ours), Some(floor)) = (size(Kind::Qantar), size(Kind::Floor)) {
+                let text = (ours - floor).max(0.0) as usize + "ok".len();
+                let run = load_run(o, r, Kind::FloorSized, &burst, None, text).await?;
+                eprintln!("throughput {} run {r}: {run:?}", Kind::FloorSized.name());
+                round.push(run);
+            }
+            results.throughput.extend(round);
         }
     }
     if wants("latency") {
         let paced = workload::updates(o.paced, o.chats, 0);
         for r in 0..o.runs {
             for kind in order(r) {
-                let run = load_run(o, kind, &paced, Some(o.rate)).await?;
+                let run = load_run(o, r, kind, &paced, Some(o.rate), 0).await?;
                 eprintln!("latency {:>10} run {r}: {run:?}", kind.name());
                 results.latency.push(run);
             }
@@ -249,9 +265,13 @@ async fn run(o: &Options) -> Result<Results, String> {
 
 /// A fresh fake API and a fresh bot (with `saved` choices in its database), up to its
 /// first getUpdates; returns the milliseconds from spawning the process to that request.
-async fn session(kind: Kind, saved: usize) -> Result<(Fake, BotProcess, f64), String> {
+async fn session(
+    kind: Kind,
+    saved: usize,
+    reply_bytes: usize,
+) -> Result<(Fake, BotProcess, f64), String> {
     let fake = Fake::start().await.map_err(|e| e.to_string())?;
-    let bot = BotProcess::spawn(kind, &fake.url, saved).await?;
+    let bot = BotProcess::spawn(kind, &fake.url, saved, reply_bytes).await?;
     match fake.wait_first_poll(Duration::from_secs(20)).await {
         Some(at) => {
             let started = ms(at.saturating_duration_since(bot.spawned));
@@ -286,11 +306,13 @@ fn checked(
 
 async fn load_run(
     o: &Options,
+    round: usize,
     kind: Kind,
     updates: &[workload::Update],
     rate: Option<f64>,
+    reply_bytes: usize,
 ) -> Result<LoadRun, String> {
-    let (fake, bot, _) = session(kind, 0).await?;
+    let (fake, bot, _) = session(kind, 0, reply_bytes).await?;
     let limit = Duration::from_secs(300);
     let warmup = workload::updates(o.warmup, o.chats, 0);
     let stats = fake.run_phase(&warmup, None, limit).await;
@@ -307,6 +329,7 @@ async fn load_run(
     let n = updates.len() as f64;
     Ok(LoadRun {
         kind,
+        round,
         per_second: n / stats.span.as_secs_f64().max(1e-9),
         p50_ms: ms(percentile(&stats.latencies, 50.0)),
         p99_ms: ms(percentile(&stats.latencies, 99.0)),
@@ -316,11 +339,12 @@ async fn load_run(
         peak_mib: peak.peak_kib as f64 / 1024.0,
         polls_per_100: stats.polls as f64 * 100.0 / n,
         handouts_per_update: stats.handed as f64 / n,
+        request_bytes: stats.sent_bytes as f64 / n,
     })
 }
 
 async fn memory_run(kind: Kind, burst: &[workload::Update]) -> Result<MemoryRun, String> {
-    let (fake, bot, _) = session(kind, 0).await?;
+    let (fake, bot, _) = session(kind, 0, 0).await?;
     let limit = Duration::from_secs(600);
     let mut after = [Memory::default(); 2];
     for slot in &mut after {

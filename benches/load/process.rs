@@ -13,6 +13,8 @@ pub enum Kind {
     Qantar,
     /// `floor-bot`, teloxide answering with a fixed text.
     Floor,
+    /// `floor-bot` with `FLOOR_REPLY_BYTES`: the same, with a text as large as ours.
+    FloorSized,
 }
 
 impl Kind {
@@ -20,13 +22,14 @@ impl Kind {
         match self {
             Kind::Qantar => "qantar-bot",
             Kind::Floor => "floor-bot",
+            Kind::FloorSized => "floor-bot (replies of our size)",
         }
     }
 
     fn binary(self) -> &'static str {
         match self {
             Kind::Qantar => env!("CARGO_BIN_EXE_qantar-bot"),
-            Kind::Floor => env!("CARGO_BIN_EXE_floor-bot"),
+            Kind::Floor | Kind::FloorSized => env!("CARGO_BIN_EXE_floor-bot"),
         }
     }
 }
@@ -51,8 +54,14 @@ pub struct Memory {
 }
 
 impl BotProcess {
-    /// Starts a bot with a fresh database, holding `saved` language choices already.
-    pub async fn spawn(kind: Kind, api_url: &str, saved: usize) -> Result<BotProcess, String> {
+    /// Starts a bot with a fresh database, holding `saved` language choices already;
+    /// `reply_bytes` sets the size of a `FloorSized` bot's text.
+    pub async fn spawn(
+        kind: Kind,
+        api_url: &str,
+        saved: usize,
+        reply_bytes: usize,
+    ) -> Result<BotProcess, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let database = format!("sqlite://{}/prefs.db", dir.path().display());
         if saved > 0 {
@@ -75,6 +84,9 @@ impl BotProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log);
+        if kind == Kind::FloorSized {
+            cmd.env("FLOOR_REPLY_BYTES", reply_bytes.to_string());
+        }
         let spawned = Instant::now();
         let child = cmd.spawn().map_err(|e| e.to_string())?;
         Ok(BotProcess {

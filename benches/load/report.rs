@@ -33,7 +33,7 @@ pub fn markdown(o: &Options, r: &Results) -> String {
         row("throughput, updates/s", a, b, "");
         row(
             "throughput, ours / floor (paired runs)",
-            show(&ratios(t), 3),
+            show(&ratios(t, Kind::Floor), 3),
             "1".into(),
             "≥ 0.9",
         );
@@ -51,6 +51,43 @@ pub fn markdown(o: &Options, r: &Results) -> String {
         row("getUpdates calls per 100 updates", a, b, "");
         let (a, b) = both(t, |x| x.handouts_per_update, 2);
         row("updates handed out per update (repeats included)", a, b, "");
+        let (a, b) = both(t, |x| x.request_bytes, 0);
+        row("sendMessage request, mean bytes", a, b, "");
+        let sized = |f: fn(&LoadRun) -> f64, d: usize| {
+            let v: Vec<f64> = t
+                .iter()
+                .filter(|x| x.kind == Kind::FloorSized)
+                .map(f)
+                .collect();
+            show(&v, d)
+        };
+        if t.iter().any(|x| x.kind == Kind::FloorSized) {
+            let name = "diagnostic floor, replies of our size";
+            row(
+                &format!("{name}: request, mean bytes"),
+                "–".into(),
+                sized(|x| x.request_bytes, 0),
+                "",
+            );
+            row(
+                &format!("{name}: updates/s"),
+                "–".into(),
+                sized(|x| x.per_second, 0),
+                "",
+            );
+            row(
+                &format!("{name}: bot CPU per update, µs"),
+                "–".into(),
+                sized(|x| x.cpu_us, 0),
+                "",
+            );
+            row(
+                &format!("throughput, ours / {name} (paired runs)"),
+                show(&ratios(t, Kind::FloorSized), 3),
+                "1".into(),
+                "",
+            );
+        }
     }
     if !r.latency.is_empty() {
         let l = &r.latency;
@@ -147,13 +184,15 @@ pub fn markdown(o: &Options, r: &Results) -> String {
     out
 }
 
-/// Ours over the floor's, for each run in which both bots ran.
-fn ratios(runs: &[LoadRun]) -> Vec<f64> {
-    runs.chunks(2)
-        .filter_map(|pair| {
-            let ours = pair.iter().find(|x| x.kind == Kind::Qantar)?;
-            let floor = pair.iter().find(|x| x.kind == Kind::Floor)?;
-            Some(ours.per_second / floor.per_second)
+/// Ours over `floor`'s, for each round in which both ran.
+fn ratios(runs: &[LoadRun], floor: Kind) -> Vec<f64> {
+    runs.iter()
+        .filter(|x| x.kind == Kind::Qantar)
+        .filter_map(|ours| {
+            let other = runs
+                .iter()
+                .find(|x| x.kind == floor && x.round == ours.round)?;
+            Some(ours.per_second / other.per_second)
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 use super::menus;
 use crate::catalog::{Catalog, LiveCatalog};
 use crate::metrics;
-use crate::problem::Problems;
+use crate::problem::{Problem, Problems};
 
 /// Where the catalog is read from, kept for reloads.
 #[derive(Debug, Clone)]
@@ -31,8 +31,21 @@ pub enum Reloaded {
 
 /// Loads, validates and swaps; re-publishes the menus when their texts changed.
 pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources) -> Reloaded {
-    let loaded = Catalog::load(&from.content_dir, &from.locales_dir);
+    // Reading and validating takes milliseconds of blocking file IO: off the runtime's
+    // one thread, so chats go on being answered meanwhile.
+    let (content, locales) = (from.content_dir.clone(), from.locales_dir.clone());
+    let loaded = tokio::task::spawn_blocking(move || Catalog::load(&content, &locales)).await;
     let catalog = match loaded {
+        Ok(Ok(catalog)) => Ok(catalog),
+        Ok(Err(problems)) => Err(problems),
+        // Loading panicked: a bug, and still no reason to stop serving the current set.
+        Err(join) => Err(Problems(vec![Problem::new(
+            &from.content_dir,
+            "",
+            format!("loading stopped unexpectedly ({join})"),
+        )])),
+    };
+    let catalog = match catalog {
         Ok(catalog) => catalog,
         Err(problems) => {
             log::error!(
