@@ -98,6 +98,22 @@ pub fn markdown(o: &Options, r: &Results) -> String {
         row(&format!("latency at {rate}/s, p99 ms"), a, b, "≤ 5");
         let (a, b) = both(l, |x| x.max_ms, 1);
         row(&format!("latency at {rate}/s, max ms"), a, b, "");
+        let (a, b) = both(l, |x| x.cpu_us, 0);
+        row(&format!("at {rate}/s: bot CPU per update, µs"), a, b, "");
+        let (a, b) = both(l, |x| x.polls_per_100, 0);
+        row(
+            &format!("at {rate}/s: getUpdates calls per 100 updates"),
+            a,
+            b,
+            "",
+        );
+        let (a, b) = both(l, |x| x.handouts_per_update, 2);
+        row(
+            &format!("at {rate}/s: updates handed out per update"),
+            a,
+            b,
+            "",
+        );
     }
     if !r.memory.is_empty() {
         let m = &r.memory;
