@@ -10,7 +10,9 @@
 //!
 //! Options (after `--`): `--runs N`, `--only throughput,latency,memory,startup,check`,
 //! `--updates N`, `--chats N`, `--rate N`, `--paced N`, `--memory-chats N`, `--saved N`,
-//! `--quick` (fewer runs and updates, to try the harness out).
+//! `--floor-multi-thread` (the floor on tokio's default runtime, as `#[tokio::main]` and
+//! teloxide's examples have it, instead of the product's one thread), `--quick` (fewer
+//! runs and updates, to try the harness out).
 
 mod fake;
 mod process;
@@ -41,6 +43,8 @@ pub struct Options {
     pub memory_chats: usize,
     /// Start-up is also timed with this many saved language choices in the database.
     pub saved: usize,
+    /// Floor bots on tokio's multi-thread runtime rather than the product's one thread.
+    pub floor_multi_thread: bool,
 }
 
 impl Default for Options {
@@ -57,6 +61,7 @@ impl Default for Options {
             paced: 10_000,
             memory_chats: 100_000,
             saved: 100_000,
+            floor_multi_thread: false,
         }
     }
 }
@@ -79,6 +84,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--paced" => o.paced = value(arg)?,
             "--memory-chats" => o.memory_chats = value(arg)?,
             "--saved" => o.saved = value(arg)?,
+            "--floor-multi-thread" => o.floor_multi_thread = true,
             "--only" => {
                 let list = it.next().ok_or("--only needs a list")?;
                 o.modes = list.split(',').map(|m| m.trim().to_string()).collect();
@@ -196,14 +202,14 @@ async fn run(o: &Options) -> Result<Results, String> {
     if wants("startup") {
         for r in 0..o.runs {
             for kind in order(r) {
-                let (fake, bot, started) = session(kind, 0, 0).await?;
+                let (fake, bot, started) = session(o, kind, 0, 0).await?;
                 eprintln!("startup {:>10} run {r}: {:.1} ms", kind.name(), started);
                 results.startup_ms.push((kind, started));
                 drop(fake);
                 bot.stop();
             }
             if o.saved > 0 {
-                let (fake, bot, started) = session(Kind::Qantar, o.saved, 0).await?;
+                let (fake, bot, started) = session(o, Kind::Qantar, o.saved, 0).await?;
                 eprintln!("startup with {} saved run {r}: {started:.1} ms", o.saved);
                 results.startup_saved_ms.push(started);
                 drop(fake);
@@ -254,7 +260,7 @@ async fn run(o: &Options) -> Result<Results, String> {
         let burst = workload::updates(o.memory_chats, o.memory_chats, 0);
         for r in 0..o.runs {
             for kind in order(r) {
-                let run = memory_run(kind, &burst).await?;
+                let run = memory_run(o, kind, &burst).await?;
                 eprintln!("memory {:>10} run {r}: {run:?}", kind.name());
                 results.memory.push(run);
             }
@@ -266,12 +272,13 @@ async fn run(o: &Options) -> Result<Results, String> {
 /// A fresh fake API and a fresh bot (with `saved` choices in its database), up to its
 /// first getUpdates; returns the milliseconds from spawning the process to that request.
 async fn session(
+    o: &Options,
     kind: Kind,
     saved: usize,
     reply_bytes: usize,
 ) -> Result<(Fake, BotProcess, f64), String> {
     let fake = Fake::start().await.map_err(|e| e.to_string())?;
-    let bot = BotProcess::spawn(kind, &fake.url, saved, reply_bytes).await?;
+    let bot = BotProcess::spawn(kind, &fake.url, saved, reply_bytes, o.floor_multi_thread).await?;
     match fake.wait_first_poll(Duration::from_secs(20)).await {
         Some(at) => {
             let started = ms(at.saturating_duration_since(bot.spawned));
@@ -312,7 +319,7 @@ async fn load_run(
     rate: Option<f64>,
     reply_bytes: usize,
 ) -> Result<LoadRun, String> {
-    let (fake, bot, _) = session(kind, 0, reply_bytes).await?;
+    let (fake, bot, _) = session(o, kind, 0, reply_bytes).await?;
     let limit = Duration::from_secs(300);
     let warmup = workload::updates(o.warmup, o.chats, 0);
     let stats = fake.run_phase(&warmup, None, limit).await;
@@ -343,8 +350,12 @@ async fn load_run(
     })
 }
 
-async fn memory_run(kind: Kind, burst: &[workload::Update]) -> Result<MemoryRun, String> {
-    let (fake, bot, _) = session(kind, 0, 0).await?;
+async fn memory_run(
+    o: &Options,
+    kind: Kind,
+    burst: &[workload::Update],
+) -> Result<MemoryRun, String> {
+    let (fake, bot, _) = session(o, kind, 0, 0).await?;
     let limit = Duration::from_secs(600);
     let mut after = [Memory::default(); 2];
     for slot in &mut after {

@@ -55,12 +55,14 @@ pub struct Memory {
 
 impl BotProcess {
     /// Starts a bot with a fresh database, holding `saved` language choices already;
-    /// `reply_bytes` sets the size of a `FloorSized` bot's text.
+    /// `reply_bytes` sets the size of a `FloorSized` bot's text, and
+    /// `floor_multi_thread` puts a floor bot on tokio's multi-thread runtime.
     pub async fn spawn(
         kind: Kind,
         api_url: &str,
         saved: usize,
         reply_bytes: usize,
+        floor_multi_thread: bool,
     ) -> Result<BotProcess, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let database = format!("sqlite://{}/prefs.db", dir.path().display());
@@ -86,6 +88,9 @@ impl BotProcess {
             .stderr(log);
         if kind == Kind::FloorSized {
             cmd.env("FLOOR_REPLY_BYTES", reply_bytes.to_string());
+        }
+        if kind != Kind::Qantar && floor_multi_thread {
+            cmd.env("FLOOR_MULTI_THREAD", "1");
         }
         let spawned = Instant::now();
         let child = cmd.spawn().map_err(|e| e.to_string())?;

@@ -14,8 +14,19 @@ pub fn markdown(o: &Options, r: &Results) -> String {
     let _ = writeln!(
         out,
         "Settings: {} runs; throughput {} updates over {} chats after a {}-update warm-up; \
-         latency {} updates at {}/s; memory 2 × {} distinct chats.\n",
-        o.runs, o.updates, o.chats, o.warmup, o.paced, o.rate, o.memory_chats
+         latency {} updates at {}/s; memory 2 × {} distinct chats; floor bots on {}.\n",
+        o.runs,
+        o.updates,
+        o.chats,
+        o.warmup,
+        o.paced,
+        o.rate,
+        o.memory_chats,
+        if o.floor_multi_thread {
+            "tokio's multi-thread runtime"
+        } else {
+            "one thread, as the product"
+        }
     );
     let _ = writeln!(out, "| figure | qantar-bot | floor-bot | target |");
     let _ = writeln!(out, "|---|---|---|---|");

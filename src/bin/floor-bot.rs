@@ -4,6 +4,7 @@
 //! Bot API, so our figures read as a share of what the framework itself allows. It uses
 //! the same teloxide features, runtime (one thread), polling settings and per-chat
 //! workers as the product, and nothing else: no store, no rendering, no logging.
+//! The harness's `--floor-multi-thread` runs it on tokio's default runtime instead.
 //!
 //! The fixed text is "ok". With `FLOOR_REPLY_BYTES=n` it is a text of about n bytes
 //! instead: the harness's second, diagnostic floor, which sends replies as large as ours
@@ -12,8 +13,23 @@
 
 use teloxide::prelude::*;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+fn main() {
+    // The product's runtime (one thread), or with FLOOR_MULTI_THREAD=1 tokio's default,
+    // which `#[tokio::main]` gives and teloxide's examples use.
+    let runtime = if std::env::var_os("FLOOR_MULTI_THREAD").is_some() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(e) => eprintln!("cannot start the runtime: {e}"),
+    }
+}
+
+async fn serve() {
     let text = match std::env::var("FLOOR_REPLY_BYTES").map(|v| v.parse::<usize>()) {
         Ok(Ok(bytes)) => text_of(bytes),
         _ => "ok".to_string(),
