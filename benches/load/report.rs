@@ -8,6 +8,9 @@ use crate::process::Kind;
 use crate::stats::show;
 use crate::{LoadRun, MemoryRun, Options, Results};
 
+/// One figure of a load run.
+type Figure = fn(&LoadRun) -> f64;
+
 pub fn markdown(o: &Options, r: &Results) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", machine());
@@ -34,9 +37,12 @@ pub fn markdown(o: &Options, r: &Results) -> String {
         let _ = writeln!(out, "| {name} | {ours} | {floor} | {target} |");
     };
 
-    let both = |runs: &[LoadRun], f: fn(&LoadRun) -> f64, d: usize| {
-        let pick = |k: Kind| -> Vec<f64> { runs.iter().filter(|x| x.kind == k).map(f).collect() };
-        (show(&pick(Kind::Qantar), d), show(&pick(Kind::Floor), d))
+    let one = |runs: &[LoadRun], k: Kind, f: Figure, d: usize| {
+        let values: Vec<f64> = runs.iter().filter(|x| x.kind == k).map(f).collect();
+        show(&values, d)
+    };
+    let both = |runs: &[LoadRun], f: Figure, d: usize| {
+        (one(runs, Kind::Qantar, f, d), one(runs, Kind::Floor, f, d))
     };
     if !r.throughput.is_empty() {
         let t = &r.throughput;
@@ -64,34 +70,17 @@ pub fn markdown(o: &Options, r: &Results) -> String {
         row("updates handed out per update (repeats included)", a, b, "");
         let (a, b) = both(t, |x| x.request_bytes, 0);
         row("sendMessage request, mean bytes", a, b, "");
-        let sized = |f: fn(&LoadRun) -> f64, d: usize| {
-            let v: Vec<f64> = t
-                .iter()
-                .filter(|x| x.kind == Kind::FloorSized)
-                .map(f)
-                .collect();
-            show(&v, d)
-        };
         if t.iter().any(|x| x.kind == Kind::FloorSized) {
             let name = "diagnostic floor, replies of our size";
-            row(
-                &format!("{name}: request, mean bytes"),
-                "–".into(),
-                sized(|x| x.request_bytes, 0),
-                "",
-            );
-            row(
-                &format!("{name}: updates/s"),
-                "–".into(),
-                sized(|x| x.per_second, 0),
-                "",
-            );
-            row(
-                &format!("{name}: bot CPU per update, µs"),
-                "–".into(),
-                sized(|x| x.cpu_us, 0),
-                "",
-            );
+            let figures: [(&str, Figure, usize); 3] = [
+                ("request, mean bytes", |x| x.request_bytes, 0),
+                ("updates/s", |x| x.per_second, 0),
+                ("bot CPU per update, µs", |x| x.cpu_us, 0),
+            ];
+            for (figure, f, d) in figures {
+                let value = one(t, Kind::FloorSized, f, d);
+                row(&format!("{name}: {figure}"), "–".into(), value, "");
+            }
             row(
                 &format!("throughput, ours / {name} (paired runs)"),
                 show(&ratios(t, Kind::FloorSized), 3),

@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use dptree::di::DependencyMap;
 use dptree::{HandlerDescription, HandlerSignature, Type};
-use teloxide::dispatching::DpHandlerDescription;
-
-use teloxide::dispatching::UpdateHandler;
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::prelude::*;
 
 use super::App;

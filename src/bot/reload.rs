@@ -34,18 +34,17 @@ pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources) -> Reloaded {
     // Reading and validating takes milliseconds of blocking file IO: off the runtime's
     // one thread, so chats go on being answered meanwhile.
     let (content, locales) = (from.content_dir.clone(), from.locales_dir.clone());
-    let loaded = tokio::task::spawn_blocking(move || Catalog::load(&content, &locales)).await;
-    let catalog = match loaded {
-        Ok(Ok(catalog)) => Ok(catalog),
-        Ok(Err(problems)) => Err(problems),
+    let loaded = tokio::task::spawn_blocking(move || Catalog::load(&content, &locales))
+        .await
         // Loading panicked: a bug, and still no reason to stop serving the current set.
-        Err(join) => Err(Problems(vec![Problem::new(
-            &from.content_dir,
-            "",
-            format!("loading stopped unexpectedly ({join})"),
-        )])),
-    };
-    let catalog = match catalog {
+        .unwrap_or_else(|join| {
+            Err(Problems(vec![Problem::new(
+                &from.content_dir,
+                "",
+                format!("loading stopped unexpectedly ({join})"),
+            )]))
+        });
+    let catalog = match loaded {
         Ok(catalog) => catalog,
         Err(problems) => {
             log::error!(
