@@ -13,3 +13,4 @@ mod expect;
 mod fake_api;
 mod process;
 mod properties;
+mod snapshots;

@@ -1,0 +1,182 @@
+//! The words a reader gets, pinned: every view in every language, keyboards included,
+//! plus the command menus and the inline-mode results, as reviewable files under
+//! `tests/it/snapshots/`. A change of content or locales shows there as a diff.
+//!
+//! After an intended change of text: `INSTA_UPDATE=always cargo test snapshots` (or
+//! `cargo insta review`), read the diff, and commit the `.snap` files with the change.
+
+use std::fmt::Write;
+
+use qantar_bot::catalog::Catalog;
+use qantar_bot::lang::Lang;
+use qantar_bot::render::{ButtonAction, Keyboard, Reply, View, inline_results, render};
+use qantar_bot::store::Usage;
+
+use crate::catalog::shipped;
+
+/// The bot's username in deep links of inline results.
+const BOT: &str = "qantar_bot";
+
+/// A snapshot's name for a view: stable, readable, and free of ids' punctuation.
+fn name_of(view: &View) -> String {
+    match view {
+        View::Start { picker } => format!("start{}", if *picker { "_picker" } else { "" }),
+        View::Help => "help".into(),
+        View::Summary => "summary".into(),
+        View::Topic(id) => format!("topic_{id}"),
+        View::Timeline { page } => format!("timeline_p{:02}", page + 1),
+        View::Event(id) => format!("event_{id}"),
+        View::Sources => "sources".into(),
+        View::Petition => "petition".into(),
+        View::LangMenu => "lang_menu".into(),
+        View::LangChanged => "lang_changed".into(),
+        View::LangUnknown(_) => "lang_unknown".into(),
+        View::LangSaveFailed(_) => "lang_save_failed".into(),
+        View::NotACommand => "not_a_command".into(),
+        View::UnknownCommand(_) => "unknown_command".into(),
+        View::Forgotten => "forgotten".into(),
+        View::ForgetFailed => "forget_failed".into(),
+        View::Stats(_) => "stats".into(),
+        View::Reloaded(_) => "reloaded".into(),
+        View::ReloadRejected(_) => "reload_rejected".into(),
+    }
+}
+
+/// Every view a reader or an admin can reach, with the refusals for unknown ids.
+fn every_view(catalog: &Catalog) -> Vec<View> {
+    let mut views = vec![
+        View::Start { picker: false },
+        View::Start { picker: true },
+        View::Help,
+        View::Summary,
+        View::Sources,
+        View::Petition,
+        View::LangMenu,
+        View::LangChanged,
+        View::LangUnknown("fr".into()),
+        View::LangSaveFailed(Lang::Kk),
+        View::NotACommand,
+        View::UnknownCommand("frobnicate".into()),
+        View::Forgotten,
+        View::ForgetFailed,
+        View::Stats(vec![
+            usage("2022-01-06", "timeline", "kk", 12),
+            usage("2022-01-06", "start", "ru", 3),
+            usage("2022-01-05", "summary", "en", 1),
+        ]),
+        View::Reloaded(7),
+        View::ReloadRejected(vec![
+            "content/timeline.yaml: events[3].date: not a date".into(),
+            "locales/kk/main.ftl: help: missing".into(),
+        ]),
+        View::Topic("no_such_topic".into()),
+        View::Event("no_such_event".into()),
+    ];
+    let c = &catalog.content;
+    views.extend(c.summary.topics.iter().map(|t| View::Topic(t.id.clone())));
+    views.extend((0..qantar_bot::render::page_count(c)).map(|page| View::Timeline { page }));
+    views.extend(c.events.iter().map(|e| View::Event(e.id.clone())));
+    views
+}
+
+fn usage(day: &str, command: &str, lang: &str, count: i64) -> Usage {
+    Usage {
+        day: day.into(),
+        command: command.into(),
+        lang: lang.into(),
+        count,
+    }
+}
+
+fn keyboard_text(out: &mut String, keyboard: &Keyboard) {
+    for row in keyboard {
+        let buttons: Vec<String> = row
+            .iter()
+            .map(|b| {
+                let target = match &b.action {
+                    ButtonAction::Callback(cb) => format!("callback {cb}"),
+                    ButtonAction::Url(url) => format!("url {url}"),
+                    ButtonAction::ShareInline(q) => format!("share inline {q:?}"),
+                };
+                format!("[{}] → {target}", b.label)
+            })
+            .collect();
+        let _ = writeln!(out, "{}", buttons.join("  |  "));
+    }
+}
+
+/// The whole reply as a reader gets it: each message's HTML, then its buttons.
+fn reply_text(reply: &Reply) -> String {
+    let mut out = format!(
+        "link preview: {}\n",
+        if reply.link_preview { "on" } else { "off" }
+    );
+    let n = reply.messages.len();
+    for (i, m) in reply.messages.iter().enumerate() {
+        let _ = writeln!(out, "──── message {} of {n} ────", i + 1);
+        let _ = writeln!(out, "{}", m.html);
+        if !m.keyboard.is_empty() {
+            let _ = writeln!(out, "──── buttons ────");
+            keyboard_text(&mut out, &m.keyboard);
+        }
+    }
+    out
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+#[test]
+fn every_view_in_every_language() {
+    let catalog = shipped();
+    settings().bind(|| {
+        for lang in Lang::ALL {
+            for view in every_view(&catalog) {
+                let name = format!("{}__{}", name_of(&view), lang.code());
+                insta::assert_snapshot!(name, reply_text(&render(&catalog, lang, &view)));
+            }
+        }
+    });
+}
+
+#[test]
+fn command_menus_and_profile_texts() {
+    let catalog = shipped();
+    settings().bind(|| {
+        for lang in Lang::ALL {
+            let mut out = String::new();
+            for line in qantar_bot::bot::menus::commands(&catalog, lang) {
+                let _ = writeln!(out, "/{} — {}", line.command, line.description);
+            }
+            for msg in [
+                qantar_bot::i18n::Msg::BotDescription,
+                qantar_bot::i18n::Msg::BotShortDescription,
+            ] {
+                let _ = writeln!(out, "\n{}", catalog.locales.text(lang, msg, None));
+            }
+            insta::assert_snapshot!(format!("menus__{}", lang.code()), out);
+        }
+    });
+}
+
+#[test]
+fn inline_results_in_every_language() {
+    let catalog = shipped();
+    settings().bind(|| {
+        for lang in Lang::ALL {
+            for (label, query) in [("empty", ""), ("almaty", "almaty алматы")] {
+                let mut out = String::new();
+                for a in inline_results(&catalog, lang, query, BOT) {
+                    let _ = writeln!(out, "════ {} — {}\n{}", a.id, a.title, a.description);
+                    let _ = writeln!(out, "{}", a.html);
+                    keyboard_text(&mut out, &a.keyboard);
+                }
+                insta::assert_snapshot!(format!("inline_{label}__{}", lang.code()), out);
+            }
+        }
+    });
+}
