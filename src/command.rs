@@ -41,17 +41,67 @@ pub enum Input {
     Text,
 }
 
-/// The public commands in menu order, with the message that describes each.
-pub const MENU: [(&str, Msg); 8] = [
-    ("start", Msg::CmdStart),
-    ("summary", Msg::CmdSummary),
-    ("timeline", Msg::CmdTimeline),
-    ("sources", Msg::CmdSources),
-    ("petition", Msg::CmdPetition),
-    ("lang", Msg::CmdLang),
-    ("forget", Msg::CmdForget),
-    ("help", Msg::CmdHelp),
+/// A command's identity, apart from its argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Start,
+    Help,
+    Summary,
+    Timeline,
+    Sources,
+    Petition,
+    Lang,
+    Forget,
+    Stats,
+    Reload,
+}
+
+/// The one table of command names: public commands in menu order, each with the
+/// message that describes it in Telegram's menu, then the admin commands (no menu line).
+const TABLE: [(&str, Name, Option<Msg>); 10] = [
+    ("start", Name::Start, Some(Msg::CmdStart)),
+    ("summary", Name::Summary, Some(Msg::CmdSummary)),
+    ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
+    ("sources", Name::Sources, Some(Msg::CmdSources)),
+    ("petition", Name::Petition, Some(Msg::CmdPetition)),
+    ("lang", Name::Lang, Some(Msg::CmdLang)),
+    ("forget", Name::Forget, Some(Msg::CmdForget)),
+    ("help", Name::Help, Some(Msg::CmdHelp)),
+    ("stats", Name::Stats, None),
+    ("reload", Name::Reload, None),
 ];
+
+/// Other spellings a person may type.
+const ALIASES: [(&str, Name); 1] = [("language", Name::Lang)];
+
+/// The public commands in menu order, with the message that describes each.
+pub fn menu() -> impl Iterator<Item = (&'static str, Msg)> {
+    TABLE
+        .iter()
+        .filter_map(|(name, _, msg)| msg.map(|msg| (*name, msg)))
+}
+
+/// Every command name, for counters that map a stored name back to a static one.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().map(|(name, _, _)| *name)
+}
+
+impl Name {
+    fn lookup(name: &str) -> Option<Name> {
+        TABLE
+            .iter()
+            .map(|(n, kind, _)| (*n, *kind))
+            .chain(ALIASES)
+            .find_map(|(n, kind)| (n == name).then_some(kind))
+    }
+
+    fn as_str(self) -> &'static str {
+        TABLE
+            .iter()
+            .find_map(|(n, kind, _)| (*kind == self).then_some(*n))
+            .unwrap_or("unknown")
+    }
+}
 
 /// Telegram's own rule for a command name, applied before we look at it.
 const NAME_MAX: usize = 32;
@@ -84,27 +134,23 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
     }
     let arg = (!args.is_empty()).then(|| args.to_string());
     let name = name.to_ascii_lowercase();
-    let command = match name.as_str() {
-        "start" => Command::Start(arg),
-        "help" => Command::Help,
-        "summary" => Command::Summary(arg),
-        "timeline" => Command::Timeline,
-        "sources" => Command::Sources,
-        "petition" => Command::Petition,
-        "lang" | "language" => Command::Lang(arg),
-        "forget" => Command::Forget,
-        "stats" => Command::Stats,
-        "reload" => Command::Reload,
-        other => {
-            // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
-            if let Some(code) = other.strip_prefix("lang_") {
-                Command::Lang(Some(code.to_string()))
-            } else if let Some(topic) = other.strip_prefix("summary_") {
-                Command::Summary(Some(topic.to_string()))
-            } else {
-                Command::Unknown(name)
-            }
-        }
+    let command = match Name::lookup(&name) {
+        Some(Name::Start) => Command::Start(arg),
+        Some(Name::Help) => Command::Help,
+        Some(Name::Summary) => Command::Summary(arg),
+        Some(Name::Timeline) => Command::Timeline,
+        Some(Name::Sources) => Command::Sources,
+        Some(Name::Petition) => Command::Petition,
+        Some(Name::Lang) => Command::Lang(arg),
+        Some(Name::Forget) => Command::Forget,
+        Some(Name::Stats) => Command::Stats,
+        Some(Name::Reload) => Command::Reload,
+        // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
+        None => match (name.strip_prefix("lang_"), name.strip_prefix("summary_")) {
+            (Some(code), _) => Command::Lang(Some(code.to_string())),
+            (_, Some(topic)) => Command::Summary(Some(topic.to_string())),
+            _ => Command::Unknown(name),
+        },
     };
     Input::Command {
         command,
@@ -199,8 +245,8 @@ pub enum AdminCommand {
 impl AdminCommand {
     pub fn name(self) -> &'static str {
         match self {
-            AdminCommand::Stats => "stats",
-            AdminCommand::Reload => "reload",
+            AdminCommand::Stats => Name::Stats.as_str(),
+            AdminCommand::Reload => Name::Reload.as_str(),
         }
     }
 }
@@ -237,19 +283,20 @@ impl Command {
 
     /// A fixed name for logs and counters; never the raw text.
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::Start(_) => "start",
-            Command::Help => "help",
-            Command::Summary(_) => "summary",
-            Command::Timeline => "timeline",
-            Command::Sources => "sources",
-            Command::Petition => "petition",
-            Command::Lang(_) => "lang",
-            Command::Forget => "forget",
-            Command::Stats => "stats",
-            Command::Reload => "reload",
-            Command::Unknown(_) => "unknown",
-        }
+        let name = match self {
+            Command::Start(_) => Name::Start,
+            Command::Help => Name::Help,
+            Command::Summary(_) => Name::Summary,
+            Command::Timeline => Name::Timeline,
+            Command::Sources => Name::Sources,
+            Command::Petition => Name::Petition,
+            Command::Lang(_) => Name::Lang,
+            Command::Forget => Name::Forget,
+            Command::Stats => Name::Stats,
+            Command::Reload => Name::Reload,
+            Command::Unknown(_) => return "unknown",
+        };
+        name.as_str()
     }
 }
 

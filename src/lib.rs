@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod command;
 pub mod config;
 pub mod content;
+pub mod decide;
 pub mod deeplink;
 pub mod flood;
 pub mod healthcheck;

@@ -2,26 +2,36 @@
 //! same path from text to reply without a network, for property tests and fuzzing.
 
 use crate::catalog::Catalog;
-use crate::command::{self, Action, Input};
+use crate::command;
+use crate::decide::{Arrival, Facts, Step, decide};
+use crate::flood::Verdict;
 use crate::lang::Lang;
 use crate::render::html::to_terminal;
 use crate::render::{Reply, View, render};
 
-/// What a private chat in `lang` would get for `text`, as the handler decides it but
-/// with no store: a language switch is shown as if it had been saved. `None` when the
-/// text is addressed to another bot.
+/// What a private chat in `lang` would get for `text`, decided by the handlers' own
+/// [`decide`] but with no store: a language switch is shown as if it had been saved.
+/// `None` when the text is addressed to another bot.
 pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>) -> Option<Reply> {
-    let (lang, view) = match command::parse(text, me) {
-        Input::Command { command, .. } => match command.action(&catalog.content) {
-            Action::Show(view) => (lang, view),
-            Action::SwitchLang { lang, then } => (lang, then),
-            // Offline there is nothing stored, so forgetting always succeeds.
-            Action::Forget => (lang, View::Forgotten),
-            // Nobody is an admin offline.
-            Action::Admin(admin) => (lang, View::UnknownCommand(admin.name().to_string())),
-        },
-        Input::ForAnotherBot => return None,
-        Input::Text => (lang, View::NotACommand),
+    let arrival = Arrival::Message(command::parse(text, me));
+    // A reader who chose `lang`; nobody is an admin offline, and nobody floods.
+    let facts = Facts {
+        private: true,
+        saved: Some(lang),
+        telegram: None,
+        default: lang,
+        admin: false,
+        flood: Verdict::Answer,
+    };
+    let plan = decide(&arrival, &facts, &catalog.content);
+    let (lang, view) = match plan.step {
+        Step::Show(view) => (plan.lang, view),
+        Step::SaveLang { lang, then } => (lang, then),
+        // Offline there is nothing stored, so forgetting always succeeds.
+        Step::Forget { newcomer } => (newcomer, View::Forgotten),
+        Step::Ignore | Step::AnswerOnly | Step::Stale | Step::Admin(_) | Step::Articles => {
+            return None;
+        }
     };
     Some(render(catalog, lang, &view))
 }

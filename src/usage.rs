@@ -41,7 +41,7 @@ impl UsageCounter {
         for r in rows {
             let (Some(day), Some(command), Ok(lang)) = (
                 parse_day(&r.day),
-                known_command(&r.command),
+                crate::decide::counted_name(&r.command),
                 r.lang.parse::<Lang>(),
             ) else {
                 continue;
@@ -49,31 +49,6 @@ impl UsageCounter {
             *pending.entry((day, command, lang)).or_insert(0) += r.count;
         }
     }
-}
-
-/// Command names are a fixed set of static strings; this maps a stored one back.
-fn known_command(name: &str) -> Option<&'static str> {
-    const NAMES: &[&str] = &[
-        "start",
-        "help",
-        "summary",
-        "timeline",
-        "sources",
-        "petition",
-        "lang",
-        "forget",
-        "stats",
-        "reload",
-        "unknown",
-        "text",
-        "lang_button",
-        "timeline_page",
-        "event",
-        "topic",
-        "stale_button",
-        "inline",
-    ];
-    NAMES.iter().copied().find(|n| *n == name)
 }
 
 /// Today's date in UTC as YYYY-MM-DD.

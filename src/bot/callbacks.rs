@@ -1,4 +1,4 @@
-//! Button presses: parse the typed callback data, act, answer the press, and edit the
+//! Button presses: parse the typed callback data, decide, answer the press, and edit the
 //! message in place. Stale or forged data gets a polite answer, never a spinner.
 
 use std::sync::Arc;
@@ -8,12 +8,13 @@ use teloxide::prelude::*;
 
 use super::App;
 use super::deliver::{Outcome, edit, retrying};
-use super::handler::{HandlerError, resolve_lang};
-use crate::callback::{AfterLang, Callback};
+use super::effects::{Settled, saved_lang, settle};
+use super::handler::HandlerError;
+use crate::callback::{BadCallback, Callback};
+use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::flood::Verdict;
 use crate::i18n::{Msg, args};
 use crate::metrics;
-use crate::render::View;
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
     let message = q.message.as_ref().filter(|m| m.regular_message().is_some());
@@ -21,73 +22,64 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     let key = message.map_or(q.from.id.0 as i64, |m| m.chat().id.0);
     let metrics = metrics::global();
     metrics.update("callback_query");
-    let (_, lang) = resolve_lang(&app, key, q.from.language_code.as_deref()).await;
-    let catalog = app.catalog.get();
-    let locales = &catalog.locales;
-
-    let parsed = q.data.as_deref().map(Callback::parse);
-    // A flood of presses is answered (no spinner is left turning) but not acted on.
-    let flooded = app.flood.check(key) != Verdict::Answer;
-    if flooded {
+    let arrival = Arrival::Button {
+        data: q.data.as_deref().map_or(Err(BadCallback), Callback::parse),
+        on_message: message.is_some(),
+    };
+    let flood = app.flood.check(key);
+    if flood != Verdict::Answer {
         metrics.flood_dropped();
     }
-    let (Some(Ok(callback)), Some(message), false) = (parsed, message, flooded) else {
-        if flooded {
-            retrying("answerCallbackQuery", || {
-                bot.answer_callback_query(q.id.clone())
-            })
-            .await;
-            return Ok(());
-        }
-        log::info!("callback=stale lang={lang}");
-        metrics.command("stale_button", lang);
-        let text = locales.text(lang, Msg::CallbackStale, None);
-        retrying("answerCallbackQuery", || {
-            bot.answer_callback_query(q.id.clone()).text(text.clone())
-        })
-        .await;
+    // A flood of presses is answered (no spinner is left turning) but not acted on.
+    if decide::early(&arrival, flood).is_some() {
+        answer(&bot, &q, None).await;
+        return Ok(());
+    }
+    let facts = Facts {
+        private: message.is_none_or(|m| m.chat().is_private()),
+        saved: saved_lang(&app, key).await,
+        telegram: q.from.language_code.as_deref(),
+        default: app.default_lang,
+        admin: app.admins.contains(&q.from.id.0),
+        flood,
+    };
+    let catalog = app.catalog.get();
+    let plan = decide(&arrival, &facts, &catalog.content);
+    let name = plan.count.unwrap_or("button");
+    if let Some(counted) = plan.count {
+        log::info!("callback={counted} lang={}", plan.lang);
+        metrics.command(counted, plan.lang);
+        app.usage.count(counted, plan.lang);
+    }
+    let (Some(message), Step::Show(_) | Step::SaveLang { .. }) = (message, &plan.step) else {
+        let stale = catalog.locales.text(plan.lang, Msg::CallbackStale, None);
+        answer(&bot, &q, (plan.step == Step::Stale).then_some(stale)).await;
         return Ok(());
     };
-
-    let (name, lang, view, toast) = match callback {
-        Callback::SetLang { lang: new, then } => {
-            let then = match then {
-                AfterLang::Start => View::Start { picker: false },
-                AfterLang::Confirm => View::LangChanged,
-            };
-            match app.store.set_language(key, new).await {
-                Ok(()) => {
-                    let a = args([("language", FluentValue::from(new.native_name()))]);
-                    let toast = locales.text(new, Msg::CallbackLangSaved, Some(&a));
-                    ("lang", new, then, Some(toast))
-                }
-                Err(e) => {
-                    metrics.store_error("write");
-                    log::warn!("store write failed: {e}");
-                    ("lang", lang, View::LangSaveFailed(new), None)
-                }
-            }
-        }
-        Callback::TimelinePage(page) => ("timeline_page", lang, View::Timeline { page }, None),
-        Callback::Event(id) => ("event", lang, View::Event(id), None),
-        Callback::Summary => ("summary", lang, View::Summary, None),
-        Callback::Topic(id) => ("topic", lang, View::Topic(id), None),
+    let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, plan).await else {
+        return Ok(());
     };
-    log::info!("callback={name} lang={lang}");
-    metrics.command(name, lang);
-
+    let toast = saved.map(|new| {
+        let a = args([("language", FluentValue::from(new.native_name()))]);
+        catalog.locales.text(new, Msg::CallbackLangSaved, Some(&a))
+    });
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
-    retrying("answerCallbackQuery", || {
-        let answer = bot.answer_callback_query(q.id.clone());
-        match &toast {
-            Some(text) => answer.text(text.clone()),
-            None => answer,
-        }
-    })
-    .await;
+    answer(&bot, &q, toast).await;
     let reply = catalog.reply(lang, &view);
     if edit(&bot, message.chat().id, message.id(), &reply).await == Outcome::Failed {
         log::warn!("edit for callback={name} failed");
     }
     Ok(())
+}
+
+/// Stops the press's spinner, with a short text if there is something to say.
+async fn answer(bot: &Bot, q: &CallbackQuery, text: Option<String>) {
+    retrying("answerCallbackQuery", || {
+        let answer = bot.answer_callback_query(q.id.clone());
+        match &text {
+            Some(text) => answer.text(text.clone()),
+            None => answer,
+        }
+    })
+    .await;
 }

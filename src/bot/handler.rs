@@ -12,7 +12,6 @@ use teloxide::prelude::*;
 
 use super::App;
 use super::{callbacks, inline, messages};
-use crate::lang::Lang;
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -46,18 +45,4 @@ fn confirm_when_handled() -> UpdateHandler<HandlerError> {
         },
         signature,
     )
-}
-
-/// The saved choice for `key` (a chat id; for a user, their private chat's id) and the
-/// language to answer in. A failing store falls back to Telegram's language.
-pub async fn resolve_lang(app: &App, key: i64, telegram: Option<&str>) -> (Option<Lang>, Lang) {
-    let saved = match app.store.language(key).await {
-        Ok(saved) => saved,
-        Err(e) => {
-            crate::metrics::global().store_error("read");
-            log::warn!("store read failed, using Telegram's language: {e}");
-            None
-        }
-    };
-    (saved, Lang::negotiate(saved, telegram, app.default_lang))
 }

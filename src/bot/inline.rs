@@ -11,8 +11,11 @@ use teloxide::types::{
 
 use super::App;
 use super::deliver::{link_preview, retrying};
-use super::handler::{HandlerError, resolve_lang};
+use super::effects::saved_lang;
+use super::handler::HandlerError;
 use super::keyboard::markup;
+use crate::decide::{Arrival, Facts, decide};
+use crate::flood::Verdict;
 use crate::render::inline_results;
 
 /// Results depend on the user's language, so they are personal; a short cache keeps
@@ -27,11 +30,24 @@ pub async fn on_inline_query(
 ) -> Result<(), HandlerError> {
     let metrics = crate::metrics::global();
     metrics.update("inline_query");
-    let (_, lang) = resolve_lang(&app, q.from.id.0 as i64, q.from.language_code.as_deref()).await;
+    let key = q.from.id.0 as i64;
+    let facts = Facts {
+        private: true,
+        saved: saved_lang(&app, key).await,
+        telegram: q.from.language_code.as_deref(),
+        default: app.default_lang,
+        admin: app.admins.contains(&q.from.id.0),
+        flood: Verdict::Answer,
+    };
     let catalog = app.catalog.get();
+    let plan = decide(&Arrival::InlineQuery, &facts, &catalog.content);
+    let lang = plan.lang;
     let articles = inline_results(&catalog, lang, &q.query, me.username());
     log::info!("inline results={} lang={lang}", articles.len());
-    metrics.command("inline", lang);
+    if let Some(name) = plan.count {
+        metrics.command(name, lang);
+        app.usage.count(name, lang);
+    }
     let results: Vec<InlineQueryResult> = articles
         .into_iter()
         .map(|a| {

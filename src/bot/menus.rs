@@ -4,14 +4,14 @@ use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
 use crate::catalog::Catalog;
-use crate::command::MENU;
+use crate::command;
 use crate::i18n::Msg;
 use crate::lang::Lang;
 
 /// The commands and descriptions for one language, as setMyCommands takes them.
 pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
-    MENU.iter()
-        .map(|(name, msg)| BotCommand::new(*name, catalog.locales.text(lang, *msg, None)))
+    command::menu()
+        .map(|(name, msg)| BotCommand::new(name, catalog.locales.text(lang, msg, None)))
         .collect()
 }
 

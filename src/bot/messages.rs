@@ -1,4 +1,4 @@
-//! Messages: parse the text, resolve the language, act, render, deliver.
+//! Messages: parse the text, gather the facts, decide, carry the plan out, deliver.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -7,13 +7,13 @@ use teloxide::prelude::*;
 use teloxide::types::Me;
 
 use super::deliver::{Outcome, deliver};
-use super::handler::{HandlerError, resolve_lang};
+use super::effects::{Settled, saved_lang, settle};
+use super::handler::HandlerError;
 use super::{App, reload};
-use crate::command::{self, Action, AdminCommand, Command, Input};
+use crate::command::{self, AdminCommand, Input};
+use crate::decide::{self, Arrival, Facts, decide};
 use crate::flood::Verdict;
-use crate::i18n::Msg;
-use crate::lang::Lang;
-use crate::render::{Outgoing, Reply, View, html};
+use crate::render::View;
 use crate::{metrics, usage};
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
@@ -21,121 +21,54 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     let metrics = metrics::global();
     metrics.update("message");
     let private = msg.chat.is_private();
-    let input = match msg.text() {
-        Some(text) => command::parse(text, Some(me.username())),
-        None => Input::Text,
-    };
-    let command = match input {
-        Input::Command { command, addressed } => {
-            // In a group an unaddressed command we don't know may be another bot's.
-            if !private && !addressed && matches!(command, Command::Unknown(_)) {
-                return Ok(());
-            }
-            Some((command, addressed))
-        }
-        Input::ForAnotherBot => return Ok(()),
-        Input::Text if private => None,
-        Input::Text => return Ok(()),
-    };
-    let addressed = command.as_ref().is_some_and(|(_, a)| *a);
-    let command = command.map(|(c, _)| c);
-
+    let input = msg.text().map_or(Input::Text, |text| {
+        command::parse(text, Some(me.username()))
+    });
+    let arrival = Arrival::Message(input);
+    if !decide::ours(&arrival, private) {
+        return Ok(());
+    }
     let chat = msg.chat.id;
-    let verdict = app.flood.check(chat.0);
-    if verdict == Verdict::Drop {
+    let flood = app.flood.check(chat.0);
+    if flood != Verdict::Answer {
         metrics.flood_dropped();
+    }
+    if decide::early(&arrival, flood).is_some() {
         return Ok(());
     }
+    let from = msg.from.as_ref();
+    let facts = Facts {
+        private,
+        saved: saved_lang(&app, chat.0).await,
+        telegram: from.and_then(|u| u.language_code.as_deref()),
+        default: app.default_lang,
+        admin: from.is_some_and(|u| app.admins.contains(&u.id.0)),
+        flood,
+    };
     let catalog = app.catalog.get();
-    let telegram_lang = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
-    let (saved, lang) = resolve_lang(&app, chat.0, telegram_lang).await;
-    if verdict == Verdict::Notice {
-        metrics.flood_dropped();
-        log::info!("flood notice lang={lang}");
-        let notice = html::escape(&catalog.locales.text(lang, Msg::FloodNotice, None));
-        let reply = Reply {
-            messages: vec![Outgoing {
-                html: notice,
-                keyboard: Vec::new(),
-            }],
-            link_preview: false,
-        };
-        deliver(&bot, chat, &reply).await;
+    let plan = decide(&arrival, &facts, &catalog.content);
+    let counted = plan.count;
+    let Some(Settled { lang, view, .. }) = settle(&bot, &app, chat.0, plan).await else {
         return Ok(());
-    }
-
-    let is_admin = msg
-        .from
-        .as_ref()
-        .is_some_and(|u| app.admins.contains(&u.id.0));
-    let (name, lang, view) = match command {
-        None => ("text", lang, View::NotACommand),
-        Some(command) => {
-            let mut name = command.name();
-            let (lang, view) = match command.action(&catalog.content) {
-                Action::Show(View::Start { .. }) => {
-                    // Offer the picker to a reader whose Telegram language we don't
-                    // speak and who has not chosen yet.
-                    let unknown = telegram_lang.and_then(Lang::from_ietf).is_none();
-                    (
-                        lang,
-                        View::Start {
-                            picker: saved.is_none() && unknown,
-                        },
-                    )
-                }
-                Action::Show(view) => (lang, view),
-                Action::SwitchLang { lang: new, then } => {
-                    match app.store.set_language(chat.0, new).await {
-                        Ok(()) => (new, then),
-                        Err(e) => {
-                            metrics.store_error("write");
-                            log::warn!("store write failed: {e}");
-                            (lang, View::LangSaveFailed(new))
-                        }
-                    }
-                }
-                Action::Forget => match app.store.forget(chat.0).await {
-                    // Nothing saved any more: answer as a newcomer would be answered.
-                    Ok(()) => (
-                        Lang::negotiate(None, telegram_lang, app.default_lang),
-                        View::Forgotten,
-                    ),
-                    Err(e) => {
-                        metrics.store_error("write");
-                        log::warn!("store delete failed: {e}");
-                        (lang, View::ForgetFailed)
-                    }
-                },
-                Action::Admin(admin) if is_admin => (lang, admin_view(&bot, &app, admin).await),
-                Action::Admin(admin) => {
-                    // To everyone else an admin command is just a command we don't have,
-                    // and in a group an unaddressed one is someone else's business.
-                    if !private && !addressed {
-                        return Ok(());
-                    }
-                    name = "unknown";
-                    (lang, View::UnknownCommand(admin.name().to_string()))
-                }
-            };
-            (name, lang, view)
-        }
     };
     // Counts and names only: who asked, and what they typed, stay out of the log.
+    let name = counted.unwrap_or("flood_notice");
     log::info!("command={name} lang={lang}");
-    metrics.command(name, lang);
-    app.usage.count(name, lang);
+    if let Some(name) = counted {
+        metrics.command(name, lang);
+        app.usage.count(name, lang);
+    }
     let reply = catalog.reply(lang, &view);
     match deliver(&bot, chat, &reply).await {
-        Outcome::Sent => metrics.reply_latency(started.elapsed()),
+        Outcome::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
         Outcome::Failed => log::warn!("reply to command={name} was not delivered"),
-        Outcome::Unreachable | Outcome::Unchanged => {}
+        _ => {}
     }
     Ok(())
 }
 
 /// What an admin asked for. Counts are flushed first so /stats includes this minute.
-async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> View {
+pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> View {
     match admin {
         AdminCommand::Stats => {
             flush_usage(app).await;

@@ -2,6 +2,7 @@
 
 mod callbacks;
 mod deliver;
+mod effects;
 mod handler;
 mod http;
 mod inline;

@@ -50,6 +50,8 @@ pub enum View {
     LangSaveFailed(Lang),
     /// Private chat text that is not a command.
     NotACommand,
+    /// The one notice to a chat that sends faster than anyone reads; the rest is dropped.
+    FloodNotice,
     /// A command we do not have; carries its name to echo.
     UnknownCommand(String),
     /// /forget done: nothing is stored about the chat any more.

@@ -49,6 +49,7 @@ fn static_views(catalog: &Catalog) -> Vec<View> {
         View::LangMenu,
         View::LangChanged,
         View::NotACommand,
+        View::FloodNotice,
         View::Forgotten,
         View::ForgetFailed,
     ];

@@ -10,7 +10,7 @@ use super::split::{MESSAGE_LIMIT, pack};
 use super::{Outgoing, Reply, View};
 use crate::callback::{AfterLang, Callback};
 use crate::catalog::Catalog;
-use crate::command::MENU;
+use crate::command;
 use crate::content::{SourceKind, Topic};
 use crate::i18n::{Args, Msg, args};
 use crate::lang::Lang;
@@ -42,6 +42,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::LangUnknown(arg) => (r.lang_unknown(arg), r.lang_keys(AfterLang::Confirm), false),
         View::LangSaveFailed(wanted) => (r.lang_save_failed(*wanted), no_keys(), false),
         View::NotACommand => (vec![r.t(Msg::NotACommand)], no_keys(), false),
+        View::FloodNotice => (vec![r.t(Msg::FloodNotice)], no_keys(), false),
         View::UnknownCommand(name) => (r.unknown_command(name), no_keys(), false),
         View::Forgotten => (vec![r.t(Msg::Forgotten)], no_keys(), false),
         View::ForgetFailed => (vec![r.t(Msg::ForgetFailed)], no_keys(), false),
@@ -93,8 +94,8 @@ impl Renderer<'_> {
     }
 
     fn command_lines(&self) -> String {
-        MENU.iter()
-            .map(|(name, msg)| format!("/{name} — {}", self.t(*msg)))
+        command::menu()
+            .map(|(name, msg)| format!("/{name} — {}", self.t(msg)))
             .collect::<Vec<_>>()
             .join("\n")
     }
