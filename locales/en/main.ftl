@@ -6,24 +6,24 @@ bot-description = Bloody January (Qandy Qantar): what happened in Kazakhstan in 
 bot-short-description = Kazakhstan, January 2022: summary, timeline, sources and the petition. English, Russian, Kazakh.
 
 ## Command menu and /help lines (≤ 256 characters each).
-cmd-start = Welcome and what this bot offers
+cmd-start = Welcome, and what I offer
 cmd-help = All commands
 cmd-summary = What happened, in a minute
 cmd-timeline = Day by day, with sources
 cmd-sources = The original documents, with links
 cmd-petition = Sign the petition
 cmd-lang = Language: English, Русский, Қазақша
-cmd-forget = Delete what this bot keeps about this chat
+cmd-forget = Delete what I keep about this chat
 
 start-title = Bloody January: Kazakhstan, 2022
-start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The state answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. This bot tells what happened, day by day, and names the source of every figure.
+start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The authorities answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. I tell what happened, day by day, and name the source of every figure.
 start-commands = What you can open:
 
 help-title = Commands
-help-privacy = Privacy: the bot stores one thing, this chat's language choice, and nothing about what you send. Your messages, name and username are not kept or logged.
+help-privacy = Privacy: I store one thing, this chat's language choice, and nothing about what you send. Your messages, name and username are not kept or logged.
 
 summary-more = More on one topic:
-summary-unknown-topic = There is no topic “{ $topic }”. Choose one of these:
+summary-unknown-topic = There is no topic "{ $topic }". Choose one of these:
 sources-label = Sources:
 
 timeline-title = Timeline: { $count ->
@@ -57,18 +57,18 @@ source-language = { $lang ->
 petition-count = { $signatures ->
     [one] { $signatures } signature
    *[other] { $signatures } signatures
-} toward a goal of { $goal }, as shown on { $publisher } ({ $date }). This is the count as it was read then, not a live figure.
+} towards a goal of { $goal }: the count as recorded from { $publisher }, not a live figure.
 petition-sign = Sign it here:
 
-lang-current = This chat’s language: { $language }.
+lang-current = This chat's language: { $language }.
 lang-choose = Choose another:
-lang-changed = Done: this chat now gets answers in { $language }.
-lang-unknown = “{ $input }” is not a language I speak. Choose one of these:
-lang-save-failed = I could not save { $language } as this chat’s language just now. Nothing was changed; please try again in a minute.
+lang-changed = Done: I now answer this chat in { $language }.
+lang-unknown = "{ $input }" is not a language I speak. Choose one of these:
+lang-save-failed = I could not save { $language } as this chat's language just now. Nothing was changed; please try again in a minute.
 
 not-a-command = I answer commands. Send /help to see them.
 flood-notice = You are sending messages faster than I can answer, so I am skipping some. Wait a few seconds and try again.
-forgotten = Done: this bot no longer keeps anything about this chat. It answers in your Telegram language until you choose one with /lang.
+forgotten = Done: I no longer keep anything about this chat. I answer in your Telegram language until you choose one with /lang.
 forget-failed = I could not reach my storage just now, so nothing was deleted. Please try /forget again in a minute.
 
 ## Admin only.
@@ -76,7 +76,7 @@ stats-title = Usage by day (UTC), no identities
 stats-empty = No commands have been counted yet.
 stats-languages = All days, by language:
 reloaded = Reloaded: content and locales generation { $generation } is now in service.
-reload-rejected = Reload refused, the previous content stays in service. { $count ->
+reload-rejected = Reload refused: the previous content stays in service. { $count ->
     [one] { $count } problem:
    *[other] { $count } problems:
 }
