@@ -102,13 +102,13 @@ pub struct SummaryFile {
     pub topics: Vec<Topic>,
 }
 
-/// A signature count as it was read on a date; never presented as live.
+/// A signature count as it was recorded from the page; never presented as live, and
+/// undated, since no source says when it was read.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureCount {
     pub signatures: u32,
     pub goal: u32,
-    pub as_of: Date,
 }
 
 #[derive(Debug, Clone, Deserialize)]

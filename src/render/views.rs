@@ -279,7 +279,6 @@ impl Renderer<'_> {
         let a = args([
             ("signatures", FluentValue::from(p.count.signatures)),
             ("goal", FluentValue::from(p.count.goal)),
-            ("date", self.date(p.count.as_of).into()),
             ("publisher", publisher.into()),
         ]);
         self.t_args(Msg::PetitionCount, &a)
