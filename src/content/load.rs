@@ -127,16 +127,20 @@ impl Checker<'_> {
     }
 
     fn url(&mut self, at: &str, url: &str) {
-        let Some(rest) = url.strip_prefix("https://") else {
-            self.fail(at, format!("link `{url}` is not https"));
-            return;
-        };
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        // `Url::parse` accepts what a browser would mend (spaces, quotes); a link put in
+        // an HTML attribute must need no mending, so those are refused as well.
         let clean = !url
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '"');
-        if host.is_empty() || !host.contains('.') || !clean {
-            self.fail(at, format!("link `{url}` is not a well-formed address"));
+        match url::Url::parse(url) {
+            Ok(u) if u.scheme() != "https" => {
+                self.fail(at, format!("link `{url}` is not https"));
+            }
+            Ok(u) if clean && u.host_str().is_some_and(|h| h.contains('.')) => {}
+            _ if !url.starts_with("https://") => {
+                self.fail(at, format!("link `{url}` is not https"));
+            }
+            _ => self.fail(at, format!("link `{url}` is not a well-formed address")),
         }
     }
 
@@ -152,12 +156,24 @@ impl Checker<'_> {
     }
 }
 
+/// Every file's rules, one file after the other; sources first, since the others cite them.
 fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
-    let mut source_ids = HashSet::new();
     let mut check = Checker {
         file: dir.join(SOURCES_FILE),
         problems,
     };
+    let source_ids = sources(&mut check, c);
+    check.file = dir.join(TIMELINE_FILE);
+    timeline(&mut check, c, &source_ids);
+    check.file = dir.join(SUMMARY_FILE);
+    summary(&mut check, c, &source_ids);
+    check.file = dir.join(PETITION_FILE);
+    petition(&mut check, c, &source_ids);
+}
+
+/// Checks the sources and returns their ids, for the references elsewhere.
+fn sources(check: &mut Checker, c: &Content) -> HashSet<String> {
+    let mut source_ids = HashSet::new();
     for (i, s) in c.sources.iter().enumerate() {
         let at = format!("sources[{i}]");
         check.id(&at, &s.id, &mut source_ids);
@@ -171,8 +187,10 @@ fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
         }
         check.text(&format!("{at}.about"), &s.about, LINE_MAX);
     }
+    source_ids
+}
 
-    check.file = dir.join(TIMELINE_FILE);
+fn timeline(check: &mut Checker, c: &Content, source_ids: &HashSet<String>) {
     let mut event_ids = HashSet::new();
     if c.events.is_empty() {
         check.fail("events", "the timeline is empty");
@@ -183,7 +201,7 @@ fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
         check.text(&format!("{at}.place"), &e.place, PLACE_MAX);
         check.text(&format!("{at}.title"), &e.title, TITLE_MAX);
         check.text(&format!("{at}.body"), &e.body, EVENT_BODY_MAX);
-        check.refs(&format!("{at}.sources"), &e.sources, &source_ids);
+        check.refs(&format!("{at}.sources"), &e.sources, source_ids);
         if i > 0 && e.date < c.events[i - 1].date {
             check.fail(
                 format!("{at}.date"),
@@ -196,27 +214,29 @@ fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
             );
         }
     }
+}
 
-    check.file = dir.join(SUMMARY_FILE);
+fn summary(check: &mut Checker, c: &Content, source_ids: &HashSet<String>) {
     let o = &c.summary.overview;
     check.text("overview.title", &o.title, TITLE_MAX);
     check.text("overview.body", &o.body, SUMMARY_BODY_MAX);
-    check.refs("overview.sources", &o.sources, &source_ids);
+    check.refs("overview.sources", &o.sources, source_ids);
     let mut topic_ids = HashSet::new();
     for (i, t) in c.summary.topics.iter().enumerate() {
         let at = format!("topics[{i}]");
         check.id(&at, &t.id, &mut topic_ids);
         check.text(&format!("{at}.title"), &t.title, BUTTON_MAX);
         check.text(&format!("{at}.body"), &t.body, SUMMARY_BODY_MAX);
-        check.refs(&format!("{at}.sources"), &t.sources, &source_ids);
+        check.refs(&format!("{at}.sources"), &t.sources, source_ids);
     }
+}
 
-    check.file = dir.join(PETITION_FILE);
+fn petition(check: &mut Checker, c: &Content, source_ids: &HashSet<String>) {
     let p = &c.petition;
     check.text("title", &p.title, TITLE_MAX);
     check.text("ask", &p.ask, LINE_MAX);
     check.url("url", &p.url);
-    check.refs("source", std::slice::from_ref(&p.source), &source_ids);
+    check.refs("source", std::slice::from_ref(&p.source), source_ids);
     if p.count.goal == 0 {
         check.fail("count.goal", "a goal of 0 signatures makes no sense");
     }
