@@ -13,7 +13,7 @@ use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
 use super::keyboard::markup;
 use crate::metrics;
-use crate::render::{Outgoing, Reply};
+use crate::render::{Part, Reply};
 
 const MAX_ATTEMPTS: u32 = 6;
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
@@ -96,7 +96,7 @@ pub async fn deliver(bot: &Bot, chat: ChatId, reply: &Reply) -> Outcome {
     Outcome::Sent
 }
 
-async fn send(bot: &Bot, chat: ChatId, message: &Outgoing, preview: bool) -> Outcome {
+async fn send(bot: &Bot, chat: ChatId, message: &Part, preview: bool) -> Outcome {
     let keys = markup(&message.keyboard);
     retrying("sendMessage", || {
         let request = bot

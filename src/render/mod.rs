@@ -66,9 +66,10 @@ pub enum View {
     ReloadRejected(Vec<String>),
 }
 
-/// One Telegram message: HTML text and, possibly, buttons under it.
+/// One part of a reply, sent as one Telegram message: HTML text and, possibly, buttons
+/// under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing {
+pub struct Part {
     pub html: String,
     pub keyboard: Keyboard,
 }
@@ -76,7 +77,7 @@ pub struct Outgoing {
 /// What to send: one or more messages, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
-    pub messages: Vec<Outgoing>,
+    pub messages: Vec<Part>,
     /// Off for lists of links, where a preview of the first link would mislead.
     pub link_preview: bool,
 }

@@ -7,7 +7,7 @@ use super::dates::format_date;
 use super::html::{clip, escape, link};
 use super::keyboard::{Button, Keyboard};
 use super::split::{MESSAGE_LIMIT, pack};
-use super::{Outgoing, Reply, View};
+use super::{Part, Reply, View};
 use crate::callback::{AfterLang, Callback};
 use crate::catalog::Catalog;
 use crate::command;
@@ -53,9 +53,9 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         }
         View::ReloadRejected(problems) => (r.reload_rejected(problems), no_keys(), false),
     };
-    let mut messages: Vec<Outgoing> = pack(blocks, MESSAGE_LIMIT)
+    let mut messages: Vec<Part> = pack(blocks, MESSAGE_LIMIT)
         .into_iter()
-        .map(|html| Outgoing {
+        .map(|html| Part {
             html,
             keyboard: Keyboard::new(),
         })
