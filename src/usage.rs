@@ -51,29 +51,31 @@ impl UsageCounter {
     }
 }
 
+/// Every name usage and the metrics count: commands, button presses, inline queries.
+pub const COMMAND_NAMES: &[&str] = &[
+    "start",
+    "help",
+    "summary",
+    "timeline",
+    "sources",
+    "petition",
+    "lang",
+    "forget",
+    "stats",
+    "reload",
+    "unknown",
+    "text",
+    "lang_button",
+    "timeline_page",
+    "event",
+    "topic",
+    "stale_button",
+    "inline",
+];
+
 /// Command names are a fixed set of static strings; this maps a stored one back.
 fn known_command(name: &str) -> Option<&'static str> {
-    const NAMES: &[&str] = &[
-        "start",
-        "help",
-        "summary",
-        "timeline",
-        "sources",
-        "petition",
-        "lang",
-        "forget",
-        "stats",
-        "reload",
-        "unknown",
-        "text",
-        "lang_button",
-        "timeline_page",
-        "event",
-        "topic",
-        "stale_button",
-        "inline",
-    ];
-    NAMES.iter().copied().find(|n| *n == name)
+    COMMAND_NAMES.iter().copied().find(|n| *n == name)
 }
 
 /// Today's date in UTC as YYYY-MM-DD.

@@ -12,14 +12,13 @@ use super::handler::{HandlerError, resolve_lang};
 use crate::callback::{AfterLang, Callback};
 use crate::flood::Verdict;
 use crate::i18n::{Msg, args};
-use crate::metrics;
 use crate::render::View;
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
     let message = q.message.as_ref().filter(|m| m.regular_message().is_some());
     // Preferences belong to the chat the button is in; a user's private chat id is theirs.
     let key = message.map_or(q.from.id.0 as i64, |m| m.chat().id.0);
-    let metrics = metrics::global();
+    let metrics = &app.metrics;
     metrics.update("callback_query");
     let (_, lang) = resolve_lang(&app, key, q.from.language_code.as_deref()).await;
     let catalog = app.catalog.get();
@@ -33,7 +32,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     }
     let (Some(Ok(callback)), Some(message), false) = (parsed, message, flooded) else {
         if flooded {
-            retrying("answerCallbackQuery", || {
+            retrying(metrics, "answerCallbackQuery", || {
                 bot.answer_callback_query(q.id.clone())
             })
             .await;
@@ -42,7 +41,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         log::info!("callback=stale lang={lang}");
         metrics.command("stale_button", lang);
         let text = locales.text(lang, Msg::CallbackStale, None);
-        retrying("answerCallbackQuery", || {
+        retrying(metrics, "answerCallbackQuery", || {
             bot.answer_callback_query(q.id.clone()).text(text.clone())
         })
         .await;
@@ -77,7 +76,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     metrics.command(name, lang);
 
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
-    retrying("answerCallbackQuery", || {
+    retrying(metrics, "answerCallbackQuery", || {
         let answer = bot.answer_callback_query(q.id.clone());
         match &toast {
             Some(text) => answer.text(text.clone()),
@@ -86,7 +85,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     })
     .await;
     let reply = catalog.reply(lang, &view);
-    if edit(&bot, message.chat().id, message.id(), &reply).await == Outcome::Failed {
+    if edit(&bot, metrics, message.chat().id, message.id(), &reply).await == Outcome::Failed {
         log::warn!("edit for callback={name} failed");
     }
     Ok(())

@@ -54,7 +54,7 @@ pub async fn resolve_lang(app: &App, key: i64, telegram: Option<&str>) -> (Optio
     let saved = match app.store.language(key).await {
         Ok(saved) => saved,
         Err(e) => {
-            crate::metrics::global().store_error("read");
+            app.metrics.store_error("read");
             log::warn!("store read failed, using Telegram's language: {e}");
             None
         }

@@ -13,7 +13,6 @@ use axum::routing::get;
 use tokio::sync::watch;
 
 use super::App;
-use crate::metrics;
 
 /// How long /healthz waits for the store before calling it down.
 const STORE_PING_LIMIT: Duration = Duration::from_secs(2);
@@ -46,10 +45,10 @@ async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
     (status, body)
 }
 
-async fn metrics_text() -> impl IntoResponse {
+async fn metrics_text(State(app): State<Arc<App>>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics::global().render(),
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        app.metrics.render(),
     )
 }
 

@@ -25,7 +25,7 @@ pub async fn on_inline_query(
     me: Me,
     app: Arc<App>,
 ) -> Result<(), HandlerError> {
-    let metrics = crate::metrics::global();
+    let metrics = &app.metrics;
     metrics.update("inline_query");
     let (_, lang) = resolve_lang(&app, q.from.id.0 as i64, q.from.language_code.as_deref()).await;
     let catalog = app.catalog.get();
@@ -47,7 +47,7 @@ pub async fn on_inline_query(
             InlineQueryResult::Article(article)
         })
         .collect();
-    retrying("answerInlineQuery", || {
+    retrying(metrics, "answerInlineQuery", || {
         bot.answer_inline_query(q.id.clone(), results.clone())
             .cache_time(CACHE_SECONDS)
             .is_personal(true)

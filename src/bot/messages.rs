@@ -14,11 +14,11 @@ use crate::flood::Verdict;
 use crate::i18n::Msg;
 use crate::lang::Lang;
 use crate::render::{Outgoing, Reply, View, html};
-use crate::{metrics, usage};
+use crate::usage;
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let started = Instant::now();
-    let metrics = metrics::global();
+    let metrics = &app.metrics;
     metrics.update("message");
     let private = msg.chat.is_private();
     let input = match msg.text() {
@@ -60,7 +60,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
             }],
             link_preview: false,
         };
-        deliver(&bot, chat, &reply).await;
+        deliver(&bot, &app.metrics, chat, &reply).await;
         return Ok(());
     }
 
@@ -126,7 +126,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     metrics.command(name, lang);
     app.usage.count(name, lang);
     let reply = catalog.reply(lang, &view);
-    match deliver(&bot, chat, &reply).await {
+    match deliver(&bot, &app.metrics, chat, &reply).await {
         Outcome::Sent => metrics.reply_latency(started.elapsed()),
         Outcome::Failed => log::warn!("reply to command={name} was not delivered"),
         Outcome::Unreachable | Outcome::Unchanged => {}
@@ -146,18 +146,20 @@ async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> View {
             {
                 Ok(rows) => View::Stats(rows),
                 Err(e) => {
-                    metrics::global().store_error("read");
+                    app.metrics.store_error("read");
                     log::warn!("usage read failed: {e}");
                     View::Stats(Vec::new())
                 }
             }
         }
-        AdminCommand::Reload => match reload::reload(bot, &app.catalog, &app.sources).await {
-            reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
-            reload::Reloaded::Rejected(problems) => {
-                View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
+        AdminCommand::Reload => {
+            match reload::reload(bot, &app.catalog, &app.sources, &app.metrics).await {
+                reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
+                reload::Reloaded::Rejected(problems) => {
+                    View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
+                }
             }
-        },
+        }
     }
 }
 
@@ -171,7 +173,7 @@ pub async fn flush_usage(app: &App) {
         return;
     }
     if let Err(e) = app.store.add_usage(&rows).await {
-        metrics::global().store_error("write");
+        app.metrics.store_error("write");
         log::warn!("usage write failed, keeping the counts for later: {e}");
         app.usage.restore(rows);
     }

@@ -39,4 +39,6 @@ pub struct App {
     pub usage: crate::usage::UsageCounter,
     /// Where content and locales are reloaded from.
     pub sources: reload::Sources,
+    /// Counters for /metrics.
+    pub metrics: crate::metrics::Metrics,
 }

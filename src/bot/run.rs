@@ -26,7 +26,7 @@ use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::Token;
 use crate::flood::FloodGuard;
 use crate::lang::Lang;
-use crate::metrics;
+use crate::metrics::Metrics;
 use crate::problem::Problems;
 use crate::store::{Store, StoreError};
 use crate::usage::UsageCounter;
@@ -89,7 +89,8 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let catalog =
         Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
     let catalog = Arc::new(LiveCatalog::new(catalog));
-    metrics::global().set_content_generation(catalog.generation());
+    let metrics = Metrics::new();
+    metrics.set_content_generation(catalog.generation());
     let store = Store::open(&options.database_url, options.lang_cache).await?;
 
     let client = teloxide::net::default_reqwest_settings()
@@ -114,8 +115,6 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
-    reload::on_hangup(bot.clone(), Arc::clone(&catalog), sources.clone());
-
     let ledger = Arc::new(Ledger::default());
     let app = Arc::new(App {
         catalog,
@@ -129,7 +128,9 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         admins: options.admins.iter().copied().collect::<HashSet<u64>>(),
         usage: UsageCounter::default(),
         sources,
+        metrics,
     });
+    reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
@@ -180,7 +181,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             listen,
             secret,
         } => {
-            let (hook, listener) = webhook::endpoint(url.path(), &secret, Arc::clone(&ledger));
+            let (hook, listener) = webhook::endpoint(url.path(), &secret, Arc::clone(&app));
             let router = http::ops_routes(Arc::clone(&app)).merge(hook);
             let server = http::serve(listen, router, stop.clone())
                 .await
