@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::App;
 
@@ -52,18 +52,16 @@ async fn metrics_text(State(app): State<Arc<App>>) -> impl IntoResponse {
     )
 }
 
-/// Binds `addr` and serves `router` until `stop` turns true; requests in flight finish.
+/// Binds `addr` and serves `router` until `stop` is cancelled; requests in flight finish.
 pub async fn serve(
     addr: SocketAddr,
     router: Router,
-    mut stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 ) -> std::io::Result<tokio::task::JoinHandle<()>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     log::info!("HTTP listening on {addr}");
     Ok(tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stop.wait_for(|s| *s).await;
-        };
+        let shutdown = stop.cancelled_owned();
         if let Err(e) = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await

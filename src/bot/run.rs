@@ -14,7 +14,7 @@ use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::handler::HandlerError;
 use super::ledger::Ledger;
@@ -103,7 +103,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     }
 
     let stop = stop_signal();
-    let Some(_me) = wait_for_me(&bot, stop.clone()).await? else {
+    let Some(_me) = wait_for_me(&bot, &stop).await? else {
         store.close().await;
         return Ok(());
     };
@@ -226,14 +226,14 @@ where
 }
 
 /// Adds usage counts to the store every minute until the stop.
-fn flush_usage_every(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+fn flush_usage_every(app: Arc<App>, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(USAGE_FLUSH_EVERY);
         tick.tick().await;
         loop {
             let stopping = tokio::select! {
                 _ = tick.tick() => false,
-                _ = stop.wait_for(|s| *s) => true,
+                _ = stop.cancelled() => true,
             };
             if stopping {
                 return;
@@ -259,7 +259,7 @@ async fn remove_webhook(bot: &Bot) {
 
 /// Asks getMe until it answers, so a bot started while Telegram is unreachable waits
 /// instead of dying. `None` means a stop was requested meanwhile.
-async fn wait_for_me(bot: &Bot, mut stop: watch::Receiver<bool>) -> Result<Option<Me>, RunError> {
+async fn wait_for_me(bot: &Bot, stop: &CancellationToken) -> Result<Option<Me>, RunError> {
     let mut backoff = Duration::from_millis(500);
     loop {
         match bot.get_me().await {
@@ -269,7 +269,7 @@ async fn wait_for_me(bot: &Bot, mut stop: watch::Receiver<bool>) -> Result<Optio
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
-            _ = stop.wait_for(|s| *s) => return Ok(None),
+            _ = stop.cancelled() => return Ok(None),
         }
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
