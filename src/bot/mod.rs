@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 pub use handler::{HandlerError, schema};
 pub use run::{RunError, RunOptions, Transport, run};
-pub use webhook::{generate_secret, valid_secret};
 
 use crate::catalog::LiveCatalog;
 use crate::flood::FloodGuard;

@@ -23,7 +23,7 @@ use super::poller::{self, LedgerPolling};
 use super::signals::{stop_dispatcher_on, stop_signal};
 use super::{App, http, menus, reload, schema, webhook};
 use crate::catalog::{Catalog, LiveCatalog};
-use crate::config::Token;
+use crate::config::{Token, WebhookSecret, WebhookUrl};
 use crate::flood::FloodGuard;
 use crate::lang::Lang;
 use crate::metrics::Metrics;
@@ -37,15 +37,15 @@ pub enum Transport {
     Polling { metrics_listen: Option<SocketAddr> },
     /// Telegram posts to `url`; we listen on `listen` and check `secret`.
     Webhook {
-        url: url::Url,
+        url: WebhookUrl,
         listen: SocketAddr,
-        secret: String,
+        secret: WebhookSecret,
     },
 }
 
 pub struct RunOptions {
     pub token: Token,
-    pub api_url: Option<String>,
+    pub api_url: Option<url::Url>,
     pub api_timeout: Duration,
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
@@ -65,8 +65,6 @@ pub enum RunError {
     Content(Problems),
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
-    #[error("TELOXIDE_API_URL is not a valid URL")]
-    ApiUrl,
     #[error("cannot set up the HTTP client")]
     HttpClient,
     #[error("Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you")]
@@ -98,8 +96,8 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         .build()
         .map_err(|_| RunError::HttpClient)?;
     let mut bot = Bot::with_client(options.token.expose(), client);
-    if let Some(url) = &options.api_url {
-        bot = bot.set_api_url(url.parse().map_err(|_| RunError::ApiUrl)?);
+    if let Some(url) = options.api_url {
+        bot = bot.set_api_url(url);
     }
 
     let stop = stop_signal();
@@ -181,12 +179,13 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             listen,
             secret,
         } => {
-            let (hook, listener) = webhook::endpoint(url.path(), &secret, Arc::clone(&app));
+            let (hook, listener) =
+                webhook::endpoint(url.as_url().path(), secret.expose(), Arc::clone(&app));
             let router = http::ops_routes(Arc::clone(&app)).merge(hook);
             let server = http::serve(listen, router, stop.clone())
                 .await
                 .map_err(|e| RunError::Listen(listen, e))?;
-            webhook::register(&bot, &url, &secret)
+            webhook::register(&bot, url.as_url(), secret.expose())
                 .await
                 .map_err(|e| RunError::Webhook(e.to_string()))?;
             log::info!("webhook registered; waiting for updates");
