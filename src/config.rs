@@ -1,5 +1,8 @@
-//! Command line and environment: every flag has an env-var twin; the token is env-only
-//! (a flag would show it in `ps`) and never printed.
+//! Command line and environment: every flag has an env-var twin; the token and the
+//! webhook secret are env-only (a flag would show them in `ps`) and never printed.
+//!
+//! Values are checked here, at the edge, into types that cannot hold a bad one: the
+//! rest of the program never re-checks a URL, a secret or a username.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -52,8 +55,8 @@ pub struct Cli {
     pub default_lang: Lang,
 
     /// Bot API server, for a local Bot API server or a test double
-    #[arg(long, env = "TELOXIDE_API_URL", global = true)]
-    pub api_url: Option<String>,
+    #[arg(long, env = "TELOXIDE_API_URL", value_parser = parse_api_url, global = true)]
+    pub api_url: Option<url::Url>,
 
     /// Seconds before a Bot API call is abandoned and retried (long polls wait a few
     /// seconds less)
@@ -65,8 +68,8 @@ pub struct Cli {
     pub flood_burst: u32,
 
     /// Public https URL Telegram should post updates to; switches from polling to webhooks
-    #[arg(long, env = "QANTAR_WEBHOOK_URL", global = true)]
-    pub webhook_url: Option<url::Url>,
+    #[arg(long, env = "QANTAR_WEBHOOK_URL", value_parser = WebhookUrl::parse, global = true)]
+    pub webhook_url: Option<WebhookUrl>,
 
     /// Address the webhook, /healthz and /metrics listen on in webhook mode
     #[arg(
@@ -101,8 +104,8 @@ pub enum Cmd {
     /// Print the deep links the channel can post (t.me/<bot>?start=…)
     Links {
         /// The bot's username, with or without @
-        #[arg(long)]
-        username: String,
+        #[arg(long, value_parser = BotUsername::parse)]
+        username: BotUsername,
     },
     /// Print what a user would receive for a command, offline, without a token
     Preview {
@@ -183,6 +186,132 @@ impl Token {
     }
 }
 
+impl Cli {
+    /// True when this invocation runs the bot: no subcommand, or `run`.
+    pub fn runs_bot(&self) -> bool {
+        matches!(self.command, None | Some(Cmd::Run))
+    }
+
+    /// The webhook secret when the bot runs in webhook mode: QANTAR_WEBHOOK_SECRET,
+    /// checked, or a fresh one when none is set (enough for a single replica).
+    pub fn webhook_secret(&self) -> Result<Option<WebhookSecret>, ConfigError> {
+        if !self.runs_bot() || self.webhook_url.is_none() {
+            return Ok(None);
+        }
+        match std::env::var("QANTAR_WEBHOOK_SECRET") {
+            Ok(raw) => WebhookSecret::parse(&raw).map(Some),
+            Err(std::env::VarError::NotPresent) => WebhookSecret::generate().map(Some),
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::SecretShape),
+        }
+    }
+}
+
+/// What is wrong with a value, in one sentence that says how to put it right.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("QANTAR_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")]
+    SecretShape,
+    #[error(
+        "cannot generate a webhook secret ({0}): set QANTAR_WEBHOOK_SECRET to 1-256 characters of A-Z, a-z, 0-9, _ and -."
+    )]
+    NoRandomness(getrandom::Error),
+    #[error("`{0}` is not a URL: give a full address such as https://bot.example.org/telegram.")]
+    NotAUrl(String),
+    #[error("QANTAR_WEBHOOK_URL must be a public https:// address: Telegram posts only to https.")]
+    NotHttps,
+    #[error("`{0}` is not a Telegram bot username (5-32 letters, digits or _).")]
+    Username(String),
+}
+
+fn parse_api_url(raw: &str) -> Result<url::Url, ConfigError> {
+    url::Url::parse(raw).map_err(|_| ConfigError::NotAUrl(raw.to_string()))
+}
+
+/// Where Telegram posts updates: an https URL with a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrl(url::Url);
+
+impl WebhookUrl {
+    pub fn parse(raw: &str) -> Result<WebhookUrl, ConfigError> {
+        let url = url::Url::parse(raw).map_err(|_| ConfigError::NotAUrl(raw.to_string()))?;
+        if url.scheme() != "https" || url.host().is_none() {
+            return Err(ConfigError::NotHttps);
+        }
+        Ok(WebhookUrl(url))
+    }
+
+    pub fn as_url(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+/// The secret Telegram sends with every webhook request. Its Debug never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(String);
+
+impl WebhookSecret {
+    /// Telegram's rule for the secret: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+    pub fn parse(raw: &str) -> Result<WebhookSecret, ConfigError> {
+        let valid = (1..=256).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if valid {
+            Ok(WebhookSecret(raw.to_string()))
+        } else {
+            Err(ConfigError::SecretShape)
+        }
+    }
+
+    /// A fresh random secret of 48 characters (288 bits), for a single replica that was
+    /// not given one.
+    pub fn generate() -> Result<WebhookSecret, ConfigError> {
+        // 64 symbols: a byte modulo 64 picks each one without bias.
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut bytes = [0u8; 48];
+        getrandom::fill(&mut bytes).map_err(ConfigError::NoRandomness)?;
+        Ok(WebhookSecret(
+            bytes
+                .iter()
+                .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+                .collect(),
+        ))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookSecret(<redacted>)")
+    }
+}
+
+/// A Telegram bot username, without the @.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotUsername(String);
+
+impl BotUsername {
+    /// Accepts the name with or without its leading @.
+    pub fn parse(raw: &str) -> Result<BotUsername, ConfigError> {
+        let name = raw.trim_start_matches('@');
+        let valid = (5..=32).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if valid {
+            Ok(BotUsername(name.to_string()))
+        } else {
+            Err(ConfigError::Username(name.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +351,77 @@ mod tests {
         assert_eq!(parse_admins(""), Ok(Admins(vec![])));
         assert_eq!(parse_admins(" 42, 7 ,"), Ok(Admins(vec![42, 7])));
         assert!(parse_admins("42,abc").is_err());
+    }
+
+    #[test]
+    fn webhook_secrets() {
+        assert!(WebhookSecret::parse("abc-DEF_123").is_ok());
+        for bad in ["", "has space", "ключ", &"a".repeat(257)] {
+            assert!(matches!(
+                WebhookSecret::parse(bad),
+                Err(ConfigError::SecretShape)
+            ));
+        }
+        let generated = WebhookSecret::generate().unwrap();
+        assert_eq!(generated.expose().len(), 48);
+        assert!(WebhookSecret::parse(generated.expose()).is_ok());
+        assert_ne!(generated, WebhookSecret::generate().unwrap());
+        assert!(!format!("{generated:?}").contains(generated.expose()));
+    }
+
+    #[test]
+    fn webhook_urls() {
+        let url = WebhookUrl::parse("https://bot.example.org/telegram/hook").unwrap();
+        assert_eq!(url.as_url().path(), "/telegram/hook");
+        for bad in [
+            "http://bot.example.org/hook",
+            "file:///tmp/x",
+            "unix:/run/bot",
+        ] {
+            assert!(
+                matches!(WebhookUrl::parse(bad), Err(ConfigError::NotHttps)),
+                "{bad}"
+            );
+        }
+        assert!(WebhookUrl::parse("https://").is_err());
+        assert!(matches!(
+            WebhookUrl::parse("bot.example.org/hook"),
+            Err(ConfigError::NotAUrl(_))
+        ));
+        assert!(Cli::try_parse_from(["qantar-bot", "--webhook-url", "http://x.org/h"]).is_err());
+        assert!(parse_api_url("http://127.0.0.1:8081").is_ok());
+        assert!(parse_api_url("not a url").is_err());
+    }
+
+    #[test]
+    fn bot_usernames() {
+        assert_eq!(
+            BotUsername::parse("@qantar_bot").unwrap().as_str(),
+            "qantar_bot"
+        );
+        assert_eq!(
+            BotUsername::parse("qantar_bot").unwrap().as_str(),
+            "qantar_bot"
+        );
+        for bad in ["@bot", "has-dash_bot", &"a".repeat(33)] {
+            assert!(matches!(
+                BotUsername::parse(bad),
+                Err(ConfigError::Username(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn every_error_is_one_sentence() {
+        let errors = [
+            ConfigError::SecretShape,
+            ConfigError::NotAUrl("x".into()),
+            ConfigError::NotHttps,
+            ConfigError::Username("x".into()),
+        ];
+        for e in errors {
+            let text = e.to_string();
+            assert!(text.ends_with('.') && !text.contains('\n'), "{text}");
+        }
     }
 }

@@ -23,12 +23,15 @@ const OTHER_COUNTS: [&str; 8] = [
     "inline",
 ];
 
+/// Every name a plan can count, for label tables made at start.
+pub fn counted_names() -> impl Iterator<Item = &'static str> {
+    crate::command::names().chain(OTHER_COUNTS)
+}
+
 /// The static name for a counted name read back from the store; `None` for a name
 /// that is no longer counted.
 pub fn counted_name(name: &str) -> Option<&'static str> {
-    crate::command::names()
-        .chain(OTHER_COUNTS)
-        .find(|n| *n == name)
+    counted_names().find(|n| *n == name)
 }
 
 /// What arrived, parsed at the edge.

@@ -3,25 +3,28 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use qantar_bot::bot::{self, RunOptions, Transport, run};
+use qantar_bot::bot::{RunOptions, Transport, run};
 use qantar_bot::catalog::Catalog;
-use qantar_bot::config::{Cli, Cmd, Token};
+use qantar_bot::config::{BotUsername, Cli, Cmd, Token, WebhookSecret};
 use qantar_bot::{deeplink, healthcheck, logging, preview};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let token_env = std::env::var("TELOXIDE_TOKEN").unwrap_or_default();
     // The webhook secret is settled before logging starts, so it can be scrubbed too.
-    let webhook_secret = match webhook_secret(&cli) {
+    let webhook_secret = match cli.webhook_secret() {
         Ok(secret) => secret,
-        Err(message) => {
-            eprintln!("{message}");
+        Err(e) => {
+            eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
     logging::init(&[
         token_env.as_str(),
-        webhook_secret.as_deref().unwrap_or_default(),
+        webhook_secret
+            .as_ref()
+            .map(WebhookSecret::expose)
+            .unwrap_or_default(),
     ]);
 
     match cli.command {
@@ -86,19 +89,10 @@ fn check(cli: &Cli) -> ExitCode {
     }
 }
 
-fn links(cli: &Cli, username: &str) -> ExitCode {
-    let username = username.trim_start_matches('@');
-    let valid = (5..=32).contains(&username.len())
-        && username
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !valid {
-        eprintln!("`{username}` is not a Telegram bot username (5-32 letters, digits or _)");
-        return ExitCode::from(2);
-    }
+fn links(cli: &Cli, username: &BotUsername) -> ExitCode {
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
-            for (url, label) in deeplink::all_links(username, &catalog.content) {
+            for (url, label) in deeplink::all_links(username.as_str(), &catalog.content) {
                 out(&format!("{url}  {label}"));
             }
             ExitCode::SUCCESS
@@ -110,24 +104,7 @@ fn links(cli: &Cli, username: &str) -> ExitCode {
     }
 }
 
-/// QANTAR_WEBHOOK_SECRET, checked; generated when webhook mode has none.
-fn webhook_secret(cli: &Cli) -> Result<Option<String>, String> {
-    let running = matches!(cli.command, None | Some(Cmd::Run));
-    if !running || cli.webhook_url.is_none() {
-        return Ok(None);
-    }
-    match std::env::var("QANTAR_WEBHOOK_SECRET") {
-        Ok(secret) if bot::valid_secret(&secret) => Ok(Some(secret)),
-        Ok(_) => {
-            Err("QANTAR_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.".into())
-        }
-        Err(_) => bot::generate_secret()
-            .map(Some)
-            .map_err(|e| format!("cannot generate a webhook secret: {e}")),
-    }
-}
-
-fn run_bot(cli: Cli, webhook_secret: Option<String>) -> ExitCode {
+fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
     let token = match Token::from_env() {
         Ok(token) => token,
         Err(e) => {
@@ -143,19 +120,11 @@ fn run_bot(cli: Cli, webhook_secret: Option<String>) -> ExitCode {
         flood_per_minute: cli.flood_per_minute,
         admins: cli.admins.0,
         transport: match (cli.webhook_url, webhook_secret) {
-            (Some(url), Some(secret)) => {
-                if url.scheme() != "https" {
-                    eprintln!(
-                        "QANTAR_WEBHOOK_URL must be a public https:// address: Telegram posts only to https."
-                    );
-                    return ExitCode::from(2);
-                }
-                Transport::Webhook {
-                    url,
-                    listen: cli.listen,
-                    secret,
-                }
-            }
+            (Some(url), Some(secret)) => Transport::Webhook {
+                url,
+                listen: cli.listen,
+                secret,
+            },
             _ => Transport::Polling {
                 metrics_listen: cli.metrics_listen,
             },

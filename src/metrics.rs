@@ -1,220 +1,345 @@
-//! Process-wide counters for operators, rendered in Prometheus' text format.
+//! Counters for operators, exposed at /metrics in Prometheus' text format through
+//! `prometheus-client`. One `Metrics` lives in `App`; nothing here is process-wide.
 //!
 //! Counts only: no label ever carries a chat id, a user id or any text a person typed.
+//!
+//! Every label set is made at start from a fixed table, so counting on the hot path is
+//! a short scan and one atomic add: prometheus-client's `Family` would take a lock per
+//! count, and its `Histogram` a mutex per observation.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
+use prometheus_client::encoding::{
+    EncodeLabelSet, EncodeLabelValue, EncodeMetric, LabelValueEncoder, MetricEncoder, NoLabelSet,
+    prometheus_text,
+};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::exemplar::Exemplar;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
 use crate::lang::Lang;
+
+/// The `Content-Type` of what `render` returns.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Upper bounds of the reply-latency histogram, in seconds.
 const LATENCY_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
-#[derive(Default)]
+/// Kinds of update the handlers count.
+const UPDATE_KINDS: [&str; 3] = ["message", "callback_query", "inline_query"];
+
+/// Kinds of Bot API failure, as `deliver` and the webhook classify them.
+const API_ERROR_KINDS: [&str; 6] = [
+    "retry_after",
+    "unreachable",
+    "network",
+    "server",
+    "other",
+    "webhook_unauthorized",
+];
+
+/// Store operations that can fail.
+const STORE_OPS: [&str; 2] = ["read", "write"];
+
+/// Bot API methods that send or edit a message: what `qantar_replies_total` counts.
+const REPLY_METHODS: [&str; 2] = ["sendMessage", "editMessageText"];
+
+/// Bot API methods that answer without a message; counted apart from replies.
+const ANSWER_METHODS: [&str; 2] = ["answerCallbackQuery", "answerInlineQuery"];
+
+/// The counters of one bot, and the registry that renders them.
+#[derive(Debug)]
 pub struct Metrics {
-    updates: Mutex<BTreeMap<&'static str, u64>>,
-    commands: Mutex<BTreeMap<(&'static str, Lang), u64>>,
-    api_errors: Mutex<BTreeMap<&'static str, u64>>,
-    store_errors: Mutex<BTreeMap<&'static str, u64>>,
-    replies: AtomicU64,
-    retry_after_waits: AtomicU64,
-    retry_after_seconds: AtomicU64,
-    flood_dropped: AtomicU64,
-    content_generation: AtomicU64,
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_sum_micros: AtomicU64,
+    registry: Registry,
+    updates: Series<Label>,
+    commands: Series<CommandLabels>,
+    replies: Counter,
+    answers: Series<Label>,
+    api_errors: Series<Label>,
+    store_errors: Series<Label>,
+    retry_after_waits: Counter,
+    retry_after_seconds: Counter,
+    flood_dropped: Counter,
+    content_generation: Gauge,
+    latency: Latency,
 }
 
-static GLOBAL: LazyLock<Metrics> = LazyLock::new(Metrics::default);
-
-/// The counters of this process.
-pub fn global() -> &'static Metrics {
-    &GLOBAL
-}
-
-fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
-    // A poisoned lock only means another thread panicked mid-increment; the map is fine.
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    *map.entry(key).or_insert(0) += 1;
-}
-
-fn snapshot<K: Ord + Clone>(map: &Mutex<BTreeMap<K, u64>>) -> Vec<(K, u64)> {
-    let map = map.lock().unwrap_or_else(|e| e.into_inner());
-    map.iter().map(|(k, v)| (k.clone(), *v)).collect()
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
 }
 
 impl Metrics {
+    pub fn new() -> Metrics {
+        let m = Metrics {
+            registry: Registry::default(),
+            updates: Series::new(UPDATE_KINDS.map(|v| Label::new("kind", v))),
+            commands: Series::new(
+                crate::decide::counted_names()
+                    .flat_map(|command| Lang::ALL.map(|lang| CommandLabels { command, lang })),
+            ),
+            replies: Counter::default(),
+            answers: Series::new(ANSWER_METHODS.map(|v| Label::new("method", v))),
+            api_errors: Series::new(API_ERROR_KINDS.map(|v| Label::new("kind", v))),
+            store_errors: Series::new(STORE_OPS.map(|v| Label::new("op", v))),
+            retry_after_waits: Counter::default(),
+            retry_after_seconds: Counter::default(),
+            flood_dropped: Counter::default(),
+            content_generation: Gauge::default(),
+            latency: Latency::default(),
+        };
+        m.registered()
+    }
+
+    /// Registers every metric under the names /metrics has always shown (prometheus-client
+    /// adds `_total` to counters and a full stop to the help).
+    fn registered(mut self) -> Metrics {
+        let r = &mut self.registry;
+        r.register(
+            "qantar_updates",
+            "Updates received, by kind",
+            self.updates.clone(),
+        );
+        r.register(
+            "qantar_commands",
+            "Commands and button presses handled, by name and language",
+            self.commands.clone(),
+        );
+        r.register(
+            "qantar_replies",
+            "Messages sent or edited successfully",
+            self.replies.clone(),
+        );
+        r.register(
+            "qantar_answers",
+            "Button presses and inline queries answered successfully, by method",
+            self.answers.clone(),
+        );
+        r.register(
+            "qantar_api_errors",
+            "Bot API call failures, by kind",
+            self.api_errors.clone(),
+        );
+        r.register(
+            "qantar_retry_after_waits",
+            "Waits ordered by Telegram with 429 retry_after",
+            self.retry_after_waits.clone(),
+        );
+        r.register(
+            "qantar_retry_after_seconds",
+            "Seconds spent waiting on 429 retry_after",
+            self.retry_after_seconds.clone(),
+        );
+        r.register(
+            "qantar_store_errors",
+            "Preference and usage store failures, by operation",
+            self.store_errors.clone(),
+        );
+        r.register(
+            "qantar_flood_dropped",
+            "Updates dropped because one chat sent too many too fast",
+            self.flood_dropped.clone(),
+        );
+        r.register(
+            "qantar_reply_latency_seconds",
+            "Time from update to reply accepted by Telegram",
+            self.latency.clone(),
+        );
+        r.register(
+            "qantar_content_generation",
+            "Content and locales loaded so far (1 at start, +1 per reload)",
+            self.content_generation.clone(),
+        );
+        self
+    }
+
     pub fn update(&self, kind: &'static str) {
-        bump(&self.updates, kind);
+        self.updates.inc(|l| l.value == kind);
     }
 
     pub fn command(&self, name: &'static str, lang: Lang) {
-        bump(&self.commands, (name, lang));
+        self.commands.inc(|l| l.lang == lang && l.command == name);
     }
 
     pub fn api_error(&self, kind: &'static str) {
-        bump(&self.api_errors, kind);
+        self.api_errors.inc(|l| l.value == kind);
     }
 
     pub fn store_error(&self, op: &'static str) {
-        bump(&self.store_errors, op);
+        self.store_errors.inc(|l| l.value == op);
     }
 
-    pub fn reply_sent(&self) {
-        self.replies.fetch_add(1, Ordering::Relaxed);
+    /// A Bot API call succeeded: a reply when it sent or edited a message, an answer
+    /// when it answered a button press or an inline query.
+    pub fn call_succeeded(&self, method: &str) {
+        if REPLY_METHODS.contains(&method) {
+            self.replies.inc();
+        } else {
+            self.answers.inc(|l| l.value == method);
+        }
     }
 
     pub fn retry_after(&self, wait: Duration) {
-        self.retry_after_waits.fetch_add(1, Ordering::Relaxed);
-        self.retry_after_seconds
-            .fetch_add(wait.as_secs(), Ordering::Relaxed);
+        self.retry_after_waits.inc();
+        self.retry_after_seconds.inc_by(wait.as_secs());
     }
 
     pub fn flood_dropped(&self) {
-        self.flood_dropped.fetch_add(1, Ordering::Relaxed);
+        self.flood_dropped.inc();
     }
 
     pub fn set_content_generation(&self, generation: u64) {
-        self.content_generation.store(generation, Ordering::Relaxed);
+        self.content_generation
+            .set(i64::try_from(generation).unwrap_or(i64::MAX));
     }
 
     /// Time from an update reaching its handler to its reply being accepted by Telegram.
     pub fn reply_latency(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        for (bound, counter) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            if secs <= *bound {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_micros
-            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
-    }
-
-    /// The store errors seen so far, by operation; tests and /healthz read it.
-    pub fn store_errors(&self, op: &str) -> u64 {
-        snapshot(&self.store_errors)
-            .into_iter()
-            .find(|(k, _)| *k == op)
-            .map_or(0, |(_, v)| v)
+        self.latency.observe(took);
     }
 
     /// Prometheus text exposition format, version 0.0.4.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let counter = |out: &mut String, name: &str, help: &str| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-        };
-        counter(
-            &mut out,
-            "qantar_updates_total",
-            "Updates received, by kind.",
-        );
-        for (kind, n) in snapshot(&self.updates) {
-            let _ = writeln!(out, "qantar_updates_total{{kind=\"{kind}\"}} {n}");
+        if let Err(e) = prometheus_text::encode(&mut out, &self.registry) {
+            // Writing to a String cannot fail; a failing encoder is a bug worth a line.
+            log::error!("cannot render metrics: {e}");
         }
-        counter(
-            &mut out,
-            "qantar_commands_total",
-            "Commands and button presses handled, by name and language.",
-        );
-        for ((name, lang), n) in snapshot(&self.commands) {
-            let _ = writeln!(
-                out,
-                "qantar_commands_total{{command=\"{name}\",lang=\"{lang}\"}} {n}"
-            );
-        }
-        counter(
-            &mut out,
-            "qantar_replies_total",
-            "Messages sent or edited successfully.",
-        );
-        let _ = writeln!(
-            out,
-            "qantar_replies_total {}",
-            self.replies.load(Ordering::Relaxed)
-        );
-        counter(
-            &mut out,
-            "qantar_api_errors_total",
-            "Bot API call failures, by kind.",
-        );
-        for (kind, n) in snapshot(&self.api_errors) {
-            let _ = writeln!(out, "qantar_api_errors_total{{kind=\"{kind}\"}} {n}");
-        }
-        counter(
-            &mut out,
-            "qantar_retry_after_waits_total",
-            "Waits ordered by Telegram with 429 retry_after.",
-        );
-        let _ = writeln!(
-            out,
-            "qantar_retry_after_waits_total {}",
-            self.retry_after_waits.load(Ordering::Relaxed)
-        );
-        counter(
-            &mut out,
-            "qantar_retry_after_seconds_total",
-            "Seconds spent waiting on 429 retry_after.",
-        );
-        let _ = writeln!(
-            out,
-            "qantar_retry_after_seconds_total {}",
-            self.retry_after_seconds.load(Ordering::Relaxed)
-        );
-        counter(
-            &mut out,
-            "qantar_store_errors_total",
-            "Preference store failures, by operation.",
-        );
-        for (op, n) in snapshot(&self.store_errors) {
-            let _ = writeln!(out, "qantar_store_errors_total{{op=\"{op}\"}} {n}");
-        }
-        counter(
-            &mut out,
-            "qantar_flood_dropped_total",
-            "Updates dropped because one chat sent too many too fast.",
-        );
-        let _ = writeln!(
-            out,
-            "qantar_flood_dropped_total {}",
-            self.flood_dropped.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP qantar_reply_latency_seconds Time from update to reply accepted by Telegram.\n# TYPE qantar_reply_latency_seconds histogram"
-        );
-        for (bound, counter) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            let _ = writeln!(
-                out,
-                "qantar_reply_latency_seconds_bucket{{le=\"{bound}\"}} {}",
-                counter.load(Ordering::Relaxed)
-            );
-        }
-        let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(
-            out,
-            "qantar_reply_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let sum = self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "qantar_reply_latency_seconds_sum {sum}");
-        let _ = writeln!(out, "qantar_reply_latency_seconds_count {count}");
-        let _ = writeln!(
-            out,
-            "# HELP qantar_content_generation Content and locales loaded so far (1 at start, +1 per reload).\n# TYPE qantar_content_generation gauge"
-        );
-        let _ = writeln!(
-            out,
-            "qantar_content_generation {}",
-            self.content_generation.load(Ordering::Relaxed)
-        );
         out
+    }
+}
+
+/// One label, for metrics that have a single one (`kind`, `op`, `method`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Label {
+    key: &'static str,
+    value: &'static str,
+}
+
+impl Label {
+    fn new(key: &'static str, value: &'static str) -> Label {
+        Label { key, value }
+    }
+}
+
+impl EncodeLabelSet for Label {
+    fn encode(
+        &self,
+        encoder: &mut prometheus_client::encoding::LabelSetEncoder,
+    ) -> Result<(), std::fmt::Error> {
+        [(self.key, self.value)].encode(encoder)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, EncodeLabelSet)]
+struct CommandLabels {
+    command: &'static str,
+    lang: Lang,
+}
+
+impl EncodeLabelValue for Lang {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.code(), encoder)
+    }
+}
+
+/// Counters for a fixed table of label sets, all made up front (and all shown, zeros
+/// included, as Prometheus prefers).
+#[derive(Debug, Clone)]
+struct Series<L> {
+    series: Arc<[(L, Counter)]>,
+}
+
+impl<L> Series<L> {
+    fn new(labels: impl IntoIterator<Item = L>) -> Series<L> {
+        Series {
+            series: labels
+                .into_iter()
+                .map(|l| (l, Counter::default()))
+                .collect(),
+        }
+    }
+
+    /// Counts one for the label set `is` picks. A label set missing from the table is a
+    /// bug: tests (debug builds) stop on it; a release build does not count it.
+    fn inc(&self, is: impl Fn(&L) -> bool) {
+        let counter = self.series.iter().find(|(l, _)| is(l)).map(|(_, c)| c);
+        debug_assert!(counter.is_some(), "a label set missing from the table");
+        if let Some(counter) = counter {
+            counter.inc();
+        }
+    }
+}
+
+impl<L: EncodeLabelSet + Debug + Send + Sync + 'static> EncodeMetric for Series<L> {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        for (labels, counter) in self.series.iter() {
+            counter.encode(encoder.encode_family(labels)?)?;
+        }
+        Ok(())
+    }
+
+    fn metric_type(&self) -> MetricType {
+        MetricType::Counter
+    }
+}
+
+/// A histogram of atomics (prometheus-client's own takes a mutex per observation).
+#[derive(Debug, Clone, Default)]
+struct Latency {
+    inner: Arc<LatencyCounts>,
+}
+
+#[derive(Debug, Default)]
+struct LatencyCounts {
+    /// Per bucket, not cumulative: one add per observation.
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Latency {
+    fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        let c = &self.inner;
+        if let Some(i) = LATENCY_BUCKETS.iter().position(|bound| secs <= *bound) {
+            c.buckets[i].fetch_add(1, Ordering::Relaxed);
+        }
+        c.count.fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        c.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+impl EncodeMetric for Latency {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let c = &self.inner;
+        let buckets: Vec<(f64, u64)> = LATENCY_BUCKETS
+            .iter()
+            .zip(&c.buckets)
+            .map(|(bound, n)| (*bound, n.load(Ordering::Relaxed)))
+            .collect();
+        let sum = c.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let count = c.count.load(Ordering::Relaxed);
+        encoder.encode_histogram(
+            sum,
+            count,
+            &buckets,
+            None::<&HashMap<usize, Exemplar<NoLabelSet, f64>>>,
+        )
+    }
+
+    fn metric_type(&self) -> MetricType {
+        MetricType::Histogram
     }
 }
 
@@ -240,6 +365,36 @@ mod tests {
         assert!(text.contains("qantar_reply_latency_seconds_bucket{le=\"0.005\"} 1"));
         assert!(text.contains("qantar_reply_latency_seconds_bucket{le=\"0.05\"} 2"));
         assert!(text.contains("qantar_reply_latency_seconds_bucket{le=\"+Inf\"} 2"));
+        assert!(text.contains("qantar_reply_latency_seconds_count 2"));
         assert!(text.contains("qantar_content_generation 2"));
+        assert!(
+            text.contains("# TYPE qantar_replies_total counter"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn answers_are_not_replies() {
+        let m = Metrics::default();
+        m.call_succeeded("sendMessage");
+        m.call_succeeded("editMessageText");
+        m.call_succeeded("answerCallbackQuery");
+        m.call_succeeded("answerInlineQuery");
+        let text = m.render();
+        assert!(text.contains("qantar_replies_total 2"), "{text}");
+        assert!(text.contains("qantar_answers_total{method=\"answerCallbackQuery\"} 1"));
+        assert!(text.contains("qantar_answers_total{method=\"answerInlineQuery\"} 1"));
+    }
+
+    #[test]
+    fn every_command_name_has_its_series() {
+        let m = Metrics::default();
+        for name in crate::decide::counted_names() {
+            for lang in Lang::ALL {
+                m.command(name, lang);
+            }
+        }
+        let text = m.render();
+        assert!(text.contains("qantar_commands_total{command=\"stale_button\",lang=\"ru\"} 1"));
     }
 }

@@ -14,13 +14,13 @@ use crate::callback::{BadCallback, Callback};
 use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::flood::Verdict;
 use crate::i18n::{Msg, args};
-use crate::metrics;
+use crate::metrics::Metrics;
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
     let message = q.message.as_ref().filter(|m| m.regular_message().is_some());
     // Preferences belong to the chat the button is in; a user's private chat id is theirs.
     let key = message.map_or(q.from.id.0 as i64, |m| m.chat().id.0);
-    let metrics = metrics::global();
+    let metrics = &app.metrics;
     metrics.update("callback_query");
     let arrival = Arrival::Button {
         data: q.data.as_deref().map_or(Err(BadCallback), Callback::parse),
@@ -32,7 +32,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     }
     // A flood of presses is answered (no spinner is left turning) but not acted on.
     if decide::early(&arrival, flood).is_some() {
-        answer(&bot, &q, None).await;
+        answer(&bot, metrics, &q, None).await;
         return Ok(());
     }
     let facts = Facts {
@@ -53,7 +53,13 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     }
     let (Some(message), Step::Show(_) | Step::SaveLang { .. }) = (message, &plan.step) else {
         let stale = catalog.locales.text(plan.lang, Msg::CallbackStale, None);
-        answer(&bot, &q, (plan.step == Step::Stale).then_some(stale)).await;
+        answer(
+            &bot,
+            metrics,
+            &q,
+            (plan.step == Step::Stale).then_some(stale),
+        )
+        .await;
         return Ok(());
     };
     let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, plan).await else {
@@ -64,17 +70,17 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         catalog.locales.text(new, Msg::CallbackLangSaved, Some(&a))
     });
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
-    answer(&bot, &q, toast).await;
+    answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
-    if edit(&bot, message.chat().id, message.id(), &reply).await == Outcome::Failed {
+    if edit(&bot, metrics, message.chat().id, message.id(), &reply).await == Outcome::Failed {
         log::warn!("edit for callback={name} failed");
     }
     Ok(())
 }
 
 /// Stops the press's spinner, with a short text if there is something to say.
-async fn answer(bot: &Bot, q: &CallbackQuery, text: Option<String>) {
-    retrying("answerCallbackQuery", || {
+async fn answer(bot: &Bot, metrics: &Metrics, q: &CallbackQuery, text: Option<String>) {
+    retrying(metrics, "answerCallbackQuery", || {
         let answer = bot.answer_callback_query(q.id.clone());
         match &text {
             Some(text) => answer.text(text.clone()),

@@ -12,7 +12,7 @@ use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
 use super::keyboard::markup;
-use crate::metrics;
+use crate::metrics::Metrics;
 use crate::render::{Part, Reply};
 
 const MAX_ATTEMPTS: u32 = 6;
@@ -33,24 +33,25 @@ pub enum Outcome {
 }
 
 /// Runs `call` (which builds a fresh request each time) until it succeeds, retrying
-/// what is worth retrying. `what` names the method in the log; never any content.
-pub async fn retrying<F, R, T>(what: &str, mut call: F) -> Outcome
+/// what is worth retrying. `what` names the method in the log and the counters; never
+/// any content.
+pub async fn retrying<F, R, T>(metrics: &Metrics, what: &str, mut call: F) -> Outcome
 where
     F: FnMut() -> R,
     R: IntoFuture<Output = Result<T, RequestError>>,
 {
-    let metrics = metrics::global();
     let mut backoff = FIRST_BACKOFF;
-    for attempt in 1..=MAX_ATTEMPTS {
+    let mut attempt = 1;
+    loop {
         let error = match call().into_future().await {
             Ok(_) => {
-                metrics.reply_sent();
+                metrics.call_succeeded(what);
                 return Outcome::Sent;
             }
             Err(e) => e,
         };
         let last = attempt == MAX_ATTEMPTS;
-        match error {
+        let pause = match error {
             RequestError::RetryAfter(wait) => {
                 metrics.api_error("retry_after");
                 let wait = wait.duration();
@@ -60,7 +61,7 @@ where
                 }
                 metrics.retry_after(wait);
                 log::info!("{what}: 429, waiting {}s as asked", wait.as_secs());
-                tokio::time::sleep(wait).await;
+                wait
             }
             RequestError::Api(ApiError::MessageNotModified) => return Outcome::Unchanged,
             RequestError::Api(e) if unreachable(&e) => {
@@ -68,27 +69,33 @@ where
                 log::info!("{what}: chat unreachable ({e})");
                 return Outcome::Unreachable;
             }
-            e if transient(&e) && !last => {
+            e if transient(&e) => {
+                // Counted as what it is, on the last attempt too.
                 metrics.api_error(transient_kind(&e));
+                if last {
+                    log::error!("{what}: {e}; gave up after {MAX_ATTEMPTS} attempts");
+                    return Outcome::Failed;
+                }
                 log::warn!("{what}: {e} (attempt {attempt}), retrying");
-                tokio::time::sleep(backoff).await;
+                let pause = backoff;
                 backoff *= 2;
+                pause
             }
             e => {
                 metrics.api_error("other");
                 log::error!("{what} failed: {e}");
                 return Outcome::Failed;
             }
-        }
+        };
+        tokio::time::sleep(pause).await;
+        attempt += 1;
     }
-    log::error!("{what}: gave up after {MAX_ATTEMPTS} attempts");
-    Outcome::Failed
 }
 
 /// Sends every message of a reply, in order; stops at the first that cannot go out.
-pub async fn deliver(bot: &Bot, chat: ChatId, reply: &Reply) -> Outcome {
+pub async fn deliver(bot: &Bot, metrics: &Metrics, chat: ChatId, reply: &Reply) -> Outcome {
     for message in &reply.messages {
-        let outcome = send(bot, chat, message, reply.link_preview).await;
+        let outcome = send(bot, metrics, chat, message, reply.link_preview).await;
         if outcome != Outcome::Sent {
             return outcome;
         }
@@ -96,9 +103,15 @@ pub async fn deliver(bot: &Bot, chat: ChatId, reply: &Reply) -> Outcome {
     Outcome::Sent
 }
 
-async fn send(bot: &Bot, chat: ChatId, message: &Part, preview: bool) -> Outcome {
+async fn send(
+    bot: &Bot,
+    metrics: &Metrics,
+    chat: ChatId,
+    message: &Part,
+    preview: bool,
+) -> Outcome {
     let keys = markup(&message.keyboard);
-    retrying("sendMessage", || {
+    retrying(metrics, "sendMessage", || {
         let request = bot
             .send_message(chat, &message.html)
             .parse_mode(ParseMode::Html)
@@ -113,12 +126,18 @@ async fn send(bot: &Bot, chat: ChatId, message: &Part, preview: bool) -> Outcome
 
 /// Replaces a message in place with the reply's first message (buttons included, or
 /// removed); any further messages of the reply follow as new ones.
-pub async fn edit(bot: &Bot, chat: ChatId, id: MessageId, reply: &Reply) -> Outcome {
+pub async fn edit(
+    bot: &Bot,
+    metrics: &Metrics,
+    chat: ChatId,
+    id: MessageId,
+    reply: &Reply,
+) -> Outcome {
     let Some((first, rest)) = reply.messages.split_first() else {
         return Outcome::Unchanged;
     };
     let keys = markup(&first.keyboard).unwrap_or_default();
-    let outcome = retrying("editMessageText", || {
+    let outcome = retrying(metrics, "editMessageText", || {
         bot.edit_message_text(chat, id, &first.html)
             .parse_mode(ParseMode::Html)
             .link_preview_options(link_preview(reply.link_preview))
@@ -129,7 +148,7 @@ pub async fn edit(bot: &Bot, chat: ChatId, id: MessageId, reply: &Reply) -> Outc
         return outcome;
     }
     for message in rest {
-        let sent = send(bot, chat, message, reply.link_preview).await;
+        let sent = send(bot, metrics, chat, message, reply.link_preview).await;
         if sent != Outcome::Sent {
             return sent;
         }

@@ -6,7 +6,6 @@ use teloxide::prelude::*;
 use super::{App, messages::admin_view};
 use crate::decide::{Plan, Step};
 use crate::lang::Lang;
-use crate::metrics;
 use crate::render::View;
 
 /// The language saved for `key` (a chat id; for a user, their private chat's id). A
@@ -15,7 +14,7 @@ pub async fn saved_lang(app: &App, key: i64) -> Option<Lang> {
     match app.store.language(key).await {
         Ok(saved) => saved,
         Err(e) => {
-            metrics::global().store_error("read");
+            app.metrics.store_error("read");
             log::warn!("store read failed, using Telegram's language: {e}");
             None
         }
@@ -47,7 +46,7 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, plan: Plan) -> Option<Settle
                 saved: Some(lang),
             },
             Err(e) => {
-                metrics::global().store_error("write");
+                app.metrics.store_error("write");
                 log::warn!("store write failed: {e}");
                 shown(plan.lang, View::LangSaveFailed(lang))
             }
@@ -56,7 +55,7 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, plan: Plan) -> Option<Settle
         Step::Forget { newcomer } => match app.store.forget(key).await {
             Ok(()) => shown(newcomer, View::Forgotten),
             Err(e) => {
-                metrics::global().store_error("write");
+                app.metrics.store_error("write");
                 log::warn!("store delete failed: {e}");
                 shown(plan.lang, View::ForgetFailed)
             }

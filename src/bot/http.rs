@@ -10,10 +10,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::App;
-use crate::metrics;
 
 /// How long /healthz waits for the store before calling it down.
 const STORE_PING_LIMIT: Duration = Duration::from_secs(2);
@@ -46,25 +45,23 @@ async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
     (status, body)
 }
 
-async fn metrics_text() -> impl IntoResponse {
+async fn metrics_text(State(app): State<Arc<App>>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics::global().render(),
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        app.metrics.render(),
     )
 }
 
-/// Binds `addr` and serves `router` until `stop` turns true; requests in flight finish.
+/// Binds `addr` and serves `router` until `stop` is cancelled; requests in flight finish.
 pub async fn serve(
     addr: SocketAddr,
     router: Router,
-    mut stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 ) -> std::io::Result<tokio::task::JoinHandle<()>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     log::info!("HTTP listening on {addr}");
     Ok(tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stop.wait_for(|s| *s).await;
-        };
+        let shutdown = stop.cancelled_owned();
         if let Err(e) = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await

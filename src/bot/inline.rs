@@ -28,7 +28,7 @@ pub async fn on_inline_query(
     me: Me,
     app: Arc<App>,
 ) -> Result<(), HandlerError> {
-    let metrics = crate::metrics::global();
+    let metrics = &app.metrics;
     metrics.update("inline_query");
     let key = q.from.id.0 as i64;
     let facts = Facts {
@@ -63,7 +63,7 @@ pub async fn on_inline_query(
             InlineQueryResult::Article(article)
         })
         .collect();
-    retrying("answerInlineQuery", || {
+    retrying(metrics, "answerInlineQuery", || {
         bot.answer_inline_query(q.id.clone(), results.clone())
             .cache_time(CACHE_SECONDS)
             .is_personal(true)

@@ -14,11 +14,11 @@ use crate::command::{self, AdminCommand, Input};
 use crate::decide::{self, Arrival, Facts, decide};
 use crate::flood::Verdict;
 use crate::render::View;
-use crate::{metrics, usage};
+use crate::usage;
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let started = Instant::now();
-    let metrics = metrics::global();
+    let metrics = &app.metrics;
     metrics.update("message");
     let private = msg.chat.is_private();
     let input = msg.text().map_or(Input::Text, |text| {
@@ -59,7 +59,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         app.usage.count(name, lang);
     }
     let reply = catalog.reply(lang, &view);
-    match deliver(&bot, chat, &reply).await {
+    match deliver(&bot, &app.metrics, chat, &reply).await {
         Outcome::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
         Outcome::Failed => log::warn!("reply to command={name} was not delivered"),
         _ => {}
@@ -79,18 +79,20 @@ pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> Vie
             {
                 Ok(rows) => View::Stats(rows),
                 Err(e) => {
-                    metrics::global().store_error("read");
+                    app.metrics.store_error("read");
                     log::warn!("usage read failed: {e}");
                     View::Stats(Vec::new())
                 }
             }
         }
-        AdminCommand::Reload => match reload::reload(bot, &app.catalog, &app.sources).await {
-            reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
-            reload::Reloaded::Rejected(problems) => {
-                View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
+        AdminCommand::Reload => {
+            match reload::reload(bot, &app.catalog, &app.sources, &app.metrics).await {
+                reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
+                reload::Reloaded::Rejected(problems) => {
+                    View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
+                }
             }
-        },
+        }
     }
 }
 
@@ -104,7 +106,7 @@ pub async fn flush_usage(app: &App) {
         return;
     }
     if let Err(e) = app.store.add_usage(&rows).await {
-        metrics::global().store_error("write");
+        app.metrics.store_error("write");
         log::warn!("usage write failed, keeping the counts for later: {e}");
         app.usage.restore(rows);
     }

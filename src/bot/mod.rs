@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 pub use handler::{HandlerError, schema};
 pub use run::{RunError, RunOptions, Transport, run};
-pub use webhook::{generate_secret, valid_secret};
 
 use crate::catalog::LiveCatalog;
 use crate::flood::FloodGuard;
@@ -40,4 +39,6 @@ pub struct App {
     pub usage: crate::usage::UsageCounter,
     /// Where content and locales are reloaded from.
     pub sources: reload::Sources,
+    /// Counters for /metrics.
+    pub metrics: crate::metrics::Metrics,
 }

@@ -8,7 +8,7 @@ use teloxide::prelude::*;
 
 use super::menus;
 use crate::catalog::{Catalog, LiveCatalog};
-use crate::metrics;
+use crate::metrics::Metrics;
 use crate::problem::{Problem, Problems};
 
 /// Where the catalog is read from, kept for reloads.
@@ -30,7 +30,7 @@ pub enum Reloaded {
 }
 
 /// Loads, validates and swaps; re-publishes the menus when their texts changed.
-pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources) -> Reloaded {
+pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources, metrics: &Metrics) -> Reloaded {
     // Reading and validating takes milliseconds of blocking file IO: off the runtime's
     // one thread, so chats go on being answered meanwhile.
     let (content, locales) = (from.content_dir.clone(), from.locales_dir.clone());
@@ -57,7 +57,7 @@ pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources) -> Reloaded {
     };
     let menus_changed = menus::texts(&live.get()) != menus::texts(&catalog);
     let generation = live.replace(catalog);
-    metrics::global().set_content_generation(generation);
+    metrics.set_content_generation(generation);
     log::info!("content reloaded: generation {generation}, menus changed: {menus_changed}");
     if menus_changed {
         menus::publish(bot, &live.get()).await;
@@ -70,7 +70,7 @@ pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources) -> Reloaded {
 
 /// Reloads on every SIGHUP until the process ends.
 #[cfg(unix)]
-pub fn on_hangup(bot: Bot, live: std::sync::Arc<LiveCatalog>, from: Sources) {
+pub fn on_hangup(bot: Bot, app: std::sync::Arc<super::App>) {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangups = match signal(SignalKind::hangup()) {
         Ok(s) => s,
@@ -82,10 +82,10 @@ pub fn on_hangup(bot: Bot, live: std::sync::Arc<LiveCatalog>, from: Sources) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             log::info!("SIGHUP: reloading content and locales");
-            reload(&bot, &live, &from).await;
+            reload(&bot, &app.catalog, &app.sources, &app.metrics).await;
         }
     });
 }
 
 #[cfg(not(unix))]
-pub fn on_hangup(_bot: Bot, _live: std::sync::Arc<LiveCatalog>, _from: Sources) {}
+pub fn on_hangup(_bot: Bot, _app: std::sync::Arc<super::App>) {}

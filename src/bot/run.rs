@@ -14,7 +14,7 @@ use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::handler::HandlerError;
 use super::ledger::Ledger;
@@ -23,10 +23,10 @@ use super::poller::{self, LedgerPolling};
 use super::signals::{stop_dispatcher_on, stop_signal};
 use super::{App, http, menus, reload, schema, webhook};
 use crate::catalog::{Catalog, LiveCatalog};
-use crate::config::Token;
+use crate::config::{Token, WebhookSecret, WebhookUrl};
 use crate::flood::FloodGuard;
 use crate::lang::Lang;
-use crate::metrics;
+use crate::metrics::Metrics;
 use crate::problem::Problems;
 use crate::store::{Store, StoreError};
 use crate::usage::UsageCounter;
@@ -37,15 +37,15 @@ pub enum Transport {
     Polling { metrics_listen: Option<SocketAddr> },
     /// Telegram posts to `url`; we listen on `listen` and check `secret`.
     Webhook {
-        url: url::Url,
+        url: WebhookUrl,
         listen: SocketAddr,
-        secret: String,
+        secret: WebhookSecret,
     },
 }
 
 pub struct RunOptions {
     pub token: Token,
-    pub api_url: Option<String>,
+    pub api_url: Option<url::Url>,
     pub api_timeout: Duration,
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
@@ -65,8 +65,6 @@ pub enum RunError {
     Content(Problems),
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
-    #[error("TELOXIDE_API_URL is not a valid URL")]
-    ApiUrl,
     #[error("cannot set up the HTTP client")]
     HttpClient,
     #[error("Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you")]
@@ -89,7 +87,8 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let catalog =
         Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
     let catalog = Arc::new(LiveCatalog::new(catalog));
-    metrics::global().set_content_generation(catalog.generation());
+    let metrics = Metrics::new();
+    metrics.set_content_generation(catalog.generation());
     let store = Store::open(&options.database_url, options.lang_cache).await?;
 
     let client = teloxide::net::default_reqwest_settings()
@@ -97,12 +96,12 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         .build()
         .map_err(|_| RunError::HttpClient)?;
     let mut bot = Bot::with_client(options.token.expose(), client);
-    if let Some(url) = &options.api_url {
-        bot = bot.set_api_url(url.parse().map_err(|_| RunError::ApiUrl)?);
+    if let Some(url) = options.api_url {
+        bot = bot.set_api_url(url);
     }
 
     let stop = stop_signal();
-    let Some(_me) = wait_for_me(&bot, stop.clone()).await? else {
+    let Some(_me) = wait_for_me(&bot, &stop).await? else {
         store.close().await;
         return Ok(());
     };
@@ -114,8 +113,6 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
-    reload::on_hangup(bot.clone(), Arc::clone(&catalog), sources.clone());
-
     let ledger = Arc::new(Ledger::default());
     let app = Arc::new(App {
         catalog,
@@ -129,7 +126,9 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         admins: options.admins.iter().copied().collect::<HashSet<u64>>(),
         usage: UsageCounter::default(),
         sources,
+        metrics,
     });
+    reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
@@ -180,12 +179,13 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             listen,
             secret,
         } => {
-            let (hook, listener) = webhook::endpoint(url.path(), &secret, Arc::clone(&ledger));
+            let (hook, listener) =
+                webhook::endpoint(url.as_url().path(), secret.expose(), Arc::clone(&app));
             let router = http::ops_routes(Arc::clone(&app)).merge(hook);
             let server = http::serve(listen, router, stop.clone())
                 .await
                 .map_err(|e| RunError::Listen(listen, e))?;
-            webhook::register(&bot, &url, &secret)
+            webhook::register(&bot, url.as_url(), secret.expose())
                 .await
                 .map_err(|e| RunError::Webhook(e.to_string()))?;
             log::info!("webhook registered; waiting for updates");
@@ -225,14 +225,14 @@ where
 }
 
 /// Adds usage counts to the store every minute until the stop.
-fn flush_usage_every(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+fn flush_usage_every(app: Arc<App>, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(USAGE_FLUSH_EVERY);
         tick.tick().await;
         loop {
             let stopping = tokio::select! {
                 _ = tick.tick() => false,
-                _ = stop.wait_for(|s| *s) => true,
+                _ = stop.cancelled() => true,
             };
             if stopping {
                 return;
@@ -258,7 +258,7 @@ async fn remove_webhook(bot: &Bot) {
 
 /// Asks getMe until it answers, so a bot started while Telegram is unreachable waits
 /// instead of dying. `None` means a stop was requested meanwhile.
-async fn wait_for_me(bot: &Bot, mut stop: watch::Receiver<bool>) -> Result<Option<Me>, RunError> {
+async fn wait_for_me(bot: &Bot, stop: &CancellationToken) -> Result<Option<Me>, RunError> {
     let mut backoff = Duration::from_millis(500);
     loop {
         match bot.get_me().await {
@@ -268,7 +268,7 @@ async fn wait_for_me(bot: &Bot, mut stop: watch::Receiver<bool>) -> Result<Optio
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
-            _ = stop.wait_for(|s| *s) => return Ok(None),
+            _ = stop.cancelled() => return Ok(None),
         }
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }

@@ -1,20 +1,21 @@
 //! Stopping cleanly: SIGINT and SIGTERM (Docker and systemd stop with the latter; teloxide
-//! handles only SIGINT) become one watch value that everything waiting can observe.
+//! handles only SIGINT) cancel one token that everything waiting can observe.
 
 use std::time::Duration;
 
 use teloxide::dispatching::ShutdownToken;
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
-/// Flips to true on SIGINT or SIGTERM.
-pub fn stop_signal() -> watch::Receiver<bool> {
-    let (tx, rx) = watch::channel(false);
+/// Cancelled on SIGINT or SIGTERM.
+pub fn stop_signal() -> CancellationToken {
+    let stop = CancellationToken::new();
+    let trigger = stop.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
         log::info!("stop requested; finishing replies in flight");
-        let _ = tx.send(true);
+        trigger.cancel();
     });
-    rx
+    stop
 }
 
 #[cfg(unix)]
@@ -40,11 +41,9 @@ async fn wait_for_signal() {
 }
 
 /// Hands a stop request to the dispatcher, which lets in-flight handlers finish.
-pub fn stop_dispatcher_on(token: ShutdownToken, mut stop: watch::Receiver<bool>) {
+pub fn stop_dispatcher_on(token: ShutdownToken, stop: CancellationToken) {
     tokio::spawn(async move {
-        if stop.wait_for(|s| *s).await.is_err() {
-            return;
-        }
+        stop.cancelled().await;
         // The dispatcher may not have started yet; keep asking until it takes the request.
         loop {
             match token.shutdown() {
