@@ -3,12 +3,12 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use crate::content::search::SearchIndex;
 use crate::content::{self, Content};
 use crate::i18n::Locales;
 use crate::lang::Lang;
 use crate::problem::Problems;
 use crate::render::{Ready, Reply, View, render};
-use crate::search::SearchIndex;
 
 #[derive(Debug)]
 pub struct Catalog {

@@ -1,23 +1,25 @@
 //! qantar-bot: a Telegram bot that tells the record of Kazakhstan's January 2022 events
 //! in English, Russian and Kazakh. The binary is a thin shell around this library.
+//!
+//! The folders follow one update: `transport` brings it in, `input` parses it, `decide`
+//! plans the answer, `handle` carries the plan out with the `store`, `render` writes the
+//! reply, `deliver` sends it. `content`, `i18n` and `catalog` are what is told; `cli`
+//! holds the other subcommands.
 
-pub mod bot;
-pub mod callback;
 pub mod catalog;
-pub mod command;
+pub mod cli;
 pub mod config;
 pub mod content;
 pub mod decide;
-pub mod deeplink;
-pub mod flood;
-pub mod healthcheck;
+pub mod deliver;
+pub mod handle;
 pub mod i18n;
+pub mod input;
 pub mod lang;
 pub mod logging;
 pub mod metrics;
-pub mod preview;
 pub mod problem;
 pub mod render;
-pub mod search;
 pub mod store;
+pub mod transport;
 pub mod usage;

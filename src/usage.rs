@@ -95,6 +95,23 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Adds the counts gathered so far to the store; on failure they wait for next time.
+pub async fn flush(
+    counter: &UsageCounter,
+    store: &crate::store::Store,
+    metrics: &crate::metrics::Metrics,
+) {
+    let rows = counter.take();
+    if rows.is_empty() {
+        return;
+    }
+    if let Err(e) = store.add_usage(&rows).await {
+        metrics.store_error("write");
+        log::warn!("usage write failed, keeping the counts for later: {e}");
+        counter.restore(rows);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,11 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use qantar_bot::callback::Callback;
+use qantar_bot::input::callback_data::Callback;
 use qantar_bot::catalog::Catalog;
-use qantar_bot::deeplink::Payload;
+use qantar_bot::input::deep_link::Payload;
 use qantar_bot::lang::Lang;
-use qantar_bot::preview::reply_offline;
+use qantar_bot::cli::preview::reply_offline;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;
 use qantar_bot::render::{Reply, inline_results};

@@ -3,6 +3,7 @@
 pub mod date;
 mod load;
 pub mod model;
+pub mod search;
 
 pub use date::Date;
 pub use load::{PETITION_FILE, SOURCES_FILE, SUMMARY_FILE, TIMELINE_FILE, load};

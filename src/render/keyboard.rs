@@ -1,6 +1,6 @@
 //! Inline keyboards as plain data; the bot turns them into Telegram's types.
 
-use crate::callback::Callback;
+use crate::input::callback_data::Callback;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ButtonAction {

@@ -2,17 +2,17 @@
 //!
 //! No I/O happens here, so every view can be tested in every language without a bot.
 
+mod articles;
 mod dates;
 pub mod html;
-mod inline;
 pub mod keyboard;
 mod ready;
 pub mod split;
 mod timeline;
 mod views;
 
+pub use articles::{InlineArticle, inline_results};
 pub use dates::format_date;
-pub use inline::{InlineArticle, inline_results};
 pub use keyboard::{Button, ButtonAction, Keyboard};
 pub use ready::Ready;
 pub use timeline::{PAGE_SIZE, page_count, page_of};

@@ -5,9 +5,9 @@ use fluent_bundle::FluentValue;
 use super::html::{escape, link};
 use super::keyboard::{Button, Keyboard};
 use super::views::Renderer;
-use crate::callback::Callback;
 use crate::content::Content;
 use crate::i18n::{Msg, args};
+use crate::input::callback_data::Callback;
 
 /// Events per page. With bodies capped at load, four always fit in one message.
 pub const PAGE_SIZE: usize = 4;

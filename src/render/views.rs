@@ -8,11 +8,11 @@ use super::html::{clip, escape, link};
 use super::keyboard::{Button, Keyboard};
 use super::split::{MESSAGE_LIMIT, pack};
 use super::{Part, Reply, View};
-use crate::callback::{AfterLang, Callback};
 use crate::catalog::Catalog;
-use crate::command;
 use crate::content::{SourceKind, Topic};
 use crate::i18n::{Args, Msg, args};
+use crate::input::callback_data::{AfterLang, Callback};
+use crate::input::command;
 use crate::lang::Lang;
 
 /// How much of a person's input is echoed back in a refusal.

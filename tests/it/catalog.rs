@@ -1,8 +1,8 @@
 //! Every view of the shipped record, in every language: no Fluent errors, within
 //! Telegram's limits, valid Telegram HTML; and the three languages carry the same facts.
 
-use qantar_bot::callback::Callback;
 use qantar_bot::catalog::Catalog;
+use qantar_bot::input::callback_data::Callback;
 use qantar_bot::lang::Lang;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;

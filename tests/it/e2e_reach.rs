@@ -1,6 +1,6 @@
 //! Buttons, paging, deep links and inline mode, end to end through the fake Bot API.
 
-use qantar_bot::callback::{AfterLang, Callback};
+use qantar_bot::input::callback_data::{AfterLang, Callback};
 use qantar_bot::lang::Lang;
 use qantar_bot::render::{View, inline_results, page_count, render};
 use serde_json::Value;

@@ -3,11 +3,11 @@
 //! reply is valid Telegram HTML within its limits.
 
 use proptest::prelude::*;
-use qantar_bot::callback::Callback;
 use qantar_bot::catalog::Catalog;
-use qantar_bot::deeplink::Payload;
+use qantar_bot::cli::preview::reply_offline;
+use qantar_bot::input::callback_data::Callback;
+use qantar_bot::input::deep_link::Payload;
 use qantar_bot::lang::Lang;
-use qantar_bot::preview::reply_offline;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;
 use qantar_bot::render::{Reply, View, inline_results, render};
@@ -148,6 +148,6 @@ proptest! {
     fn user_language_input_never_panics(text in nasty_text()) {
         let _ = Lang::from_user_input(&text);
         let _ = Lang::from_ietf(&text);
-        let _ = qantar_bot::search::fold(&text);
+        let _ = qantar_bot::content::search::fold(&text);
     }
 }

@@ -151,7 +151,7 @@ fn command_menus_and_profile_texts() {
     settings().bind(|| {
         for lang in Lang::ALL {
             let mut out = String::new();
-            for line in qantar_bot::bot::menus::commands(&catalog, lang) {
+            for line in qantar_bot::deliver::menus::commands(&catalog, lang) {
                 let _ = writeln!(out, "/{} — {}", line.command, line.description);
             }
             for msg in [

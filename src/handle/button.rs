@@ -7,13 +7,13 @@ use fluent_bundle::FluentValue;
 use teloxide::prelude::*;
 
 use super::App;
-use super::deliver::{Outcome, edit, retrying};
 use super::effects::{Settled, saved_lang, settle};
-use super::handler::HandlerError;
-use crate::callback::{BadCallback, Callback};
+use super::tree::HandlerError;
+use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
-use crate::flood::Verdict;
+use crate::deliver::{Outcome, edit, retrying};
 use crate::i18n::{Msg, args};
+use crate::input::callback_data::{BadCallback, Callback};
 use crate::metrics::Metrics;
 
 pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {

@@ -6,13 +6,14 @@ use std::time::Instant;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 
-use super::deliver::{Outcome, deliver};
+use super::App;
 use super::effects::{Settled, saved_lang, settle};
-use super::handler::HandlerError;
-use super::{App, reload};
-use crate::command::{self, AdminCommand, Input};
+use super::reload;
+use super::tree::HandlerError;
+use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, decide};
-use crate::flood::Verdict;
+use crate::deliver::{Outcome, deliver};
+use crate::input::command::{self, AdminCommand, Input};
 use crate::render::View;
 use crate::usage;
 
@@ -71,7 +72,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
 pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> View {
     match admin {
         AdminCommand::Stats => {
-            flush_usage(app).await;
+            usage::flush(&app.usage, &app.store, &app.metrics).await;
             match app
                 .store
                 .usage_since(&usage::days_ago(STATS_DAYS - 1))
@@ -98,16 +99,3 @@ pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> Vie
 
 /// Days of usage /stats shows.
 const STATS_DAYS: i64 = 7;
-
-/// Adds the counts gathered so far to the store; on failure they wait for next time.
-pub async fn flush_usage(app: &App) {
-    let rows = app.usage.take();
-    if rows.is_empty() {
-        return;
-    }
-    if let Err(e) = app.store.add_usage(&rows).await {
-        app.metrics.store_error("write");
-        log::warn!("usage write failed, keeping the counts for later: {e}");
-        app.usage.restore(rows);
-    }
-}

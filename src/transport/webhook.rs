@@ -19,8 +19,8 @@ use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
 
-use super::App;
-use super::poller::UpdateStream;
+use crate::handle::App;
+use crate::transport::updates::UpdateStream;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
@@ -70,7 +70,7 @@ async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) ->
     }
     // Past the grace, answer anyway: Telegram should not hold a connection for one
     // slow chat (the reply still goes out).
-    let _ = tokio::time::timeout(super::ledger::GRACE, done).await;
+    let _ = tokio::time::timeout(crate::transport::ledger::GRACE, done).await;
     StatusCode::OK
 }
 

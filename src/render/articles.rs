@@ -6,8 +6,8 @@ use super::keyboard::{Button, Keyboard};
 use super::views::Renderer;
 use crate::catalog::Catalog;
 use crate::content::Event;
-use crate::deeplink::{Payload, link as deep_link};
 use crate::i18n::Msg;
+use crate::input::deep_link::{Payload, link as deep_link};
 use crate::lang::Lang;
 
 /// Telegram accepts at most 50 results per answer.

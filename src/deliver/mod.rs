@@ -3,6 +3,9 @@
 //! A 429 waits exactly as long as Telegram asks, only in this chat's worker, so other
 //! chats are not held back; network faults are retried with backoff.
 
+pub mod markup;
+pub mod menus;
+
 use std::future::IntoFuture;
 use std::time::Duration;
 
@@ -11,9 +14,9 @@ use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, MessageId, ParseMode};
 
-use super::keyboard::markup;
 use crate::metrics::Metrics;
 use crate::render::{Part, Reply};
+use markup::markup;
 
 const MAX_ATTEMPTS: u32 = 6;
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);

@@ -5,13 +5,9 @@
 //! offset never passes an update whose handler has not finished: killed at any moment,
 //! the bot is sent again everything it had not answered (at least once).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::Stream;
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
@@ -19,7 +15,8 @@ use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
 
-use super::ledger::Ledger;
+use crate::transport::ledger::Ledger;
+use crate::transport::updates::UpdateStream;
 
 /// Telegram hands out at most this many updates per getUpdates, starting at the offset.
 const WINDOW: u32 = 100;
@@ -66,32 +63,6 @@ impl UpdateListener for LedgerPolling {
 
     fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
         self.allowed = hint.collect();
-    }
-}
-
-/// Updates arriving from a task (polling) or from HTTP requests (webhook); ends when
-/// every sender is gone or, if given, when the stop flag is raised.
-pub struct UpdateStream<E> {
-    rx: mpsc::Receiver<Result<Update, E>>,
-    stop: Option<StopFlag>,
-}
-
-impl<E> UpdateStream<E> {
-    pub fn new(rx: mpsc::Receiver<Result<Update, E>>, stop: Option<StopFlag>) -> Self {
-        UpdateStream { rx, stop }
-    }
-}
-
-impl<E> Stream for UpdateStream<E> {
-    type Item = Result<Update, E>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let Some(stop) = self.stop.as_mut()
-            && Pin::new(stop).poll(cx).is_ready()
-        {
-            return Poll::Ready(None);
-        }
-        self.rx.poll_recv(cx)
     }
 }
 

@@ -10,12 +10,12 @@ use teloxide::types::{
 };
 
 use super::App;
-use super::deliver::{link_preview, retrying};
 use super::effects::saved_lang;
-use super::handler::HandlerError;
-use super::keyboard::markup;
+use super::tree::HandlerError;
+use crate::decide::flood::Verdict;
 use crate::decide::{Arrival, Facts, decide};
-use crate::flood::Verdict;
+use crate::deliver::markup::markup;
+use crate::deliver::{link_preview, retrying};
 use crate::render::inline_results;
 
 /// Results depend on the user's language, so they are personal; a short cache keeps

@@ -11,15 +11,15 @@ use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::prelude::*;
 
 use super::App;
-use super::{callbacks, inline, messages};
+use super::{button, inline_query, message};
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
     confirm_when_handled()
-        .branch(Update::filter_message().endpoint(messages::on_message))
-        .branch(Update::filter_callback_query().endpoint(callbacks::on_callback))
-        .branch(Update::filter_inline_query().endpoint(inline::on_inline_query))
+        .branch(Update::filter_message().endpoint(message::on_message))
+        .branch(Update::filter_callback_query().endpoint(button::on_callback))
+        .branch(Update::filter_inline_query().endpoint(inline_query::on_inline_query))
 }
 
 /// Holds a guard while the rest of the tree handles the update; dropping it (when the

@@ -1,28 +1,20 @@
-//! The Telegram side: the handler tree, delivery, menus and the polling loop.
+//! Handling one update: the handler tree, and one handler per kind of update (message,
+//! button, inline query) that gathers the facts, asks `decide`, and carries the plan
+//! out through `deliver`. `App` is what they all share.
 
-mod callbacks;
-mod deliver;
+mod button;
 mod effects;
-mod handler;
-mod http;
-mod inline;
-mod keyboard;
-mod ledger;
-pub mod menus;
-mod messages;
-mod poller;
+mod inline_query;
+mod message;
 pub mod reload;
-mod run;
-mod signals;
-mod webhook;
+mod tree;
 
 use std::sync::Arc;
 
-pub use handler::{HandlerError, schema};
-pub use run::{RunError, RunOptions, Transport, run};
+pub use tree::{HandlerError, schema};
 
 use crate::catalog::LiveCatalog;
-use crate::flood::FloodGuard;
+use crate::decide::flood::FloodGuard;
 use crate::lang::Lang;
 use crate::store::Store;
 
@@ -33,7 +25,7 @@ pub struct App {
     pub default_lang: Lang,
     pub flood: FloodGuard,
     /// Updates in flight, so polling confirms only what has been handled.
-    pub ledger: Arc<ledger::Ledger>,
+    pub ledger: Arc<crate::transport::ledger::Ledger>,
     /// Telegram user ids allowed /stats and /reload.
     pub admins: std::collections::HashSet<u64>,
     pub usage: crate::usage::UsageCounter,

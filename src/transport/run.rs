@@ -16,19 +16,23 @@ use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
 use tokio_util::sync::CancellationToken;
 
-use super::handler::HandlerError;
-use super::ledger::Ledger;
-use super::messages::flush_usage;
-use super::poller::{self, LedgerPolling};
-use super::signals::{stop_dispatcher_on, stop_signal};
-use super::{App, http, menus, reload, schema, webhook};
 use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::{Token, WebhookSecret, WebhookUrl};
-use crate::flood::FloodGuard;
+use crate::decide::flood::FloodGuard;
+use crate::deliver::menus;
+use crate::handle::App;
+use crate::handle::HandlerError;
+use crate::handle::reload;
+use crate::handle::schema;
 use crate::lang::Lang;
 use crate::metrics::Metrics;
 use crate::problem::Problems;
 use crate::store::{Store, StoreError};
+use crate::transport::http;
+use crate::transport::ledger::Ledger;
+use crate::transport::poller::{self, LedgerPolling};
+use crate::transport::signals::{stop_dispatcher_on, stop_signal};
+use crate::transport::webhook;
 use crate::usage::UsageCounter;
 
 /// How updates arrive.
@@ -195,7 +199,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             result
         }
     };
-    flush_usage(&app).await;
+    crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
     match result {
         Ok(()) => {
@@ -237,7 +241,7 @@ fn flush_usage_every(app: Arc<App>, stop: CancellationToken) {
             if stopping {
                 return;
             }
-            flush_usage(&app).await;
+            crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
         }
     });
 }

@@ -2,9 +2,9 @@
 //! same path from text to reply without a network, for property tests and fuzzing.
 
 use crate::catalog::Catalog;
-use crate::command;
+use crate::decide::flood::Verdict;
 use crate::decide::{Arrival, Facts, Step, decide};
-use crate::flood::Verdict;
+use crate::input::command;
 use crate::lang::Lang;
 use crate::render::html::to_terminal;
 use crate::render::{Reply, View, render};
@@ -55,4 +55,18 @@ pub fn preview(catalog: &Catalog, lang: Lang, text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(&divider)
+}
+
+/// The subcommand: prints what a reader in `lang` would get for `command`.
+pub fn run(cli: &crate::config::Cli, command: &str, lang: Lang) -> std::process::ExitCode {
+    match Catalog::load(&cli.content_dir, &cli.locales_dir) {
+        Ok(catalog) => {
+            super::out(&preview(&catalog, lang, command));
+            std::process::ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            eprintln!("{problems}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

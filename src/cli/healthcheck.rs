@@ -36,6 +36,25 @@ pub fn healthy(addr: SocketAddr) -> Result<bool, std::io::Error> {
     Ok(head[..n].starts_with(b"HTTP/1.1 200"))
 }
 
+/// The subcommand: exit 0 when the running bot answers /healthz (or, polling without a
+/// listener, always: being alive is all there is to check).
+pub fn run(cli: &crate::config::Cli) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let target = target(cli.webhook_url.is_some(), cli.listen, cli.metrics_listen);
+    match target.map(healthy) {
+        None => ExitCode::SUCCESS,
+        Some(Ok(true)) => ExitCode::SUCCESS,
+        Some(Ok(false)) => {
+            eprintln!("unhealthy: /healthz did not answer 200");
+            ExitCode::FAILURE
+        }
+        Some(Err(e)) => {
+            eprintln!("unhealthy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

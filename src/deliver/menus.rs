@@ -4,8 +4,8 @@ use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
 use crate::catalog::Catalog;
-use crate::command;
 use crate::i18n::Msg;
+use crate::input::command;
 use crate::lang::Lang;
 
 /// The commands and descriptions for one language, as setMyCommands takes them.

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use teloxide::prelude::*;
 
-use super::menus;
 use crate::catalog::{Catalog, LiveCatalog};
+use crate::deliver::menus;
 use crate::metrics::Metrics;
 use crate::problem::{Problem, Problems};
 
@@ -70,7 +70,7 @@ pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources, metrics: &Met
 
 /// Reloads on every SIGHUP until the process ends.
 #[cfg(unix)]
-pub fn on_hangup(bot: Bot, app: std::sync::Arc<super::App>) {
+pub fn on_hangup(bot: Bot, app: std::sync::Arc<crate::handle::App>) {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangups = match signal(SignalKind::hangup()) {
         Ok(s) => s,
@@ -88,4 +88,4 @@ pub fn on_hangup(bot: Bot, app: std::sync::Arc<super::App>) {
 }
 
 #[cfg(not(unix))]
-pub fn on_hangup(_bot: Bot, _app: std::sync::Arc<super::App>) {}
+pub fn on_hangup(_bot: Bot, _app: std::sync::Arc<crate::handle::App>) {}

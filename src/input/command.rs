@@ -1,8 +1,8 @@
 //! Parses a message's text into a typed command, at the edge, before anything else runs.
 
 use crate::content::Content;
-use crate::deeplink::Payload;
 use crate::i18n::Msg;
+use crate::input::deep_link::Payload;
 use crate::lang::Lang;
 use crate::render::View;
 

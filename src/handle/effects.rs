@@ -3,7 +3,8 @@
 
 use teloxide::prelude::*;
 
-use super::{App, messages::admin_view};
+use super::App;
+use super::message::admin_view;
 use crate::decide::{Plan, Step};
 use crate::lang::Lang;
 use crate::render::View;

@@ -3,10 +3,12 @@
 //! handlers carry plans out, and the offline preview, the property tests and the fuzz
 //! target run the very same function.
 
-use crate::callback::{AfterLang, BadCallback, Callback};
-use crate::command::{Action, AdminCommand, Command, Input};
+pub mod flood;
+
 use crate::content::Content;
-use crate::flood::Verdict;
+use crate::decide::flood::Verdict;
+use crate::input::callback_data::{AfterLang, BadCallback, Callback};
+use crate::input::command::{Action, AdminCommand, Command, Input};
 use crate::lang::Lang;
 use crate::render::View;
 
@@ -25,7 +27,7 @@ const OTHER_COUNTS: [&str; 8] = [
 
 /// Every name a plan can count, for label tables made at start.
 pub fn counted_names() -> impl Iterator<Item = &'static str> {
-    crate::command::names().chain(OTHER_COUNTS)
+    crate::input::command::names().chain(OTHER_COUNTS)
 }
 
 /// The static name for a counted name read back from the store; `None` for a name
@@ -226,7 +228,7 @@ fn on_button(callback: Callback, lang: Lang) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::parse;
+    use crate::input::command::parse;
 
     fn facts() -> Facts<'static> {
         Facts {

@@ -1,0 +1,61 @@
+//! `qantar-bot` / `qantar-bot run`: the bot itself, from flags to a running transport on
+//! a one-thread runtime.
+
+use std::process::ExitCode;
+
+use crate::config::{Cli, Token, WebhookSecret};
+use crate::transport::{RunOptions, Transport, run};
+
+pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
+    let token = match Token::from_env() {
+        Ok(token) => token,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = RunOptions {
+        token,
+        api_url: cli.api_url,
+        api_timeout: std::time::Duration::from_secs(cli.api_timeout),
+        flood_burst: cli.flood_burst,
+        flood_per_minute: cli.flood_per_minute,
+        admins: cli.admins.0,
+        transport: match (cli.webhook_url, webhook_secret) {
+            (Some(url), Some(secret)) => Transport::Webhook {
+                url,
+                listen: cli.listen,
+                secret,
+            },
+            _ => Transport::Polling {
+                metrics_listen: cli.metrics_listen,
+            },
+        },
+        content_dir: cli.content_dir,
+        locales_dir: cli.locales_dir,
+        database_url: cli.database_url,
+        lang_cache: cli.lang_cache,
+        default_lang: cli.default_lang,
+    };
+    // One thread: a reply costs tens of microseconds, far below what Telegram lets a bot
+    // send, and on a small machine a second worker thread only added wake-ups between
+    // threads (CPU per update 113 µs with the multi-thread runtime, ~70 µs with this one;
+    // BENCHMARKS.md). Blocking work (SQLite, reloading content) runs on threads of its own.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Parsing at the edge: what a person sent, turned into types before anything else
+//! runs. Message text into commands, button data into callbacks, `start=` payloads into
+//! deep links; anything that does not parse is refused here, never guessed at later.
+
+pub mod callback_data;
+pub mod command;
+pub mod deep_link;
