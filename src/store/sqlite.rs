@@ -50,8 +50,9 @@ pub async fn load_cache(pool: &SqlitePool, capacity: usize) -> Result<LangCache,
         return Ok(LangCache::new(capacity));
     }
     // One row per language, the chat ids joined by commas: sqlx hands rows over one at a
-    // time between threads, and 100,000 of them took 200 ms of start-up; one string per
-    // language takes a few.
+    // time between threads, which made a large table slow to load at start; one string
+    // per language is far cheaper (BENCHMARKS.md, "The language cache loads in three
+    // strings").
     let mut table = Vec::with_capacity(rows.max(0) as usize);
     for lang in Lang::ALL {
         let (ids,): (Option<String>,) =
