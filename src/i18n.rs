@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::lang::Lang;
+use crate::lang::{Lang, PerLang};
 use crate::problem::{Problem, Problems};
 
 macro_rules! messages {
@@ -90,7 +90,7 @@ pub type Args<'a> = FluentArgs<'a>;
 
 /// One bundle per language, shareable across threads.
 pub struct Locales {
-    bundles: [FluentBundle<FluentResource>; 3],
+    bundles: PerLang<FluentBundle<FluentResource>>,
     /// Formatting slips seen at request time; tests require zero, operators can watch it.
     format_errors: AtomicUsize,
 }
@@ -107,7 +107,7 @@ impl Locales {
     pub fn load(dir: &Path) -> Result<Locales, Problems> {
         let mut problems = Vec::new();
         let mut ids: Vec<(Lang, PathBuf, BTreeSet<String>)> = Vec::new();
-        let bundles = Lang::ALL.map(|lang| {
+        let bundles = PerLang::from_fn(|lang| {
             let (bundle, found, folder) = load_one(dir, lang, &mut problems);
             ids.push((lang, folder, found));
             bundle
@@ -146,7 +146,7 @@ impl Locales {
     }
 
     fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
-        &self.bundles[lang as usize]
+        &self.bundles[lang]
     }
 
     /// Formats a message. Loading guaranteed it exists; a formatting slip (a missing

@@ -121,6 +121,37 @@ impl TryFrom<String> for Lang {
     }
 }
 
+/// One value per language, reached by the `Lang` itself: reordering the enum or `ALL`
+/// cannot hand one language another's value, as an array indexed by `lang as usize` could.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PerLang<T> {
+    en: T,
+    ru: T,
+    kk: T,
+}
+
+impl<T> PerLang<T> {
+    /// Builds each language's value: English, Russian, Kazakh, in turn.
+    pub fn from_fn(mut f: impl FnMut(Lang) -> T) -> PerLang<T> {
+        let en = f(Lang::En);
+        let ru = f(Lang::Ru);
+        let kk = f(Lang::Kk);
+        PerLang { en, ru, kk }
+    }
+}
+
+impl<T> std::ops::Index<Lang> for PerLang<T> {
+    type Output = T;
+
+    fn index(&self, lang: Lang) -> &T {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ru => &self.ru,
+            Lang::Kk => &self.kk,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +205,13 @@ mod tests {
             assert_eq!(lang.code().parse::<Lang>(), Ok(lang));
         }
         assert!("EN".parse::<Lang>().is_err());
+    }
+
+    #[test]
+    fn per_lang_gives_each_language_its_own_value() {
+        let codes = PerLang::from_fn(Lang::code);
+        for lang in Lang::ALL {
+            assert_eq!(codes[lang], lang.code());
+        }
     }
 }

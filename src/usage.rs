@@ -3,20 +3,23 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+use jiff::civil::Date;
+use jiff::tz::Offset;
+use jiff::{Timestamp, ToSpan};
 
 use crate::lang::Lang;
 use crate::store::Usage;
 
-/// Keyed by days since 1970 (UTC): counting costs no date formatting.
+/// Keyed by the UTC date as a value: counting costs no date formatting.
 #[derive(Debug, Default)]
 pub struct UsageCounter {
-    pending: Mutex<HashMap<(i64, &'static str, Lang), i64>>,
+    pending: Mutex<HashMap<(Date, &'static str, Lang), i64>>,
 }
 
 impl UsageCounter {
     pub fn count(&self, command: &'static str, lang: Lang) {
-        let day = epoch_day(0);
+        let day = utc_today();
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         *pending.entry((day, command, lang)).or_insert(0) += 1;
     }
@@ -27,7 +30,7 @@ impl UsageCounter {
         pending
             .drain()
             .map(|((day, command, lang), count)| Usage {
-                day: format_day(day),
+                day: day.to_string(),
                 command: command.to_string(),
                 lang: lang.code().to_string(),
                 count,
@@ -39,8 +42,8 @@ impl UsageCounter {
     pub fn restore(&self, rows: Vec<Usage>) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         for r in rows {
-            let (Some(day), Some(command), Ok(lang)) = (
-                parse_day(&r.day),
+            let (Ok(day), Some(command), Ok(lang)) = (
+                r.day.parse::<Date>(),
                 crate::decide::counted_name(&r.command),
                 r.lang.parse::<Lang>(),
             ) else {
@@ -58,41 +61,12 @@ pub fn today() -> String {
 
 /// The UTC date `n` days before today, as YYYY-MM-DD.
 pub fn days_ago(n: i64) -> String {
-    format_day(epoch_day(n))
+    utc_today().saturating_sub(n.days()).to_string()
 }
 
-/// Days since 1970-01-01 (UTC), `n` days ago.
-fn epoch_day(n: i64) -> i64 {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    secs.div_euclid(86_400) - n
-}
-
-fn format_day(day: i64) -> String {
-    let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The day number of a date this module formatted; `None` for anything else.
-fn parse_day(text: &str) -> Option<i64> {
-    // The counts in flight are at most a minute old: today or the day before.
-    (0..2).map(epoch_day).find(|d| format_day(*d) == text)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// Days are counted in UTC, whatever the server's zone, so replicas agree.
+fn utc_today() -> Date {
+    Offset::UTC.to_datetime(Timestamp::now()).date()
 }
 
 /// Adds the counts gathered so far to the store; on failure they wait for next time.
@@ -117,12 +91,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(18_994), (2022, 1, 2));
-        assert_eq!(civil_from_days(19_051), (2022, 2, 28));
-        assert_eq!(civil_from_days(19_052), (2022, 3, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn days_are_iso_dates_in_utc() {
+        let today = utc_today();
+        assert_eq!(days_ago(0), today.to_string());
+        assert_eq!(days_ago(0), super::today());
+        let week_ago: Date = days_ago(6).parse().unwrap();
+        assert_eq!(week_ago.until(today).unwrap().get_days(), 6);
+        assert_eq!(jiff::civil::date(2000, 2, 29).to_string(), "2000-02-29");
+    }
+
+    #[test]
+    fn counts_from_other_days_are_restored_too() {
+        let c = UsageCounter::default();
+        c.restore(vec![Usage {
+            day: "2022-01-05".into(),
+            command: "help".into(),
+            lang: "ru".into(),
+            count: 2,
+        }]);
+        let rows = c.take();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].day.as_str(), rows[0].count), ("2022-01-05", 2));
     }
 
     #[test]

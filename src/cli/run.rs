@@ -37,10 +37,10 @@ pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
         lang_cache: cli.lang_cache,
         default_lang: cli.default_lang,
     };
-    // One thread: a reply costs tens of microseconds, far below what Telegram lets a bot
-    // send, and on a small machine a second worker thread only added wake-ups between
-    // threads (CPU per update 113 µs with the multi-thread runtime, ~70 µs with this one;
-    // BENCHMARKS.md). Blocking work (SQLite, reloading content) runs on threads of its own.
+    // One thread: one answers far more than Telegram lets a bot send, and on a small
+    // machine a second worker thread only added wake-ups between threads (figures in
+    // BENCHMARKS.md, "One-thread runtime"). Blocking work (SQLite, reloading content)
+    // runs on threads of its own.
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -162,6 +162,16 @@ pub async fn edit(
 /// Faults that say nothing about the request itself: the network, or Telegram's servers
 /// having a bad moment (a 5xx arrives as an unknown error, or as a body that is not JSON).
 /// Retrying may deliver twice if the first attempt got through; losing a reply is worse.
+///
+/// A 5xx reaches us only after teloxide-core (0.13, the newest) has slept 10 s: its
+/// `process_response` sleeps a fixed `DELAY_ON_SERVER_ERROR` on any 5xx status before
+/// reading the body, with no setting to change it. `Bot` takes a concrete
+/// `reqwest::Client`, which has no hook on responses (its `connector_layer` sees
+/// connections only), so this retry cannot see the status first; owning it would take
+/// a `Requester` of our own for every method, a local proxy rewriting statuses, or a
+/// patched teloxide-core. Cutting the call short with a deadline would not tell a 5xx
+/// from a slow answer, and could send a reply twice. So the first wait after a 5xx is
+/// teloxide's 10 s, and the backoff here starts after it.
 fn transient(e: &RequestError) -> bool {
     match e {
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => true,

@@ -24,7 +24,6 @@ pub enum Reloaded {
     /// The new set is in service under this generation.
     Applied {
         generation: u64,
-        menus_changed: bool,
     },
     Rejected(Problems),
 }
@@ -62,10 +61,7 @@ pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources, metrics: &Met
     if menus_changed {
         menus::publish(bot, &live.get()).await;
     }
-    Reloaded::Applied {
-        generation,
-        menus_changed,
-    }
+    Reloaded::Applied { generation }
 }
 
 /// Reloads on every SIGHUP until the process ends.

@@ -26,8 +26,9 @@ pub fn schema() -> UpdateHandler<HandlerError> {
 /// handler ends, or unwinds) tells the poller the update may be confirmed to Telegram.
 ///
 /// Written against the dependency map rather than as a `.map(|update: Update, ..|)`:
-/// dptree hands such a closure a deep clone of the whole update, which cost 3.5 µs of
-/// the 75 µs an update cost under load (BENCHMARKS.md); only its id is needed.
+/// dptree hands such a closure a deep clone of the whole update, a share of each
+/// update's cost worth saving (BENCHMARKS.md, "No deep copy of each update"); only its
+/// id is needed.
 fn confirm_when_handled() -> UpdateHandler<HandlerError> {
     let here = Location::caller();
     let signature = HandlerSignature::Other {

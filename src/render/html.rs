@@ -61,8 +61,7 @@ pub fn check_telegram_html(html: &str) -> Result<(), String> {
     let mut stack: Vec<&str> = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find(['<', '>', '&']) {
-        let (before, at) = rest.split_at(i);
-        let _ = before;
+        let at = &rest[i..];
         match at.as_bytes()[0] {
             b'>' => return Err(format!("bare `>` near {:?}", clip(at, 20))),
             b'&' => {

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 
 use super::{Reply, View, page_count, render};
 use crate::catalog::Catalog;
-use crate::lang::Lang;
+use crate::lang::{Lang, PerLang};
 
 /// Ready replies for each language, by view.
 #[derive(Debug, Default)]
 pub struct Ready {
-    by_lang: [HashMap<View, Reply>; 3],
+    by_lang: PerLang<HashMap<View, Reply>>,
 }
 
 impl Ready {
@@ -21,7 +21,7 @@ impl Ready {
     pub fn build(catalog: &Catalog) -> Ready {
         let views = static_views(catalog);
         Ready {
-            by_lang: Lang::ALL.map(|lang| {
+            by_lang: PerLang::from_fn(|lang| {
                 views
                     .iter()
                     .map(|view| (view.clone(), render(catalog, lang, view)))
@@ -32,7 +32,7 @@ impl Ready {
 
     /// The ready reply, if `view` is one of those kept.
     pub fn get(&self, lang: Lang, view: &View) -> Option<&Reply> {
-        self.by_lang[lang as usize].get(view)
+        self.by_lang[lang].get(view)
     }
 }
 

@@ -7,10 +7,10 @@
 //! store reads the database for the rest. Writes go to the database first and land
 //! here only once they succeeded.
 //!
-//! It is right only while this process is the database's one writer. Several replicas
-//! sharing one database (PostgreSQL, later) must run with the cache off
-//! (`--lang-cache 0`), or give it a short lifetime, or one replica's `/lang` goes
-//! unseen by the others.
+//! It is right only while this process is the database's one writer, so the store keeps
+//! one for SQLite only: with PostgreSQL, which is there for replicas sharing one
+//! database, every read goes to the database. Processes sharing one SQLite file must run
+//! with `--lang-cache 0`, or one's `/lang` goes unseen by the others.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -5,15 +5,30 @@
 //! meant for dialogue state), with migrations embedded in the binary. With SQLite, a
 //! bounded copy in memory (`cache`) means reading a chat's language costs no database
 //! round trip; with PostgreSQL there is none, since other replicas write too.
+//!
+//! Each backend owns its SQL in its own file (`sqlite`, `postgres`), behind functions of
+//! one shape; this file holds the interface and the cache, and no SQL.
+
+/// Calls the function named `f` of whichever backend is open, with its pool first.
+macro_rules! on_backend {
+    ($backend:expr, $f:ident($($arg:expr),*)) => {
+        match $backend {
+            Backend::Sqlite(pool) => sqlite::$f(pool $(, $arg)*).await,
+            Backend::Postgres(pool) => postgres::$f(pool $(, $arg)*).await,
+        }
+    };
+}
 
 mod cache;
 mod postgres;
 mod sqlite;
+mod usage;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use cache::{LangCache, Lookup};
+pub use usage::Usage;
 
 use crate::lang::Lang;
 
@@ -39,16 +54,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// One row of usage: on `day` (UTC, YYYY-MM-DD), `command` ran `count` times in `lang`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Usage {
-    pub day: String,
-    pub command: String,
-    pub lang: String,
-    pub count: i64,
-}
-
 /// The store behind a small interface; each database is a variant of `Backend`.
+/// Usage counts are in `usage`.
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
@@ -86,20 +93,7 @@ impl Store {
         if let Some(Lookup::Known(lang)) = self.cache.as_ref().map(|c| c.get(chat_id)) {
             return Ok(lang);
         }
-        let code: Option<String> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT lang FROM chat_language WHERE chat_id = ?")
-                    .bind(chat_id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_scalar("SELECT lang FROM chat_language WHERE chat_id = $1")
-                    .bind(chat_id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        };
+        let code = on_backend!(&self.backend, language(chat_id))?;
         // A value the CHECK constraint should have stopped is treated as no choice.
         let lang = code.and_then(|c| c.parse().ok());
         if let Some(cache) = &self.cache {
@@ -125,7 +119,7 @@ impl Store {
     /// Saves `lang` for the chat, or deletes its row for `None`; the cache follows only
     /// what the database accepted.
     async fn write(&self, chat_id: i64, lang: Option<Lang>) -> Result<(), StoreError> {
-        let result = self.backend.write(chat_id, lang).await;
+        let result = on_backend!(&self.backend, write(chat_id, lang));
         if let Some(cache) = &self.cache {
             match &result {
                 Ok(()) => cache.put(chat_id, lang),
@@ -136,109 +130,14 @@ impl Store {
         result
     }
 
-    /// Adds counts to the daily usage table, in one transaction.
-    pub async fn add_usage(&self, rows: &[Usage]) -> Result<(), StoreError> {
-        const SQLITE: &str = "INSERT INTO usage_daily (day, command, lang, count)
-             VALUES (?, ?, ?, ?) ON CONFLICT (day, command, lang)
-             DO UPDATE SET count = usage_daily.count + excluded.count";
-        const PG: &str = "INSERT INTO usage_daily (day, command, lang, count)
-             VALUES ($1, $2, $3, $4) ON CONFLICT (day, command, lang)
-             DO UPDATE SET count = usage_daily.count + excluded.count";
-        match &self.backend {
-            Backend::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                for r in rows {
-                    let q = sqlx::query(SQLITE)
-                        .bind(&r.day)
-                        .bind(&r.command)
-                        .bind(&r.lang);
-                    q.bind(r.count).execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-            }
-            Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                for r in rows {
-                    let q = sqlx::query(PG).bind(&r.day).bind(&r.command).bind(&r.lang);
-                    q.bind(r.count).execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Usage rows from `first_day` on, newest day first.
-    pub async fn usage_since(&self, first_day: &str) -> Result<Vec<Usage>, StoreError> {
-        type Row = (String, String, String, i64);
-        const SELECT: &str = "SELECT day, command, lang, count FROM usage_daily";
-        const ORDER: &str = "ORDER BY day DESC, command, lang";
-        let rows: Vec<Row> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                let sql = format!("{SELECT} WHERE day >= ? {ORDER}");
-                sqlx::query_as(&sql).bind(first_day).fetch_all(pool).await?
-            }
-            Backend::Postgres(pool) => {
-                let sql = format!("{SELECT} WHERE day >= $1 {ORDER}");
-                sqlx::query_as(&sql).bind(first_day).fetch_all(pool).await?
-            }
-        };
-        Ok(rows
-            .into_iter()
-            .map(|(day, command, lang, count)| Usage {
-                day,
-                command,
-                lang,
-                count,
-            })
-            .collect())
-    }
-
     /// True when the store answers a read of its own table; /healthz asks this.
     pub async fn ping(&self) -> bool {
-        // Reading the real table (not `SELECT 1`) also catches a broken schema.
-        const PROBE: &str = "SELECT COUNT(*) FROM chat_language WHERE chat_id = 0";
-        let result = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query(PROBE).execute(pool).await.map(drop),
-            Backend::Postgres(pool) => sqlx::query(PROBE).execute(pool).await.map(drop),
-        };
-        result.is_ok()
+        on_backend!(&self.backend, ping())
     }
 
     /// Waits for pending writes and closes connections; called on shutdown.
     pub async fn close(&self) {
-        match &self.backend {
-            Backend::Sqlite(pool) => pool.close().await,
-            Backend::Postgres(pool) => pool.close().await,
-        }
-    }
-}
-
-impl Backend {
-    async fn write(&self, chat_id: i64, lang: Option<Lang>) -> Result<(), StoreError> {
-        const UPSERT_SQLITE: &str = "INSERT INTO chat_language (chat_id, lang) VALUES (?, ?)
-             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang";
-        const UPSERT_PG: &str = "INSERT INTO chat_language (chat_id, lang) VALUES ($1, $2)
-             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang";
-        match (self, lang) {
-            (Backend::Sqlite(pool), Some(lang)) => {
-                let q = sqlx::query(UPSERT_SQLITE).bind(chat_id).bind(lang.code());
-                q.execute(pool).await?;
-            }
-            (Backend::Postgres(pool), Some(lang)) => {
-                let q = sqlx::query(UPSERT_PG).bind(chat_id).bind(lang.code());
-                q.execute(pool).await?;
-            }
-            (Backend::Sqlite(pool), None) => {
-                let q = sqlx::query("DELETE FROM chat_language WHERE chat_id = ?").bind(chat_id);
-                q.execute(pool).await?;
-            }
-            (Backend::Postgres(pool), None) => {
-                let q = sqlx::query("DELETE FROM chat_language WHERE chat_id = $1").bind(chat_id);
-                q.execute(pool).await?;
-            }
-        }
-        Ok(())
+        on_backend!(&self.backend, close())
     }
 }
 
