@@ -213,21 +213,7 @@ fn load_one(
     bundle.set_use_isolating(false);
     let mut found = BTreeSet::new();
 
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&folder) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
-            .collect(),
-        Err(e) => {
-            problems.push(Problem::new(&folder, "", format!("cannot read: {e}")));
-            Vec::new()
-        }
-    };
-    files.sort();
-    if files.is_empty() && folder.is_dir() {
-        problems.push(Problem::new(&folder, "", "no .ftl files"));
-    }
-    for file in files {
+    for file in ftl_files(&folder, problems) {
         let text = match std::fs::read_to_string(&file) {
             Ok(t) => t,
             Err(e) => {
@@ -270,6 +256,26 @@ fn load_one(
         }
     }
     (bundle, found, folder)
+}
+
+/// The `.ftl` files of one language's folder, in name order (so problems read in a
+/// stable order); a missing or empty folder is a problem.
+fn ftl_files(folder: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(folder) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+            .collect(),
+        Err(e) => {
+            problems.push(Problem::new(folder, "", format!("cannot read: {e}")));
+            Vec::new()
+        }
+    };
+    files.sort();
+    if files.is_empty() && folder.is_dir() {
+        problems.push(Problem::new(folder, "", "no .ftl files"));
+    }
+    files
 }
 
 #[cfg(test)]

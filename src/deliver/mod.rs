@@ -26,7 +26,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 /// How a call ended, for the caller's log line and counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Delivery {
     Sent,
     /// The user blocked the bot or the chat is gone: nothing more to do for it.
     Unreachable,
@@ -38,7 +38,7 @@ pub enum Outcome {
 /// Runs `call` (which builds a fresh request each time) until it succeeds, retrying
 /// what is worth retrying. `what` names the method in the log and the counters; never
 /// any content.
-pub async fn retrying<F, R, T>(metrics: &Metrics, what: &str, mut call: F) -> Outcome
+pub async fn retrying<F, R, T>(metrics: &Metrics, what: &str, mut call: F) -> Delivery
 where
     F: FnMut() -> R,
     R: IntoFuture<Output = Result<T, RequestError>>,
@@ -49,7 +49,7 @@ where
         let error = match call().into_future().await {
             Ok(_) => {
                 metrics.call_succeeded(what);
-                return Outcome::Sent;
+                return Delivery::Sent;
             }
             Err(e) => e,
         };
@@ -60,24 +60,24 @@ where
                 let wait = wait.duration();
                 if wait > MAX_RETRY_AFTER || last {
                     log::warn!("{what}: told to wait {}s, giving up", wait.as_secs());
-                    return Outcome::Failed;
+                    return Delivery::Failed;
                 }
                 metrics.retry_after(wait);
                 log::info!("{what}: 429, waiting {}s as asked", wait.as_secs());
                 wait
             }
-            RequestError::Api(ApiError::MessageNotModified) => return Outcome::Unchanged,
+            RequestError::Api(ApiError::MessageNotModified) => return Delivery::Unchanged,
             RequestError::Api(e) if unreachable(&e) => {
                 metrics.api_error("unreachable");
                 log::info!("{what}: chat unreachable ({e})");
-                return Outcome::Unreachable;
+                return Delivery::Unreachable;
             }
             e if transient(&e) => {
                 // Counted as what it is, on the last attempt too.
                 metrics.api_error(transient_kind(&e));
                 if last {
                     log::error!("{what}: {e}; gave up after {MAX_ATTEMPTS} attempts");
-                    return Outcome::Failed;
+                    return Delivery::Failed;
                 }
                 log::warn!("{what}: {e} (attempt {attempt}), retrying");
                 let pause = backoff;
@@ -87,7 +87,7 @@ where
             e => {
                 metrics.api_error("other");
                 log::error!("{what} failed: {e}");
-                return Outcome::Failed;
+                return Delivery::Failed;
             }
         };
         tokio::time::sleep(pause).await;
@@ -96,14 +96,14 @@ where
 }
 
 /// Sends every message of a reply, in order; stops at the first that cannot go out.
-pub async fn deliver(bot: &Bot, metrics: &Metrics, chat: ChatId, reply: &Reply) -> Outcome {
+pub async fn deliver(bot: &Bot, metrics: &Metrics, chat: ChatId, reply: &Reply) -> Delivery {
     for message in &reply.messages {
         let outcome = send(bot, metrics, chat, message, reply.link_preview).await;
-        if outcome != Outcome::Sent {
+        if outcome != Delivery::Sent {
             return outcome;
         }
     }
-    Outcome::Sent
+    Delivery::Sent
 }
 
 async fn send(
@@ -112,7 +112,7 @@ async fn send(
     chat: ChatId,
     message: &Part,
     preview: bool,
-) -> Outcome {
+) -> Delivery {
     let keys = markup(&message.keyboard);
     retrying(metrics, "sendMessage", || {
         let request = bot
@@ -135,9 +135,9 @@ pub async fn edit(
     chat: ChatId,
     id: MessageId,
     reply: &Reply,
-) -> Outcome {
+) -> Delivery {
     let Some((first, rest)) = reply.messages.split_first() else {
-        return Outcome::Unchanged;
+        return Delivery::Unchanged;
     };
     let keys = markup(&first.keyboard).unwrap_or_default();
     let outcome = retrying(metrics, "editMessageText", || {
@@ -147,12 +147,12 @@ pub async fn edit(
             .reply_markup(keys.clone())
     })
     .await;
-    if !matches!(outcome, Outcome::Sent | Outcome::Unchanged) {
+    if !matches!(outcome, Delivery::Sent | Delivery::Unchanged) {
         return outcome;
     }
     for message in rest {
         let sent = send(bot, metrics, chat, message, reply.link_preview).await;
-        if sent != Outcome::Sent {
+        if sent != Delivery::Sent {
             return sent;
         }
     }

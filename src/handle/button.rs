@@ -11,7 +11,7 @@ use super::effects::{Settled, saved_lang, settle};
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
-use crate::deliver::{Outcome, edit, retrying};
+use crate::deliver::{Delivery, edit, retrying};
 use crate::i18n::{Msg, args};
 use crate::input::callback_data::{BadCallback, Callback};
 use crate::metrics::Metrics;
@@ -72,7 +72,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
-    if edit(&bot, metrics, message.chat().id, message.id(), &reply).await == Outcome::Failed {
+    if edit(&bot, metrics, message.chat().id, message.id(), &reply).await == Delivery::Failed {
         log::warn!("edit for callback={name} failed");
     }
     Ok(())

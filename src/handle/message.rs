@@ -12,7 +12,7 @@ use super::reload;
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, decide};
-use crate::deliver::{Outcome, deliver};
+use crate::deliver::{Delivery, deliver};
 use crate::input::command::{self, AdminCommand, Input};
 use crate::render::View;
 use crate::usage;
@@ -61,8 +61,8 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     }
     let reply = catalog.reply(lang, &view);
     match deliver(&bot, &app.metrics, chat, &reply).await {
-        Outcome::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
-        Outcome::Failed => log::warn!("reply to command={name} was not delivered"),
+        Delivery::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
+        Delivery::Failed => log::warn!("reply to command={name} was not delivered"),
         _ => {}
     }
     Ok(())
@@ -87,7 +87,7 @@ pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> Vie
             }
         }
         AdminCommand::Reload => {
-            match reload::reload(bot, &app.catalog, &app.sources, &app.metrics).await {
+            match reload::reload(bot, &app.catalog, &app.content_paths, &app.metrics).await {
                 reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
                 reload::Reloaded::Rejected(problems) => {
                     View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())

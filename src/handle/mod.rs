@@ -30,7 +30,7 @@ pub struct App {
     pub admins: std::collections::HashSet<u64>,
     pub usage: crate::usage::UsageCounter,
     /// Where content and locales are reloaded from.
-    pub sources: reload::Sources,
+    pub content_paths: reload::ContentPaths,
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
 }

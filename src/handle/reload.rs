@@ -13,7 +13,7 @@ use crate::problem::{Problem, Problems};
 
 /// Where the catalog is read from, kept for reloads.
 #[derive(Debug, Clone)]
-pub struct Sources {
+pub struct ContentPaths {
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
 }
@@ -29,7 +29,12 @@ pub enum Reloaded {
 }
 
 /// Loads, validates and swaps; re-publishes the menus when their texts changed.
-pub async fn reload(bot: &Bot, live: &LiveCatalog, from: &Sources, metrics: &Metrics) -> Reloaded {
+pub async fn reload(
+    bot: &Bot,
+    live: &LiveCatalog,
+    from: &ContentPaths,
+    metrics: &Metrics,
+) -> Reloaded {
     // Reading and validating takes milliseconds of blocking file IO: off the runtime's
     // one thread, so chats go on being answered meanwhile.
     let (content, locales) = (from.content_dir.clone(), from.locales_dir.clone());
@@ -78,7 +83,7 @@ pub fn on_hangup(bot: Bot, app: std::sync::Arc<crate::handle::App>) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             log::info!("SIGHUP: reloading content and locales");
-            reload(&bot, &app.catalog, &app.sources, &app.metrics).await;
+            reload(&bot, &app.catalog, &app.content_paths, &app.metrics).await;
         }
     });
 }

@@ -94,110 +94,33 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let metrics = Metrics::new();
     metrics.set_content_generation(catalog.generation());
     let store = Store::open(&options.database_url, options.lang_cache).await?;
-
-    let client = teloxide::net::default_reqwest_settings()
-        .timeout(options.api_timeout)
-        .build()
-        .map_err(|_| RunError::HttpClient)?;
-    let mut bot = Bot::with_client(options.token.expose(), client);
-    if let Some(url) = options.api_url {
-        bot = bot.set_api_url(url);
-    }
+    let bot = make_bot(&options)?;
 
     let stop = stop_signal();
     let Some(_me) = wait_for_me(&bot, &stop).await? else {
         store.close().await;
         return Ok(());
     };
-    let sources = reload::Sources {
-        content_dir: options.content_dir.clone(),
-        locales_dir: options.locales_dir.clone(),
-    };
     {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
-    let ledger = Arc::new(Ledger::default());
-    let app = Arc::new(App {
-        catalog,
-        store: store.clone(),
-        default_lang: options.default_lang,
-        flood: FloodGuard::new(
-            options.flood_burst,
-            f64::from(options.flood_per_minute) / 60.0,
-        ),
-        ledger: Arc::clone(&ledger),
-        admins: options.admins.iter().copied().collect::<HashSet<u64>>(),
-        usage: UsageCounter::default(),
-        sources,
-        metrics,
-    });
+    let app = Arc::new(make_app(&options, catalog, store.clone(), metrics));
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
-
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![Arc::clone(&app)])
-        // One worker per chat keeps a chat's replies in order; inline queries have no
-        // chat, so key them by user rather than funnel them all through one worker.
-        .distribution_function(|update| {
-            update
-                .chat()
-                .map(|c| c.id.0)
-                .or_else(|| update.from().map(|u| u.id.0 as i64))
-        })
-        // teloxide's default logs whole updates: user text and identities. Kinds only.
-        .default_handler(|update| async move {
-            log::debug!("ignored update of kind {}", update_kind(&update));
-        })
-        .error_handler(Arc::new(LogError("handler")))
-        .build();
+    let mut dispatcher = make_dispatcher(bot.clone(), &app);
     stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
 
     let result = match options.transport {
         Transport::Polling { metrics_listen } => {
-            let server = match metrics_listen {
-                Some(addr) => Some(
-                    http::serve(addr, http::ops_routes(Arc::clone(&app)), stop.clone())
-                        .await
-                        .map_err(|e| RunError::Listen(addr, e))?,
-                ),
-                None => None,
-            };
-            remove_webhook(&bot).await;
-            let poll_timeout = options
-                .api_timeout
-                .saturating_sub(Duration::from_secs(5))
-                .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
-            let listener = LedgerPolling::new(bot.clone(), Arc::clone(&ledger), poll_timeout);
-            log::info!("polling for updates");
-            let result = dispatch(&mut dispatcher, listener).await;
-            // Every handler has finished: tell Telegram, so a restart starts where we stopped.
-            poller::confirm(&bot, &ledger).await;
-            if let Some(server) = server {
-                let _ = server.await;
-            }
-            result
+            let ops = (metrics_listen, stop.clone());
+            poll(&bot, &app, &mut dispatcher, options.api_timeout, ops).await?
         }
         Transport::Webhook {
             url,
             listen,
             secret,
-        } => {
-            let (hook, listener) =
-                webhook::endpoint(url.as_url().path(), secret.expose(), Arc::clone(&app));
-            let router = http::ops_routes(Arc::clone(&app)).merge(hook);
-            let server = http::serve(listen, router, stop.clone())
-                .await
-                .map_err(|e| RunError::Listen(listen, e))?;
-            webhook::register(&bot, url.as_url(), secret.expose())
-                .await
-                .map_err(|e| RunError::Webhook(e.to_string()))?;
-            log::info!("webhook registered; waiting for updates");
-            // The webhook stays registered on the way out: other replicas may serve it.
-            let result = dispatch(&mut dispatcher, listener).await;
-            let _ = server.await;
-            result
-        }
+        } => serve_webhook(&bot, &app, &mut dispatcher, (url, listen, secret), stop).await?,
     };
     crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
@@ -213,6 +136,118 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             Ok(())
         }
     }
+}
+
+/// The Bot API client, with our timeout and, for tests and local servers, another URL.
+fn make_bot(options: &RunOptions) -> Result<Bot, RunError> {
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(options.api_timeout)
+        .build()
+        .map_err(|_| RunError::HttpClient)?;
+    let bot = Bot::with_client(options.token.expose(), client);
+    Ok(match &options.api_url {
+        Some(url) => bot.set_api_url(url.clone()),
+        None => bot,
+    })
+}
+
+fn make_app(
+    options: &RunOptions,
+    catalog: Arc<LiveCatalog>,
+    store: Store,
+    metrics: Metrics,
+) -> App {
+    App {
+        catalog,
+        store,
+        default_lang: options.default_lang,
+        flood: FloodGuard::new(
+            options.flood_burst,
+            f64::from(options.flood_per_minute) / 60.0,
+        ),
+        ledger: Arc::new(Ledger::default()),
+        admins: options.admins.iter().copied().collect::<HashSet<u64>>(),
+        usage: UsageCounter::default(),
+        content_paths: reload::ContentPaths {
+            content_dir: options.content_dir.clone(),
+            locales_dir: options.locales_dir.clone(),
+        },
+        metrics,
+    }
+}
+
+fn make_dispatcher(bot: Bot, app: &Arc<App>) -> Dispatcher<Bot, HandlerError, i64> {
+    Dispatcher::builder(bot, schema())
+        .dependencies(dptree::deps![Arc::clone(app)])
+        // One worker per chat keeps a chat's replies in order; inline queries have no
+        // chat, so key them by user rather than funnel them all through one worker.
+        .distribution_function(|update| {
+            update
+                .chat()
+                .map(|c| c.id.0)
+                .or_else(|| update.from().map(|u| u.id.0 as i64))
+        })
+        // teloxide's default logs whole updates: user text and identities. Kinds only.
+        .default_handler(|update| async move {
+            log::debug!("ignored update of kind {}", update_kind(&update));
+        })
+        .error_handler(Arc::new(LogError("handler")))
+        .build()
+}
+
+/// Long polling until the stop, with /healthz and /metrics on `ops.0` if given.
+async fn poll(
+    bot: &Bot,
+    app: &Arc<App>,
+    dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
+    api_timeout: Duration,
+    (metrics_listen, stop): (Option<SocketAddr>, CancellationToken),
+) -> Result<Result<(), RequestError>, RunError> {
+    let server = match metrics_listen {
+        Some(addr) => Some(
+            http::serve(addr, http::ops_routes(Arc::clone(app)), stop)
+                .await
+                .map_err(|e| RunError::Listen(addr, e))?,
+        ),
+        None => None,
+    };
+    remove_webhook(bot).await;
+    let poll_timeout = api_timeout
+        .saturating_sub(Duration::from_secs(5))
+        .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
+    let ledger = Arc::clone(&app.ledger);
+    let listener = LedgerPolling::new(bot.clone(), Arc::clone(&ledger), poll_timeout);
+    log::info!("polling for updates");
+    let result = dispatch(dispatcher, listener).await;
+    // Every handler has finished: tell Telegram, so a restart starts where we stopped.
+    poller::confirm(bot, &ledger).await;
+    if let Some(server) = server {
+        let _ = server.await;
+    }
+    Ok(result)
+}
+
+/// Serves the webhook (and the ops routes beside it) until the stop.
+async fn serve_webhook(
+    bot: &Bot,
+    app: &Arc<App>,
+    dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
+    (url, listen, secret): (WebhookUrl, SocketAddr, WebhookSecret),
+    stop: CancellationToken,
+) -> Result<Result<(), RequestError>, RunError> {
+    let (hook, listener) = webhook::endpoint(url.as_url().path(), secret.expose(), Arc::clone(app));
+    let router = http::ops_routes(Arc::clone(app)).merge(hook);
+    let server = http::serve(listen, router, stop)
+        .await
+        .map_err(|e| RunError::Listen(listen, e))?;
+    webhook::register(bot, url.as_url(), secret.expose())
+        .await
+        .map_err(|e| RunError::Webhook(e.to_string()))?;
+    log::info!("webhook registered; waiting for updates");
+    // The webhook stays registered on the way out: other replicas may serve it.
+    let result = dispatch(dispatcher, listener).await;
+    let _ = server.await;
+    Ok(result)
 }
 
 async fn dispatch<L>(
