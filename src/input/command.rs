@@ -158,69 +158,6 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cmd(text: &str) -> Input {
-        match parse(text, Some("QantarBot")) {
-            Input::Command { command, .. } => Input::Command {
-                command,
-                addressed: false,
-            },
-            other => other,
-        }
-    }
-
-    fn plain(command: Command) -> Input {
-        Input::Command {
-            command,
-            addressed: false,
-        }
-    }
-
-    #[test]
-    fn plain_commands_and_arguments() {
-        assert_eq!(cmd("/start"), plain(Command::Start(None)));
-        assert_eq!(
-            cmd("/start petition"),
-            plain(Command::Start(Some("petition".into())))
-        );
-        assert_eq!(cmd("/lang   KK  "), plain(Command::Lang(Some("KK".into()))));
-        assert_eq!(cmd("/TIMELINE"), plain(Command::Timeline));
-        assert_eq!(cmd("/lang_ru"), plain(Command::Lang(Some("ru".into()))));
-        assert_eq!(
-            cmd("/summary_causes"),
-            plain(Command::Summary(Some("causes".into())))
-        );
-    }
-
-    #[test]
-    fn addressed_commands() {
-        assert_eq!(
-            parse("/help@QantarBot", Some("QantarBot")),
-            Input::Command {
-                command: Command::Help,
-                addressed: true
-            }
-        );
-        assert_eq!(cmd("/help@qantarbot"), plain(Command::Help));
-        assert_eq!(cmd("/help@OtherBot"), Input::ForAnotherBot);
-        assert_eq!(parse("/help@QantarBot", None), Input::ForAnotherBot);
-    }
-
-    #[test]
-    fn chatter_and_oddities_are_text() {
-        for text in ["hello", "", "/", "/ help", "a /help", "/привет", "/x-y"] {
-            assert_eq!(cmd(text), Input::Text, "{text}");
-        }
-        assert_eq!(
-            cmd("/frobnicate now"),
-            plain(Command::Unknown("frobnicate".into()))
-        );
-    }
-}
-
 /// What a command asks the bot to do, decided without any I/O.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -320,4 +257,67 @@ fn start_action(payload: &str, content: &Content) -> Action {
         }
     };
     Action::Show(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(text: &str) -> Input {
+        match parse(text, Some("QantarBot")) {
+            Input::Command { command, .. } => Input::Command {
+                command,
+                addressed: false,
+            },
+            other => other,
+        }
+    }
+
+    fn plain(command: Command) -> Input {
+        Input::Command {
+            command,
+            addressed: false,
+        }
+    }
+
+    #[test]
+    fn plain_commands_and_arguments() {
+        assert_eq!(cmd("/start"), plain(Command::Start(None)));
+        assert_eq!(
+            cmd("/start petition"),
+            plain(Command::Start(Some("petition".into())))
+        );
+        assert_eq!(cmd("/lang   KK  "), plain(Command::Lang(Some("KK".into()))));
+        assert_eq!(cmd("/TIMELINE"), plain(Command::Timeline));
+        assert_eq!(cmd("/lang_ru"), plain(Command::Lang(Some("ru".into()))));
+        assert_eq!(
+            cmd("/summary_causes"),
+            plain(Command::Summary(Some("causes".into())))
+        );
+    }
+
+    #[test]
+    fn addressed_commands() {
+        assert_eq!(
+            parse("/help@QantarBot", Some("QantarBot")),
+            Input::Command {
+                command: Command::Help,
+                addressed: true
+            }
+        );
+        assert_eq!(cmd("/help@qantarbot"), plain(Command::Help));
+        assert_eq!(cmd("/help@OtherBot"), Input::ForAnotherBot);
+        assert_eq!(parse("/help@QantarBot", None), Input::ForAnotherBot);
+    }
+
+    #[test]
+    fn chatter_and_oddities_are_text() {
+        for text in ["hello", "", "/", "/ help", "a /help", "/привет", "/x-y"] {
+            assert_eq!(cmd(text), Input::Text, "{text}");
+        }
+        assert_eq!(
+            cmd("/frobnicate now"),
+            plain(Command::Unknown("frobnicate".into()))
+        );
+    }
 }
