@@ -39,14 +39,148 @@ fn problems(dir: &Path) -> Vec<String> {
     }
 }
 
-fn assert_one_problem(dir: &Path, file: &str, at: &str, says: &str) {
-    let found = problems(dir);
-    assert!(
-        found
-            .iter()
-            .any(|p| p.contains(file) && p.contains(at) && p.contains(says)),
-        "expected a problem in {file} at {at} saying {says:?}, got {found:#?}"
-    );
+/// How a row breaks its file.
+enum Edit {
+    /// Through the parsed YAML: one field, as a curator's slip would.
+    Yaml(fn(&mut Value)),
+    /// On the raw text: for what parsed YAML cannot hold (a syntax error), and `.ftl` files.
+    Text(fn(&str) -> String),
+}
+
+/// One way to break the tree: the file (relative to the tree) and the edit; then the
+/// problem that must be reported, naming `names` (the file, or the locale), the place
+/// `at` inside it, and what `says` is wrong.
+struct Broken {
+    what: &'static str,
+    file: &'static str,
+    edit: Edit,
+    names: &'static str,
+    at: &'static str,
+    says: &'static str,
+}
+
+fn breakages() -> Vec<Broken> {
+    vec![
+        Broken {
+            what: "YAML syntax error",
+            file: "content/petition.yaml",
+            edit: Edit::Text(|t| t.replace("goal: 500", "goal: [500")),
+            names: "petition.yaml",
+            at: "line",
+            says: "",
+        },
+        Broken {
+            what: "unknown field",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| v["events"][2]["titel"] = Value::from("typo")),
+            names: "timeline.yaml",
+            at: "events[2]",
+            says: "unknown field `titel`",
+        },
+        Broken {
+            what: "missing translation",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| {
+                v["events"][4]["body"]
+                    .as_mapping_mut()
+                    .unwrap()
+                    .remove("kk");
+            }),
+            names: "timeline.yaml",
+            at: "events[4].body",
+            says: "missing field `kk`",
+        },
+        Broken {
+            what: "empty translation",
+            file: "content/summary.yaml",
+            edit: Edit::Yaml(|v| v["topics"][1]["title"]["ru"] = Value::from("  ")),
+            names: "summary.yaml",
+            at: "topics[1].title.ru",
+            says: "missing translation",
+        },
+        Broken {
+            what: "dangling source id",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| v["events"][0]["sources"][0] = Value::from("no_such_source")),
+            names: "timeline.yaml",
+            at: "events[0].sources[0]",
+            says: "unknown source `no_such_source`",
+        },
+        Broken {
+            what: "link that is not https",
+            file: "content/sources.yaml",
+            edit: Edit::Yaml(|v| {
+                v["sources"][0]["url"] = Value::from("http://example.org/petition")
+            }),
+            names: "sources.yaml",
+            at: "sources[0].url",
+            says: "is not https",
+        },
+        Broken {
+            what: "date out of order",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| v["events"][3]["date"] = Value::from("2021-12-31")),
+            names: "timeline.yaml",
+            at: "events[3].date",
+            says: "out of order",
+        },
+        Broken {
+            what: "impossible date",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| v["events"][1]["date"] = Value::from("2022-02-30")),
+            names: "timeline.yaml",
+            at: "events[1].date",
+            says: "is not a date",
+        },
+        Broken {
+            what: "duplicate id",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| {
+                let first = v["events"][0]["id"].clone();
+                v["events"][5]["id"] = first;
+            }),
+            names: "timeline.yaml",
+            at: "events[5].id",
+            says: "duplicate id",
+        },
+        Broken {
+            what: "broken Fluent file",
+            file: "locales/kk/main.ftl",
+            edit: Edit::Text(|t| format!("{t}\nbroken = {{ $x ->\n")),
+            names: "locales/kk/main.ftl",
+            at: "line",
+            says: "syntax error",
+        },
+        Broken {
+            what: "a message missing from one locale",
+            file: "locales/ru/main.ftl",
+            edit: Edit::Text(|t| {
+                t.lines()
+                    .filter(|l| !l.starts_with("cmd-sources ="))
+                    .map(|l| format!("{l}\n"))
+                    .collect()
+            }),
+            names: "locales/ru",
+            at: "cmd-sources",
+            says: "missing in `ru`",
+        },
+    ]
+}
+
+impl Broken {
+    fn apply(&self, dir: &Path) {
+        match self.edit {
+            Edit::Yaml(f) => {
+                let file = self.file.strip_prefix("content/").expect("YAML is content");
+                edit_yaml(dir, file, f);
+            }
+            Edit::Text(f) => {
+                let path = dir.join(self.file);
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, f(&text)).unwrap();
+            }
+        }
+    }
 }
 
 #[test]
@@ -55,142 +189,26 @@ fn the_shipped_tree_has_no_problems() {
     assert_eq!(problems(dir.path()), Vec::<String>::new());
 }
 
+/// Each row on a fresh copy of the shipped tree; every row is tried before failing.
 #[test]
-fn yaml_syntax_error_names_the_line() {
-    let dir = copy_tree();
-    let path = dir.path().join("content/petition.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("goal: 500", "goal: [500")).unwrap();
-    assert_one_problem(dir.path(), "petition.yaml", "line", "");
-}
-
-#[test]
-fn unknown_field() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "timeline.yaml", |v| {
-        v["events"][2]["titel"] = Value::from("typo");
-    });
-    assert_one_problem(
-        dir.path(),
-        "timeline.yaml",
-        "events[2]",
-        "unknown field `titel`",
-    );
-}
-
-#[test]
-fn missing_translation() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "timeline.yaml", |v| {
-        v["events"][4]["body"]
-            .as_mapping_mut()
-            .unwrap()
-            .remove("kk");
-    });
-    assert_one_problem(
-        dir.path(),
-        "timeline.yaml",
-        "events[4].body",
-        "missing field `kk`",
-    );
-}
-
-#[test]
-fn empty_translation() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "summary.yaml", |v| {
-        v["topics"][1]["title"]["ru"] = Value::from("  ");
-    });
-    assert_one_problem(
-        dir.path(),
-        "summary.yaml",
-        "topics[1].title.ru",
-        "missing translation",
-    );
-}
-
-#[test]
-fn dangling_source_id() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "timeline.yaml", |v| {
-        v["events"][0]["sources"][0] = Value::from("no_such_source");
-    });
-    assert_one_problem(
-        dir.path(),
-        "timeline.yaml",
-        "events[0].sources[0]",
-        "unknown source `no_such_source`",
-    );
-}
-
-#[test]
-fn link_that_is_not_https() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "sources.yaml", |v| {
-        v["sources"][0]["url"] = Value::from("http://example.org/petition");
-    });
-    assert_one_problem(dir.path(), "sources.yaml", "sources[0].url", "is not https");
-}
-
-#[test]
-fn date_out_of_order() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "timeline.yaml", |v| {
-        v["events"][3]["date"] = Value::from("2021-12-31");
-    });
-    assert_one_problem(
-        dir.path(),
-        "timeline.yaml",
-        "events[3].date",
-        "out of order",
-    );
-}
-
-#[test]
-fn impossible_date() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "timeline.yaml", |v| {
-        v["events"][1]["date"] = Value::from("2022-02-30");
-    });
-    assert_one_problem(
-        dir.path(),
-        "timeline.yaml",
-        "events[1].date",
-        "is not a date",
-    );
-}
-
-#[test]
-fn duplicate_id() {
-    let dir = copy_tree();
-    edit_yaml(dir.path(), "timeline.yaml", |v| {
-        let first = v["events"][0]["id"].clone();
-        v["events"][5]["id"] = first;
-    });
-    assert_one_problem(dir.path(), "timeline.yaml", "events[5].id", "duplicate id");
-}
-
-#[test]
-fn broken_fluent_file_names_file_and_line() {
-    let dir = copy_tree();
-    let path = dir.path().join("locales/kk/main.ftl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, format!("{text}\nbroken = {{ $x ->\n")).unwrap();
-    assert_one_problem(dir.path(), "locales/kk/main.ftl", "line", "syntax error");
-}
-
-#[test]
-fn a_message_missing_from_one_locale() {
-    let dir = copy_tree();
-    let path = dir.path().join("locales/ru/main.ftl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let without: String = text
-        .lines()
-        .filter(|l| !l.starts_with("cmd-sources ="))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&path, without).unwrap();
-    assert_one_problem(dir.path(), "locales/ru", "cmd-sources", "missing in `ru`");
+fn each_breakage_is_reported_with_its_file_and_place() {
+    let mut missed = Vec::new();
+    for case in breakages() {
+        let dir = copy_tree();
+        case.apply(dir.path());
+        let found = problems(dir.path());
+        let (names, at, says) = (case.names, case.at, case.says);
+        if !found
+            .iter()
+            .any(|p| p.contains(names) && p.contains(at) && p.contains(says))
+        {
+            missed.push(format!(
+                "{}: expected a problem in {names} at {at} saying {says:?}, got {found:#?}",
+                case.what
+            ));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
 }
 
 #[test]

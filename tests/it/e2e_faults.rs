@@ -10,6 +10,7 @@ use qantar_bot::render::{View, render};
 use crate::catalog::shipped;
 use crate::expect::{expected, shown, texts};
 use crate::fake_api::{Chat, FakeApi, Fault, From};
+use crate::harness::Harness;
 use crate::process::{Launch, TOKEN};
 
 fn reader(id: i64) -> From {
@@ -36,21 +37,19 @@ async fn delivered(api: &FakeApi, chat: i64, n: usize) -> Vec<crate::fake_api::C
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_waits_as_told_in_that_chat_only() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
-    api.inject("sendMessage", Some(2001), 1, Fault::retry_after(2));
-    api.send_text(Chat::Private(2001), &reader(2001), "/help");
-    api.send_text(Chat::Private(2002), &reader(2002), "/help");
+    let h = Harness::start().await;
+    h.api
+        .inject("sendMessage", Some(2001), 1, Fault::retry_after(2));
+    h.api.send_text(Chat::Private(2001), &reader(2001), "/help");
+    h.api.send_text(Chat::Private(2002), &reader(2002), "/help");
 
-    let slow = delivered(&api, 2001, 1).await;
-    let fast = delivered(&api, 2002, 1).await;
-    let want = expected(&render(&catalog, Lang::En, &View::Help));
+    let slow = delivered(&h.api, 2001, 1).await;
+    let fast = delivered(&h.api, 2002, 1).await;
+    let want = expected(&render(&h.catalog, Lang::En, &View::Help));
     assert_eq!(shown(&slow), want);
     assert_eq!(shown(&fast), want);
     // The 429'd attempt, then exactly one delivery after at least the 2 s asked for.
-    let attempts = api.sent_to(2001);
+    let attempts = h.api.sent_to(2001);
     assert_eq!(attempts.len(), 2);
     assert!(attempts[0].faulted && !attempts[1].faulted);
     assert!(attempts[1].at.duration_since(attempts[0].at) >= Duration::from_secs(2));
@@ -60,29 +59,30 @@ async fn a_429_waits_as_told_in_that_chat_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_connections_are_retried_on_every_method() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
     // Polling itself loses two connections before the first update arrives.
-    api.inject("getUpdates", None, 2, Fault::Drop);
-    api.inject("sendMessage", Some(2101), 2, Fault::Drop);
-    api.send_text(Chat::Private(2101), &reader(2101), "/petition");
-    let got = delivered(&api, 2101, 1).await;
+    h.api.inject("getUpdates", None, 2, Fault::Drop);
+    h.api.inject("sendMessage", Some(2101), 2, Fault::Drop);
+    h.api
+        .send_text(Chat::Private(2101), &reader(2101), "/petition");
+    let got = delivered(&h.api, 2101, 1).await;
     assert_eq!(
         shown(&got),
-        expected(&render(&catalog, Lang::En, &View::Petition))
+        expected(&render(&h.catalog, Lang::En, &View::Petition))
     );
-    assert_eq!(api.sent_to(2101).len(), 3, "two drops, then one delivery");
+    assert_eq!(h.api.sent_to(2101).len(), 3, "two drops, then one delivery");
 
     // Button presses: the edit and the answer each lose a connection once.
-    api.send_text(Chat::Private(2102), &reader(2102), "/timeline");
-    delivered(&api, 2102, 1).await;
-    api.inject("editMessageText", Some(2102), 1, Fault::Drop);
-    api.inject("answerCallbackQuery", None, 1, Fault::Drop);
-    let message_id = api.sent_message_id(2102, 0);
-    api.press(Chat::Private(2102), &reader(2102), message_id, "1:t:1");
-    let edits = api
+    h.api
+        .send_text(Chat::Private(2102), &reader(2102), "/timeline");
+    delivered(&h.api, 2102, 1).await;
+    h.api.inject("editMessageText", Some(2102), 1, Fault::Drop);
+    h.api.inject("answerCallbackQuery", None, 1, Fault::Drop);
+    let message_id = h.api.sent_message_id(2102, 0);
+    h.api
+        .press(Chat::Private(2102), &reader(2102), message_id, "1:t:1");
+    let edits = h
+        .api
         .wait_until(|api| {
             let ok: Vec<_> = api
                 .calls("editMessageText")
@@ -95,15 +95,16 @@ async fn dropped_connections_are_retried_on_every_method() {
         .expect("the edit is retried");
     assert_eq!(
         shown(&edits),
-        expected(&render(&catalog, Lang::En, &View::Timeline { page: 1 }))
+        expected(&render(&h.catalog, Lang::En, &View::Timeline { page: 1 }))
     );
-    let answers = api.calls("answerCallbackQuery");
+    let answers = h.api.calls("answerCallbackQuery");
     assert_eq!(answers.iter().filter(|c| !c.faulted).count(), 1);
 
     // Inline answers too.
-    api.inject("answerInlineQuery", None, 1, Fault::Drop);
-    api.inline_query(&reader(2103), "almaty");
-    let answered = api
+    h.api.inject("answerInlineQuery", None, 1, Fault::Drop);
+    h.api.inline_query(&reader(2103), "almaty");
+    let answered = h
+        .api
         .wait_until(|api| {
             let ok = api
                 .calls("answerInlineQuery")
@@ -118,24 +119,23 @@ async fn dropped_connections_are_retried_on_every_method() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_is_retried() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch {
-        extra_env: vec![("QANTAR_API_TIMEOUT", "2".into())],
-        ..Launch::new(&api.url, dir.path())
-    }
-    .spawn();
-    api.inject(
+    let h = Harness::builder()
+        .env("QANTAR_API_TIMEOUT", "2")
+        .start()
+        .await;
+    h.api.inject(
         "sendMessage",
         Some(2201),
         1,
         Fault::Delay(Duration::from_secs(4)),
     );
-    api.send_text(Chat::Private(2201), &reader(2201), "/sources");
+    h.api
+        .send_text(Chat::Private(2201), &reader(2201), "/sources");
     // The bot gives up on the silent attempt after 2 s and sends again. The slow attempt
     // may still have landed, so "at least once" is what can be promised here.
-    let want = expected(&render(&shipped(), Lang::En, &View::Sources));
-    let got = api
+    let want = expected(&render(&h.catalog, Lang::En, &View::Sources));
+    let got = h
+        .api
         .wait_until(|api| {
             let sent = api.sent_to(2201);
             (sent.len() > want.len()).then_some(sent)
@@ -171,18 +171,20 @@ async fn server_errors_are_survived() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_that_blocked_the_bot_is_skipped() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    api.inject("sendMessage", Some(2401), 100, Fault::blocked());
-    api.send_text(Chat::Private(2401), &reader(2401), "/sources");
-    api.send_text(Chat::Private(2402), &reader(2402), "/help");
-    api.send_text(Chat::Private(2401), &reader(2401), "/help");
-    api.send_text(Chat::Private(2402), &reader(2402), "/petition");
-    let got = delivered(&api, 2402, 2).await;
+    let h = Harness::start().await;
+    h.api
+        .inject("sendMessage", Some(2401), 100, Fault::blocked());
+    h.api
+        .send_text(Chat::Private(2401), &reader(2401), "/sources");
+    h.api.send_text(Chat::Private(2402), &reader(2402), "/help");
+    h.api.send_text(Chat::Private(2401), &reader(2401), "/help");
+    h.api
+        .send_text(Chat::Private(2402), &reader(2402), "/petition");
+    let got = delivered(&h.api, 2402, 2).await;
     assert_eq!(got.len(), 2);
     // Wait for both of 2401's commands to be handled (one attempt each, no retries).
-    let attempts = api
+    let attempts = h
+        .api
         .wait_until(|api| {
             let n = api.sent_to(2401).len();
             (n >= 2).then_some(n)
@@ -193,33 +195,32 @@ async fn a_chat_that_blocked_the_bot_is_skipped() {
         Some(2),
         "a 403 is not retried, and the next update is handled"
     );
-    assert!(api.delivered_to(2401).is_empty());
+    assert!(h.api.delivered_to(2401).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_from_one_chat_gets_one_notice_and_does_not_stall_others() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
     let flood = Chat::Private(2501);
     for i in 0..1000 {
-        api.send_text(flood, &reader(2501), "/timeline");
+        h.api.send_text(flood, &reader(2501), "/timeline");
         if i == 500 {
-            api.send_text(Chat::Private(2502), &reader(2502), "/petition");
+            h.api
+                .send_text(Chat::Private(2502), &reader(2502), "/petition");
         }
     }
-    api.send_text(Chat::Private(2503), &reader(2503), "/help");
+    h.api.send_text(Chat::Private(2503), &reader(2503), "/help");
     // Other chats are answered while the flood is in progress.
-    delivered(&api, 2502, 1).await;
-    delivered(&api, 2503, 1).await;
+    delivered(&h.api, 2502, 1).await;
+    delivered(&h.api, 2503, 1).await;
     // Let the whole flood be taken and handled: every update confirmed, then a moment.
-    api.wait_until(|api| api.pending_update_ids().is_empty().then_some(()))
+    h.api
+        .wait_until(|api| api.pending_update_ids().is_empty().then_some(()))
         .await
         .expect("all updates handled");
-    let count = api.sent_to(2501).len();
-    let notice = catalog.locales.text(Lang::En, Msg::FloodNotice, None);
-    let sent = texts(&api.sent_to(2501));
+    let count = h.api.sent_to(2501).len();
+    let notice = h.catalog.locales.text(Lang::En, Msg::FloodNotice, None);
+    let sent = texts(&h.api.sent_to(2501));
     let notices = sent.iter().filter(|t| **t == notice).count();
     assert_eq!(notices, 1, "one notice, not one per message");
     // The default burst is 12 answers; the flood takes a few seconds at most, so only a
@@ -271,32 +272,33 @@ async fn killed_mid_burst_the_bot_answers_everything_after_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_store_still_answers_and_says_the_choice_was_not_saved() {
+    let h = Harness::start().await;
     use sqlx::{Connection, Executor};
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
     let chat = Chat::Private(2601);
     let ru = From {
         user_id: 2601,
         language_code: Some("ru"),
     };
-    api.send_text(chat, &ru, "/start");
-    api.wait_sent(2601, 1).await;
+    h.api.send_text(chat, &ru, "/start");
+    h.api.wait_sent(2601, 1).await;
 
     // Another process takes the write lock and sits on it.
-    let url = format!("sqlite://{}/prefs.db", dir.path().display());
+    let url = h.db_url();
     let mut locker = sqlx::SqliteConnection::connect(&url).await.unwrap();
     locker.execute("BEGIN EXCLUSIVE").await.unwrap();
 
-    api.send_text(chat, &ru, "/lang kk");
-    api.send_text(chat, &ru, "/help");
-    let got = api.wait_sent(2601, 3).await;
+    h.api.send_text(chat, &ru, "/lang kk");
+    h.api.send_text(chat, &ru, "/help");
+    let got = h.api.wait_sent(2601, 3).await;
     assert_eq!(
         shown(&got[1..]),
         [
-            expected(&render(&catalog, Lang::Ru, &View::LangSaveFailed(Lang::Kk))),
-            expected(&render(&catalog, Lang::Ru, &View::Help)),
+            expected(&render(
+                &h.catalog,
+                Lang::Ru,
+                &View::LangSaveFailed(Lang::Kk)
+            )),
+            expected(&render(&h.catalog, Lang::Ru, &View::Help)),
         ]
         .concat(),
         "the refusal says nothing changed, and replies keep coming in Russian"
@@ -304,33 +306,30 @@ async fn a_locked_store_still_answers_and_says_the_choice_was_not_saved() {
 
     // Once the lock is gone, the same request works.
     locker.execute("ROLLBACK").await.unwrap();
-    api.send_text(chat, &ru, "/lang kk");
-    let got = api.wait_sent(2601, 4).await;
+    h.api.send_text(chat, &ru, "/lang kk");
+    let got = h.api.wait_sent(2601, 4).await;
     assert_eq!(
         shown(&got[3..]),
-        expected(&render(&catalog, Lang::Kk, &View::LangChanged))
+        expected(&render(&h.catalog, Lang::Kk, &View::LangChanged))
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_logs_through_faults_never_show_the_token() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut bot = Launch {
-        rust_log: "trace",
-        ..Launch::new(&api.url, dir.path())
-    }
-    .spawn();
-    api.inject("getUpdates", None, 1, Fault::Drop);
-    api.inject("sendMessage", Some(2701), 1, Fault::Drop);
-    api.inject("sendMessage", Some(2701), 1, Fault::retry_after(1));
-    api.inject("sendMessage", Some(2702), 1, Fault::blocked());
-    api.send_text(Chat::Private(2701), &reader(2701), "/timeline");
-    api.send_text(Chat::Private(2702), &reader(2702), "/help");
-    api.send_text(Chat::Private(2701), &reader(2701), "/lang kk");
-    delivered(&api, 2701, 2).await;
-    assert!(bot.terminate().success());
-    let log = bot.log_text();
+    let mut h = Harness::builder().rust_log("trace").start().await;
+    h.api.inject("getUpdates", None, 1, Fault::Drop);
+    h.api.inject("sendMessage", Some(2701), 1, Fault::Drop);
+    h.api
+        .inject("sendMessage", Some(2701), 1, Fault::retry_after(1));
+    h.api.inject("sendMessage", Some(2702), 1, Fault::blocked());
+    h.api
+        .send_text(Chat::Private(2701), &reader(2701), "/timeline");
+    h.api.send_text(Chat::Private(2702), &reader(2702), "/help");
+    h.api
+        .send_text(Chat::Private(2701), &reader(2701), "/lang kk");
+    delivered(&h.api, 2701, 2).await;
+    assert!(h.bot.terminate().success());
+    let log = h.bot.log_text();
     assert!(log.contains("TRACE"), "trace logging was on");
     assert!(log.len() > 10_000, "a real trace log: {} bytes", log.len());
     let secret = TOKEN.split_once(':').unwrap().1;

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::catalog::shipped;
 use crate::expect::{expected, shown, texts};
 use crate::fake_api::{Chat, FakeApi, From};
+use crate::harness::Harness;
 use crate::process::{BotProcess, Launch, TOKEN};
 
 const SECRET: &str = "test-secret_0123456789";
@@ -246,16 +247,13 @@ async fn health_and_metrics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_mode_serves_metrics_when_asked() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
     let listen = free_addr();
-    let bot = Launch {
-        extra_env: vec![("QANTAR_METRICS_LISTEN", listen.to_string())],
-        ..Launch::new(&api.url, dir.path())
-    }
-    .spawn();
-    wait_listening(listen, &bot).await;
-    api.send_text(
+    let h = Harness::builder()
+        .env("QANTAR_METRICS_LISTEN", listen.to_string())
+        .start()
+        .await;
+    wait_listening(listen, &h.bot).await;
+    h.api.send_text(
         Chat::Private(6201),
         &From {
             user_id: 6201,
@@ -263,7 +261,7 @@ async fn polling_mode_serves_metrics_when_asked() {
         },
         "/sources",
     );
-    api.wait_sent(6201, 1).await;
+    h.api.wait_sent(6201, 1).await;
     let (status, metrics) =
         tokio::task::spawn_blocking(move || http(listen, "GET", "/metrics", &[], ""))
             .await
@@ -281,14 +279,10 @@ async fn polling_mode_serves_metrics_when_asked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_commands_are_for_admins_only() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch {
-        extra_env: vec![("QANTAR_ADMINS", "42,6301".into())],
-        ..Launch::new(&api.url, dir.path())
-    }
-    .spawn();
-    let catalog = shipped();
+    let h = Harness::builder()
+        .env("QANTAR_ADMINS", "42,6301")
+        .start()
+        .await;
     let admin = From {
         user_id: 6301,
         language_code: Some("ru"),
@@ -299,19 +293,19 @@ async fn admin_commands_are_for_admins_only() {
     };
 
     // Anyone else: exactly what an unknown command gets.
-    api.send_text(Chat::Private(6302), &someone, "/stats");
-    api.send_text(Chat::Private(6302), &someone, "/reload");
-    let got = api.wait_sent(6302, 2).await;
+    h.api.send_text(Chat::Private(6302), &someone, "/stats");
+    h.api.send_text(Chat::Private(6302), &someone, "/reload");
+    let got = h.api.wait_sent(6302, 2).await;
     assert_eq!(
         shown(&got),
         [
             expected(&render(
-                &catalog,
+                &h.catalog,
                 Lang::Ru,
                 &View::UnknownCommand("stats".into())
             )),
             expected(&render(
-                &catalog,
+                &h.catalog,
                 Lang::Ru,
                 &View::UnknownCommand("reload".into())
             )),
@@ -319,18 +313,19 @@ async fn admin_commands_are_for_admins_only() {
         .concat()
     );
     // In a group, unaddressed, it is not ours to answer at all.
-    api.send_text(Chat::Group(-6300), &someone, "/stats");
-    api.send_text(Chat::Group(-6300), &someone, "/help@qantar_test_bot");
-    let got = api.wait_sent(-6300, 1).await;
+    h.api.send_text(Chat::Group(-6300), &someone, "/stats");
+    h.api
+        .send_text(Chat::Group(-6300), &someone, "/help@qantar_test_bot");
+    let got = h.api.wait_sent(-6300, 1).await;
     assert_eq!(
         shown(&got),
-        expected(&render(&catalog, Lang::Ru, &View::Help))
+        expected(&render(&h.catalog, Lang::Ru, &View::Help))
     );
 
     // The admin gets counts by command, language and day, and no identities.
-    api.send_text(Chat::Private(6301), &admin, "/timeline");
-    api.send_text(Chat::Private(6301), &admin, "/stats");
-    let got = api.wait_sent(6301, 2).await;
+    h.api.send_text(Chat::Private(6301), &admin, "/timeline");
+    h.api.send_text(Chat::Private(6301), &admin, "/stats");
+    let got = h.api.wait_sent(6301, 2).await;
     let stats = &texts(&got)[1];
     assert!(stats.contains(&qantar_bot::usage::today()), "{stats}");
     assert!(stats.contains("timeline: ru 1"), "{stats}");
@@ -343,40 +338,35 @@ async fn admin_commands_are_for_admins_only() {
         "no ids: {stats}"
     );
 
-    api.send_text(Chat::Private(6301), &admin, "/reload");
-    let got = api.wait_sent(6301, 3).await;
+    h.api.send_text(Chat::Private(6301), &admin, "/reload");
+    let got = h.api.wait_sent(6301, 3).await;
     assert_eq!(
         shown(&got[2..]),
-        expected(&render(&catalog, Lang::Ru, &View::Reloaded(2)))
+        expected(&render(&h.catalog, Lang::Ru, &View::Reloaded(2)))
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forget_deletes_the_chats_choice() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
     let reader = From {
         user_id: 6401,
         language_code: Some("en"),
     };
-    api.send_text(Chat::Private(6401), &reader, "/lang kk");
-    api.send_text(Chat::Private(6401), &reader, "/forget");
-    api.send_text(Chat::Private(6401), &reader, "/help");
-    let got = api.wait_sent(6401, 3).await;
+    h.api.send_text(Chat::Private(6401), &reader, "/lang kk");
+    h.api.send_text(Chat::Private(6401), &reader, "/forget");
+    h.api.send_text(Chat::Private(6401), &reader, "/help");
+    let got = h.api.wait_sent(6401, 3).await;
     assert_eq!(
         shown(&got[1..]),
         [
-            expected(&render(&catalog, Lang::En, &View::Forgotten)),
-            expected(&render(&catalog, Lang::En, &View::Help)),
+            expected(&render(&h.catalog, Lang::En, &View::Forgotten)),
+            expected(&render(&h.catalog, Lang::En, &View::Help)),
         ]
         .concat(),
         "confirmed in the language Telegram reports, which is what the chat gets from now on"
     );
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/prefs.db", dir.path().display()))
-        .await
-        .unwrap();
+    let db = sqlx::SqlitePool::connect(&h.db_url()).await.unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_language WHERE chat_id = 6401")
         .fetch_one(&db)
         .await

@@ -5,10 +5,9 @@ use qantar_bot::lang::Lang;
 use qantar_bot::render::{View, inline_results, page_count, render};
 use serde_json::Value;
 
-use crate::catalog::shipped;
 use crate::expect::{expected, keyboard_json, shown};
 use crate::fake_api::{BOT_USERNAME, Call, Chat, FakeApi, From};
-use crate::process::{Launch, TOKEN};
+use crate::harness::Harness;
 
 fn user(id: i64, code: Option<&'static str>) -> From {
     From {
@@ -51,19 +50,16 @@ fn answer_for(api: &FakeApi, id: &str) -> Option<Call> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn language_buttons_save_answer_and_edit_in_place() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
 
     // /lang shows the three buttons.
     let chat = Chat::Private(501);
     let en = user(501, Some("en"));
-    api.send_text(chat, &en, "/lang");
-    let got = api.wait_sent(501, 1).await;
+    h.api.send_text(chat, &en, "/lang");
+    let got = h.api.wait_sent(501, 1).await;
     assert_eq!(
         shown(&got),
-        expected(&render(&catalog, Lang::En, &View::LangMenu))
+        expected(&render(&h.catalog, Lang::En, &View::LangMenu))
     );
     let buttons = &got[0].body["reply_markup"]["inline_keyboard"][0];
     let labels: Vec<&str> = buttons
@@ -75,126 +71,131 @@ async fn language_buttons_save_answer_and_edit_in_place() {
     assert_eq!(labels, ["English", "Русский", "Қазақша"]);
 
     // Pressing Қазақша saves it, answers the press and edits the message into Kazakh.
-    let message_id = api.sent_message_id(501, 0);
+    let message_id = h.api.sent_message_id(501, 0);
     let data = Callback::SetLang {
         lang: Lang::Kk,
         then: AfterLang::Confirm,
     }
     .to_string();
-    let press = api.press(chat, &en, message_id, &data);
-    let edits = wait_edits(&api, 501, 1).await;
+    let press = h.api.press(chat, &en, message_id, &data);
+    let edits = wait_edits(&h.api, 501, 1).await;
     assert_eq!(edits[0].body["message_id"], message_id);
     assert_eq!(
         shown(&edits),
-        expected(&render(&catalog, Lang::Kk, &View::LangChanged))
+        expected(&render(&h.catalog, Lang::Kk, &View::LangChanged))
     );
-    let answer = answer_for(&api, &press).expect("the press is answered");
+    let answer = answer_for(&h.api, &press).expect("the press is answered");
     assert_eq!(answer.body["text"], "✓ Қазақша");
 
     // The choice stuck: the next command is answered in Kazakh though Telegram says en.
-    api.send_text(chat, &en, "/petition");
-    let got = api.wait_sent(501, 2).await;
+    h.api.send_text(chat, &en, "/petition");
+    let got = h.api.wait_sent(501, 2).await;
     assert_eq!(
         shown(&got[1..]),
-        expected(&render(&catalog, Lang::Kk, &View::Petition))
+        expected(&render(&h.catalog, Lang::Kk, &View::Petition))
     );
 
     // A first /start from a reader whose Telegram language we don't speak offers the
     // picker; choosing Русский edits the greeting into Russian.
     let chat = Chat::Private(502);
     let de = user(502, Some("de-AT"));
-    api.send_text(chat, &de, "/start");
-    let got = api.wait_sent(502, 1).await;
+    h.api.send_text(chat, &de, "/start");
+    let got = h.api.wait_sent(502, 1).await;
     assert_eq!(
         shown(&got),
-        expected(&render(&catalog, Lang::En, &View::Start { picker: true }))
+        expected(&render(&h.catalog, Lang::En, &View::Start { picker: true }))
     );
     let data = Callback::SetLang {
         lang: Lang::Ru,
         then: AfterLang::Start,
     }
     .to_string();
-    api.press(chat, &de, api.sent_message_id(502, 0), &data);
-    let edits = wait_edits(&api, 502, 1).await;
+    h.api.press(chat, &de, h.api.sent_message_id(502, 0), &data);
+    let edits = wait_edits(&h.api, 502, 1).await;
     assert_eq!(
         shown(&edits),
-        expected(&render(&catalog, Lang::Ru, &View::Start { picker: false }))
+        expected(&render(
+            &h.catalog,
+            Lang::Ru,
+            &View::Start { picker: false }
+        ))
     );
     // Once chosen, /start no longer offers the picker.
-    api.send_text(chat, &de, "/start");
-    let got = api.wait_sent(502, 2).await;
+    h.api.send_text(chat, &de, "/start");
+    let got = h.api.wait_sent(502, 2).await;
     assert_eq!(
         shown(&got[1..]),
-        expected(&render(&catalog, Lang::Ru, &View::Start { picker: false }))
+        expected(&render(
+            &h.catalog,
+            Lang::Ru,
+            &View::Start { picker: false }
+        ))
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_timeline_pages_and_opens_events_in_place() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
-    let pages = page_count(&catalog.content);
+    let h = Harness::start().await;
+    let pages = page_count(&h.catalog.content);
 
     for (chat_id, code, lang) in [(601, "ru", Lang::Ru), (602, "kk", Lang::Kk)] {
         let chat = Chat::Private(chat_id);
         let reader = user(chat_id, Some(code));
-        api.send_text(chat, &reader, "/timeline");
-        let got = api.wait_sent(chat_id, 1).await;
+        h.api.send_text(chat, &reader, "/timeline");
+        let got = h.api.wait_sent(chat_id, 1).await;
         assert_eq!(
             shown(&got),
-            expected(&render(&catalog, lang, &View::Timeline { page: 0 }))
+            expected(&render(&h.catalog, lang, &View::Timeline { page: 0 }))
         );
-        let message_id = api.sent_message_id(chat_id, 0);
+        let message_id = h.api.sent_message_id(chat_id, 0);
 
         // ▶ to page 2, then all the way to the end: each press edits the same message.
         let mut edits = 0;
         for page in 1..pages {
-            api.press(
+            h.api.press(
                 chat,
                 &reader,
                 message_id,
                 &Callback::TimelinePage(page).to_string(),
             );
             edits += 1;
-            let got = wait_edits(&api, chat_id, edits).await;
+            let got = wait_edits(&h.api, chat_id, edits).await;
             let last = got.last().unwrap();
             assert_eq!(last.body["message_id"], message_id);
             assert_eq!(
                 shown(std::slice::from_ref(last)),
-                expected(&render(&catalog, lang, &View::Timeline { page }))
+                expected(&render(&h.catalog, lang, &View::Timeline { page }))
             );
         }
         // The end of the timeline carries Sign and Share.
-        let last = edits_of(&api, chat_id).pop().unwrap();
+        let last = edits_of(&h.api, chat_id).pop().unwrap();
         let last_row = last.body["reply_markup"]["inline_keyboard"]
             .as_array()
             .unwrap()
             .last()
             .unwrap()
             .clone();
-        assert_eq!(last_row[0]["url"], catalog.content.petition.url.as_str());
+        assert_eq!(last_row[0]["url"], h.catalog.content.petition.url.as_str());
         assert_eq!(last_row[1]["switch_inline_query"], "");
 
         // Open an event: full text and its sources' links; back returns to its page.
-        let event = &catalog.content.events[5];
-        api.press(
+        let event = &h.catalog.content.events[5];
+        h.api.press(
             chat,
             &reader,
             message_id,
             &Callback::Event(event.id.clone()).to_string(),
         );
         edits += 1;
-        let got = wait_edits(&api, chat_id, edits).await;
+        let got = wait_edits(&h.api, chat_id, edits).await;
         let opened = got.last().unwrap();
         assert_eq!(
             shown(std::slice::from_ref(opened)),
-            expected(&render(&catalog, lang, &View::Event(event.id.clone())))
+            expected(&render(&h.catalog, lang, &View::Event(event.id.clone())))
         );
         let html = opened.body["text"].as_str().unwrap();
         for id in &event.sources {
-            if let Some(url) = &catalog.content.source(id).unwrap().url {
+            if let Some(url) = &h.catalog.content.source(id).unwrap().url {
                 assert!(html.contains(&format!("href=\"{url}\"")), "{url}");
             }
         }
@@ -205,17 +206,14 @@ async fn the_timeline_pages_and_opens_events_in_place() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn summary_topics_are_buttons() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
     let chat = Chat::Private(701);
     let reader = user(701, Some("kk"));
-    api.send_text(chat, &reader, "/summary");
-    let got = api.wait_sent(701, 1).await;
+    h.api.send_text(chat, &reader, "/summary");
+    let got = h.api.wait_sent(701, 1).await;
     assert_eq!(
         shown(&got),
-        expected(&render(&catalog, Lang::Kk, &View::Summary))
+        expected(&render(&h.catalog, Lang::Kk, &View::Summary))
     );
     let topic_data: Vec<String> = got[0].body["reply_markup"]["inline_keyboard"]
         .as_array()
@@ -224,32 +222,34 @@ async fn summary_topics_are_buttons() {
         .flat_map(|row| row.as_array().unwrap().clone())
         .filter_map(|b| b["callback_data"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(topic_data.len(), catalog.content.summary.topics.len());
+    assert_eq!(topic_data.len(), h.catalog.content.summary.topics.len());
 
-    let message_id = api.sent_message_id(701, 0);
-    api.press(chat, &reader, message_id, &topic_data[2]);
-    let got = wait_edits(&api, 701, 1).await;
-    let topic = &catalog.content.summary.topics[2];
+    let message_id = h.api.sent_message_id(701, 0);
+    h.api.press(chat, &reader, message_id, &topic_data[2]);
+    let got = wait_edits(&h.api, 701, 1).await;
+    let topic = &h.catalog.content.summary.topics[2];
     assert_eq!(
         shown(&got),
-        expected(&render(&catalog, Lang::Kk, &View::Topic(topic.id.clone())))
+        expected(&render(
+            &h.catalog,
+            Lang::Kk,
+            &View::Topic(topic.id.clone())
+        ))
     );
-    api.press(chat, &reader, message_id, &Callback::Summary.to_string());
-    let got = wait_edits(&api, 701, 2).await;
+    h.api
+        .press(chat, &reader, message_id, &Callback::Summary.to_string());
+    let got = wait_edits(&h.api, 701, 2).await;
     assert_eq!(
         shown(&got[1..]),
-        expected(&render(&catalog, Lang::Kk, &View::Summary))
+        expected(&render(&h.catalog, Lang::Kk, &View::Summary))
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_deep_link_opens_its_view() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
-    let event = catalog.content.events[3].id.clone();
-    let topic = catalog.content.summary.topics[1].id.clone();
+    let h = Harness::start().await;
+    let event = h.catalog.content.events[3].id.clone();
+    let topic = h.catalog.content.summary.topics[1].id.clone();
     let greeting = View::Start { picker: false };
     let cases: Vec<(String, Option<Lang>, View)> = vec![
         ("petition".into(), None, View::Petition),
@@ -272,33 +272,31 @@ async fn every_deep_link_opens_its_view() {
         for (payload, switch, view) in &cases {
             chat_id += 1;
             let reader = user(chat_id, Some(code));
-            api.send_text(
+            h.api.send_text(
                 Chat::Private(chat_id),
                 &reader,
                 &format!("/start {payload}"),
             );
             let lang = switch.unwrap_or(telegram_lang);
-            let want = expected(&render(&catalog, lang, view));
-            let got = api.wait_sent(chat_id, want.len()).await;
+            let want = expected(&render(&h.catalog, lang, view));
+            let got = h.api.wait_sent(chat_id, want.len()).await;
             assert_eq!(shown(&got), want, "start={payload} for a {code} reader");
         }
     }
     // A language deep link is a saved choice, like /lang: chat 807 opened lang_kk.
-    let sent_before = api.sent_to(807).len();
-    api.send_text(Chat::Private(807), &user(807, Some("ru")), "/help");
-    let got = api.wait_sent(807, sent_before + 1).await;
+    let sent_before = h.api.sent_to(807).len();
+    h.api
+        .send_text(Chat::Private(807), &user(807, Some("ru")), "/help");
+    let got = h.api.wait_sent(807, sent_before + 1).await;
     assert_eq!(
         shown(&got[sent_before..]),
-        expected(&render(&catalog, Lang::Kk, &View::Help))
+        expected(&render(&h.catalog, Lang::Kk, &View::Help))
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inline_queries_offer_articles_in_the_users_language() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
 
     let answered = |api: &FakeApi, id: &str| -> Option<Call> {
         api.calls("answerInlineQuery")
@@ -308,8 +306,9 @@ async fn inline_queries_offer_articles_in_the_users_language() {
 
     // Empty query: petition and summary first, in Russian for a Russian user.
     let ru = user(901, Some("ru"));
-    let id = api.inline_query(&ru, "");
-    let call = api
+    let id = h.api.inline_query(&ru, "");
+    let call = h
+        .api
         .wait_until(|api| answered(api, &id))
         .await
         .expect("answered");
@@ -320,7 +319,7 @@ async fn inline_queries_offer_articles_in_the_users_language() {
     assert_eq!(results[0]["type"], "article");
     assert_eq!(
         results[0]["title"],
-        catalog.content.petition.title.ru.as_str()
+        h.catalog.content.petition.title.ru.as_str()
     );
     assert_eq!(call.body["is_personal"], true);
     let cache = call.body["cache_time"].as_u64().unwrap();
@@ -330,13 +329,14 @@ async fn inline_queries_offer_articles_in_the_users_language() {
     // Kazakh text, each article with its sources and the petition button.
     let kk = user(902, Some("kk"));
     for query in ["жанаозен", "ЖАҢАӨЗЕН", "Zhanaozen"] {
-        let id = api.inline_query(&kk, query);
-        let call = api
+        let id = h.api.inline_query(&kk, query);
+        let call = h
+            .api
             .wait_until(|api| answered(api, &id))
             .await
             .expect("answered");
         let results = call.body["results"].as_array().unwrap();
-        let want = inline_results(&catalog, Lang::Kk, query, BOT_USERNAME);
+        let want = inline_results(&h.catalog, Lang::Kk, query, BOT_USERNAME);
         let ids: Vec<&str> = results.iter().map(|r| r["id"].as_str().unwrap()).collect();
         let want_ids: Vec<&str> = want.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, want_ids, "{query}");
@@ -353,7 +353,7 @@ async fn inline_queries_offer_articles_in_the_users_language() {
         assert_eq!(first["reply_markup"], keyboard_json(&want[0].keyboard));
         assert_eq!(
             first["reply_markup"]["inline_keyboard"][0][0]["url"],
-            catalog.content.petition.url.as_str()
+            h.catalog.content.petition.url.as_str()
         );
         let open = first["reply_markup"]["inline_keyboard"][0][1]["url"]
             .as_str()
@@ -365,8 +365,9 @@ async fn inline_queries_offer_articles_in_the_users_language() {
     }
 
     // Nothing matches: still the petition and the summary, never an error.
-    let id = api.inline_query(&kk, "xyzzy nothing matches");
-    let call = api
+    let id = h.api.inline_query(&kk, "xyzzy nothing matches");
+    let call = h
+        .api
         .wait_until(|api| answered(api, &id))
         .await
         .expect("answered");
@@ -381,16 +382,14 @@ async fn inline_queries_offer_articles_in_the_users_language() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_and_stale_buttons_get_a_polite_answer() {
-    let api = FakeApi::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let _bot = Launch::new(&api.url, dir.path()).spawn();
-    let catalog = shipped();
+    let h = Harness::start().await;
     let chat = Chat::Private(1001);
     let reader = user(1001, Some("ru"));
-    api.send_text(chat, &reader, "/timeline");
-    api.wait_sent(1001, 1).await;
-    let message_id = api.sent_message_id(1001, 0);
-    let stale = catalog
+    h.api.send_text(chat, &reader, "/timeline");
+    h.api.wait_sent(1001, 1).await;
+    let message_id = h.api.sent_message_id(1001, 0);
+    let stale = h
+        .catalog
         .locales
         .text(Lang::Ru, qantar_bot::i18n::Msg::CallbackStale, None);
     let forged = [
@@ -404,22 +403,22 @@ async fn forged_and_stale_buttons_get_a_polite_answer() {
     ];
     let mut ids = Vec::new();
     for data in forged {
-        ids.push(api.press(chat, &reader, message_id, data));
+        ids.push(h.api.press(chat, &reader, message_id, data));
     }
     // Followed by a real press, so we know every forged one was handled first.
-    api.press(
+    h.api.press(
         chat,
         &reader,
         message_id,
         &Callback::TimelinePage(1).to_string(),
     );
-    wait_edits(&api, 1001, 1).await;
+    wait_edits(&h.api, 1001, 1).await;
     for (id, data) in ids.iter().zip(forged) {
-        let answer = nth_call(&api, "answerCallbackQuery", 1, |c| {
+        let answer = nth_call(&h.api, "answerCallbackQuery", 1, |c| {
             c.body["callback_query_id"] == *id
         })
         .await;
         assert_eq!(answer.body["text"], stale.as_str(), "{data:?}");
     }
-    assert_eq!(edits_of(&api, 1001).len(), 1, "forged data edits nothing");
+    assert_eq!(edits_of(&h.api, 1001).len(), 1, "forged data edits nothing");
 }

@@ -12,26 +12,10 @@ use serde_yaml::Value;
 use crate::broken_content::{copy_tree, edit_yaml};
 use crate::expect::{expected, shown};
 use crate::fake_api::{Chat, FakeApi, From};
-use crate::process::{BotProcess, Launch, TOKEN};
+use crate::harness::Harness;
 
 fn load(dir: &Path) -> Catalog {
     Catalog::load(&dir.join("content"), &dir.join("locales")).expect("loads")
-}
-
-fn launch<'a>(api: &'a FakeApi, data: &'a Path, tree: &Path) -> Launch<'a> {
-    Launch {
-        extra_env: vec![
-            (
-                "QANTAR_CONTENT_DIR",
-                tree.join("content").display().to_string(),
-            ),
-            (
-                "QANTAR_LOCALES_DIR",
-                tree.join("locales").display().to_string(),
-            ),
-        ],
-        ..Launch::new(&api.url, data)
-    }
 }
 
 /// Sends /petition from a fresh chat and returns what came back.
@@ -46,32 +30,31 @@ async fn petition_now(api: &FakeApi, chat: i64) -> Vec<crate::expect::Shown> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_good_set_is_applied_and_menus_follow() {
-    let api = FakeApi::start(TOKEN).await;
-    let data = tempfile::tempdir().unwrap();
     let tree = copy_tree();
-    let bot = launch(&api, data.path(), tree.path()).spawn();
-    api.wait_until(|api| (api.calls("setMyCommands").len() == 3).then_some(()))
+    let h = Harness::builder().tree(tree.path()).start().await;
+    h.api
+        .wait_until(|api| (api.calls("setMyCommands").len() == 3).then_some(()))
         .await
         .unwrap();
-    let before = load(tree.path());
     assert_eq!(
-        petition_now(&api, 5001).await,
-        expected(&render(&before, Lang::En, &View::Petition))
+        petition_now(&h.api, 5001).await,
+        expected(&render(&h.catalog, Lang::En, &View::Petition))
     );
 
     // A curator rewrites the ask; the menus stay the same.
     edit_yaml(tree.path(), "petition.yaml", |v| {
         v["ask"]["en"] = Value::from("Sign now: the record must not be forgotten.");
     });
-    bot.signal("HUP");
-    bot.wait_log("content reloaded: generation 2, menus changed: false", 1)
+    h.bot.signal("HUP");
+    h.bot
+        .wait_log("content reloaded: generation 2, menus changed: false", 1)
         .await;
     let after = load(tree.path());
-    let got = petition_now(&api, 5002).await;
+    let got = petition_now(&h.api, 5002).await;
     assert_eq!(got, expected(&render(&after, Lang::En, &View::Petition)));
     assert!(got[0].text.contains("the record must not be forgotten"));
     assert_eq!(
-        api.calls("setMyCommands").len(),
+        h.api.calls("setMyCommands").len(),
         3,
         "unchanged menus are not re-sent"
     );
@@ -84,10 +67,12 @@ async fn a_good_set_is_applied_and_menus_follow() {
         ftl.replace("cmd-help = Все команды", "cmd-help = Список команд"),
     )
     .unwrap();
-    bot.signal("HUP");
-    bot.wait_log("content reloaded: generation 3, menus changed: true", 1)
+    h.bot.signal("HUP");
+    h.bot
+        .wait_log("content reloaded: generation 3, menus changed: true", 1)
         .await;
-    let menus = api
+    let menus = h
+        .api
         .wait_until(|api| {
             let calls = api.calls("setMyCommands");
             (calls.len() == 6).then_some(calls)
@@ -101,13 +86,10 @@ async fn a_good_set_is_applied_and_menus_follow() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_broken_set_is_refused_and_the_old_one_served() {
-    let api = FakeApi::start(TOKEN).await;
-    let data = tempfile::tempdir().unwrap();
     let tree = copy_tree();
-    let bot: BotProcess = launch(&api, data.path(), tree.path()).spawn();
-    let good = load(tree.path());
-    let want = expected(&render(&good, Lang::En, &View::Petition));
-    assert_eq!(petition_now(&api, 5100).await, want);
+    let h = Harness::builder().tree(tree.path()).start().await;
+    let want = expected(&render(&h.catalog, Lang::En, &View::Petition));
+    assert_eq!(petition_now(&h.api, 5100).await, want);
 
     type Break = Box<dyn Fn(&Path)>;
     let breakages: Vec<(&str, Break, &str)> = vec![
@@ -186,8 +168,9 @@ async fn each_broken_set_is_refused_and_the_old_one_served() {
             }
         }
         break_it(tree.path());
-        bot.signal("HUP");
-        let log = bot
+        h.bot.signal("HUP");
+        let log = h
+            .bot
             .wait_log("reload rejected, still serving generation 1", i + 1)
             .await;
         assert!(
@@ -195,7 +178,7 @@ async fn each_broken_set_is_refused_and_the_old_one_served() {
             "{kind}: the log names the problem ({says})\n{log}"
         );
         assert_eq!(
-            petition_now(&api, 5101 + i as i64).await,
+            petition_now(&h.api, 5101 + i as i64).await,
             want,
             "{kind}: the bot keeps serving the previous set"
         );

@@ -11,6 +11,7 @@ mod e2e_reach;
 mod e2e_reload;
 mod expect;
 mod fake_api;
+mod harness;
 mod process;
 mod properties;
 mod snapshots;
