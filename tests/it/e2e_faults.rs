@@ -145,7 +145,11 @@ async fn a_timeout_is_retried() {
     assert_eq!(shown(&got[1..=want.len()]), want);
 }
 
+/// The slow tier: teloxide-core sleeps a fixed 10 s on any HTTP 5xx before the status
+/// reaches us (see `deliver::transient`), so this test takes over 10 s. `.ci/run` runs
+/// it in its `-- --ignored` pass.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow tier (10 s: teloxide sleeps on 5xx); run with --ignored, as CI does"]
 async fn server_errors_are_survived() {
     let api = FakeApi::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
@@ -213,7 +217,7 @@ async fn a_flood_from_one_chat_gets_one_notice_and_does_not_stall_others() {
     // Other chats are answered while the flood is in progress.
     delivered(&h.api, 2502, 1).await;
     delivered(&h.api, 2503, 1).await;
-    // Let the whole flood be taken and handled: every update confirmed, then a moment.
+    // Let the whole flood be taken and handled: every update confirmed.
     h.api
         .wait_until(|api| api.pending_update_ids().is_empty().then_some(()))
         .await
