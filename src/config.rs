@@ -41,7 +41,14 @@ pub struct Cli {
     )]
     pub locales_dir: PathBuf,
 
-    /// Where chats' language choices are kept (sqlite://path; created if missing)
+    /// File holding the data key (32 bytes in base64) that protects stored chat ids;
+    /// QANTAR_DATA_KEY (the key itself) wins over it. With neither, and SQLite, a key
+    /// file is made beside the database on the first run (keep it apart: README).
+    #[arg(long, env = "QANTAR_DATA_KEY_FILE", global = true)]
+    pub data_key_file: Option<PathBuf>,
+
+    /// Where chats' language choices and subscriptions are kept (sqlite://path, created
+    /// if missing; or postgres://)
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
@@ -106,6 +113,19 @@ pub enum Cmd {
         /// The bot's username, with or without @
         #[arg(long, value_parser = BotUsername::parse)]
         username: BotUsername,
+    },
+    /// Move every stored row from the current data key to a new one (run with the bot
+    /// stopped; safe to interrupt and run again)
+    Rekey {
+        /// File with the new key (32 bytes in base64); or set QANTAR_NEW_DATA_KEY
+        #[arg(long, env = "QANTAR_NEW_DATA_KEY_FILE")]
+        new_key_file: Option<PathBuf>,
+    },
+    /// Delete every per-chat row in every table, keeping the anonymous counts
+    Purge {
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
     },
     /// Print what a user would receive for a command, offline, without a token
     Preview {
@@ -188,6 +208,22 @@ impl Token {
 
 impl Cli {
     /// True when this invocation runs the bot: no subcommand, or `run`.
+    /// The data key for the store, and where it came from: QANTAR_DATA_KEY, else
+    /// `--data-key-file`, else the default file beside a SQLite database.
+    pub fn data_key(
+        &self,
+    ) -> Result<
+        (crate::store::DataKey, crate::store::key_source::KeyOrigin),
+        crate::store::key_source::KeyError,
+    > {
+        let env = std::env::var("QANTAR_DATA_KEY").ok();
+        crate::store::key_source::resolve(
+            env.as_deref(),
+            self.data_key_file.as_deref(),
+            &self.database_url,
+        )
+    }
+
     pub fn runs_bot(&self) -> bool {
         matches!(self.command, None | Some(Cmd::Run))
     }

@@ -3,13 +3,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use qantar_bot::cli::{check, healthcheck, links, preview, run};
+use qantar_bot::cli::{check, healthcheck, links, preview, purge, rekey, run};
 use qantar_bot::config::{Cli, Cmd, WebhookSecret};
 use qantar_bot::logging;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let token_env = std::env::var("TELOXIDE_TOKEN").unwrap_or_default();
+    let data_key_env = std::env::var("QANTAR_DATA_KEY").unwrap_or_default();
     // The webhook secret is settled before logging starts, so it can be scrubbed too.
     let webhook_secret = match cli.webhook_secret() {
         Ok(secret) => secret,
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     };
     logging::init(&[
         token_env.as_str(),
+        data_key_env.as_str(),
         webhook_secret
             .as_ref()
             .map(WebhookSecret::expose)
@@ -31,6 +33,8 @@ fn main() -> ExitCode {
         Some(Cmd::Preview { ref command, lang }) => preview::run(&cli, command, lang),
         Some(Cmd::Links { ref username }) => links::run(&cli, username),
         Some(Cmd::Healthcheck) => healthcheck::run(&cli),
+        Some(Cmd::Rekey { ref new_key_file }) => rekey::run(&cli, new_key_file.as_deref()),
+        Some(Cmd::Purge { yes }) => purge::run(&cli, yes),
         None | Some(Cmd::Run) => run::run_bot(cli, webhook_secret),
     }
 }

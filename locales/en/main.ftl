@@ -13,6 +13,8 @@ cmd-timeline = Day by day, with sources
 cmd-sources = The original documents, with links
 cmd-petition = Sign the petition
 cmd-lang = Language: English, Русский, Қазақша
+cmd-subscribe = Get the record on its anniversaries, and announcements
+cmd-unsubscribe = Stop those messages
 cmd-forget = Delete what I keep about this chat
 
 start-title = Bloody January: Kazakhstan, 2022
@@ -20,7 +22,7 @@ start-body = In January 2022 protests over fuel prices spread across Kazakhstan.
 start-commands = What you can open:
 
 help-title = Commands
-help-privacy = Privacy: I store one thing, this chat's language choice, and nothing about what you send. Your messages, name and username are not kept or logged.
+help-privacy = Privacy: I store this chat's language choice and, if you subscribe, the subscription with its date; nothing about what you send. Chat ids are kept only as a keyed hash and encrypted, so a copy of my database names no one. Your messages, name and username are not kept or logged.
 
 summary-more = More on one topic:
 summary-unknown-topic = There is no topic "{ $topic }". Choose one of these:
@@ -111,3 +113,19 @@ date-month = { $month ->
     [11] November
    *[12] December
 } { $year }
+
+## Subscriptions.
+subscribed = Subscribed. On the anniversaries of the events this chat will get the record day by day, and the channel's announcements, in the chat's language. I keep only the subscription: this chat (as a keyed hash and an encrypted id), its language and the date. /unsubscribe ends it; /forget deletes everything.
+subscribed-already = This chat is already subscribed. /unsubscribe ends it.
+unsubscribed = Unsubscribed: I deleted this chat's subscription. Its language choice stays until you send /forget.
+not-subscribed = This chat is not subscribed. Send /subscribe to get the record on its anniversaries.
+subscribe-failed = I could not reach my storage just now, so nothing changed. Please try again in a minute.
+subscribe-admins-only = In a group, only its administrators can subscribe it or end its subscription.
+
+## Admin only: the purge of every per-chat row.
+purge-confirm = This deletes every chat's language choice and subscription. Usage counts stay. Are you sure?
+button-purge-confirm = 🗑 Delete everything
+button-purge-cancel = Cancel
+purged = Purged: { $count } per-chat rows deleted. Usage counts are kept.
+purge-cancelled = Cancelled: nothing was deleted.
+purge-failed = I could not reach my storage, so nothing was deleted. Please try again in a minute.

@@ -29,7 +29,14 @@ pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>
         Step::SaveLang { lang, then } => (lang, then),
         // Offline there is nothing stored, so forgetting always succeeds.
         Step::Forget { newcomer } => (newcomer, View::Forgotten),
-        Step::Ignore | Step::AnswerOnly | Step::Stale | Step::Admin(_) | Step::Articles => {
+        Step::Subscribe { on: true, .. } => (plan.lang, View::Subscribed),
+        Step::Subscribe { on: false, .. } => (plan.lang, View::Unsubscribed),
+        Step::Ignore
+        | Step::AnswerOnly
+        | Step::Stale
+        | Step::Admin(_)
+        | Step::Purge
+        | Step::Articles => {
             return None;
         }
     };

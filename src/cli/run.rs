@@ -4,11 +4,22 @@
 use std::process::ExitCode;
 
 use crate::config::{Cli, Token, WebhookSecret};
+use crate::store::key_source::KeyOrigin;
 use crate::transport::{RunOptions, Transport, run};
 
 pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
     let token = match Token::from_env() {
         Ok(token) => token,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let data_key = match cli.data_key() {
+        Ok((key, origin)) => {
+            warn_if_beside(&origin);
+            key
+        }
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
@@ -34,6 +45,7 @@ pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
         content_dir: cli.content_dir,
         locales_dir: cli.locales_dir,
         database_url: cli.database_url,
+        data_key,
         lang_cache: cli.lang_cache,
         default_lang: cli.default_lang,
     };
@@ -57,5 +69,19 @@ pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
             eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The key file beside the database protects nothing if the two are copied together:
+/// say so at every start that uses it.
+pub fn warn_if_beside(origin: &KeyOrigin) {
+    if let KeyOrigin::BesideDatabase { path, created } = origin {
+        let what = if *created { "created" } else { "using" };
+        log::warn!(
+            "no QANTAR_DATA_KEY or QANTAR_DATA_KEY_FILE: {what} the data key file {} beside the \
+             database; it protects nothing if copied with the database, so keep it apart \
+             (README, \"Privacy\")",
+            path.display()
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::render::View;
 
 /// Names counted for what is not a known command: stray text, buttons, inline queries.
 /// With the command table (`command::names`), every name a plan can count.
-const OTHER_COUNTS: [&str; 8] = [
+const OTHER_COUNTS: [&str; 9] = [
     "unknown",
     "text",
     "lang_button",
@@ -23,6 +23,7 @@ const OTHER_COUNTS: [&str; 8] = [
     "topic",
     "stale_button",
     "inline",
+    "purge_button",
 ];
 
 /// Every name a plan can count, for label tables made at start.
@@ -101,8 +102,13 @@ pub enum Step {
     /// Delete what is stored about the chat, then confirm in `newcomer`, the language
     /// a reader with no saved choice gets; if deleting fails, `View::ForgetFailed`.
     Forget { newcomer: Lang },
+    /// Subscribe the chat (`on`) or end its subscription; in a group (`in_group`) only
+    /// if the sender is one of its administrators, which only Telegram can tell.
+    Subscribe { on: bool, in_group: bool },
     /// An admin command, whose view needs the store or a reload first.
     Admin(AdminCommand),
+    /// An admin confirmed the purge: delete every per-chat row.
+    Purge,
     /// Answer an inline query with articles in the plan's language.
     Articles,
 }
@@ -160,7 +166,7 @@ pub fn decide(arrival: &Arrival, facts: &Facts, content: &Content) -> Plan {
         Arrival::Button {
             data: Ok(callback),
             on_message: true,
-        } => on_button(callback.clone(), lang),
+        } => on_button(callback.clone(), lang, facts.admin),
         Arrival::Button { .. } => plan(Step::Stale, Some("stale_button")),
         Arrival::InlineQuery => plan(Step::Articles, Some("inline")),
     }
@@ -185,6 +191,10 @@ fn on_command(command: Command, addressed: bool, facts: &Facts, content: &Conten
         }
         Action::Show(view) => plan(Step::Show(view)),
         Action::SwitchLang { lang, then } => plan(Step::SaveLang { lang, then }),
+        Action::Subscribe(on) => plan(Step::Subscribe {
+            on,
+            in_group: !facts.private,
+        }),
         Action::Forget => plan(Step::Forget {
             newcomer: Lang::negotiate(None, facts.telegram, facts.default),
         }),
@@ -204,7 +214,7 @@ fn on_command(command: Command, addressed: bool, facts: &Facts, content: &Conten
     }
 }
 
-fn on_button(callback: Callback, lang: Lang) -> Plan {
+fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
     let (count, step) = match callback {
         Callback::SetLang { lang: new, then } => {
             let then = match then {
@@ -217,6 +227,16 @@ fn on_button(callback: Callback, lang: Lang) -> Plan {
         Callback::Event(id) => ("event", Step::Show(View::Event(id))),
         Callback::Summary => ("summary", Step::Show(View::Summary)),
         Callback::Topic(id) => ("topic", Step::Show(View::Topic(id))),
+        Callback::Purge(yes) if admin => (
+            "purge_button",
+            if yes {
+                Step::Purge
+            } else {
+                Step::Show(View::PurgeCancelled)
+            },
+        ),
+        // Only an admin's press does anything; to anyone else it is out of date.
+        Callback::Purge(_) => ("stale_button", Step::Stale),
     };
     Plan {
         lang,

@@ -7,7 +7,7 @@ use fluent_bundle::FluentValue;
 use teloxide::prelude::*;
 
 use super::App;
-use super::effects::{Settled, saved_lang, settle};
+use super::effects::{Sender, Settled, saved_lang, settle};
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
@@ -51,7 +51,13 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         metrics.command(counted, plan.lang);
         app.usage.count(counted, plan.lang);
     }
-    let (Some(message), Step::Show(_) | Step::SaveLang { .. }) = (message, &plan.step) else {
+    let sender = Sender {
+        user: Some(q.from.id),
+        anonymous_admin: false,
+    };
+    let (Some(message), Step::Show(_) | Step::SaveLang { .. } | Step::Purge) =
+        (message, &plan.step)
+    else {
         let stale = catalog.locales.text(plan.lang, Msg::CallbackStale, None);
         answer(
             &bot,
@@ -62,7 +68,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         .await;
         return Ok(());
     };
-    let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, plan).await else {
+    let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, sender, plan).await else {
         return Ok(());
     };
     let toast = saved.map(|new| {

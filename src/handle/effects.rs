@@ -30,9 +30,17 @@ pub struct Settled {
     pub saved: Option<Lang>,
 }
 
+/// Who sent the update, as far as a group's rules need it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender {
+    pub user: Option<UserId>,
+    /// An anonymous administrator posting as the group itself.
+    pub anonymous_admin: bool,
+}
+
 /// Makes the plan's write or admin call for `key`, and settles what to show. `None` for
 /// steps that show no view (ignored updates, bare answers, inline articles).
-pub async fn settle(bot: &Bot, app: &App, key: i64, plan: Plan) -> Option<Settled> {
+pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) -> Option<Settled> {
     let shown = |lang, view| Settled {
         lang,
         view,
@@ -61,8 +69,73 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, plan: Plan) -> Option<Settle
                 shown(plan.lang, View::ForgetFailed)
             }
         },
+        Step::Subscribe { on, in_group } => {
+            let view = if in_group && !chat_admin(bot, key, sender).await {
+                View::SubscribeAdminsOnly
+            } else {
+                subscribe(app, key, on, plan.lang).await
+            };
+            shown(plan.lang, view)
+        }
         Step::Admin(admin) => shown(plan.lang, admin_view(bot, app, admin).await),
+        Step::Purge => shown(plan.lang, purge(app).await),
         Step::Ignore | Step::AnswerOnly | Step::Stale | Step::Articles => return None,
     };
     Some(settled)
+}
+
+/// Subscribes the chat in `lang` (`on`) or ends its subscription.
+async fn subscribe(app: &App, key: i64, on: bool, lang: Lang) -> View {
+    let done = if on {
+        app.store.subscribe(key, lang).await
+    } else {
+        app.store.unsubscribe(key).await
+    };
+    match (on, done) {
+        (true, Ok(true)) => View::Subscribed,
+        (true, Ok(false)) => View::SubscribedAlready,
+        (false, Ok(true)) => View::Unsubscribed,
+        (false, Ok(false)) => View::NotSubscribed,
+        (_, Err(e)) => {
+            app.metrics.store_error("write");
+            log::warn!("subscription write failed: {e}");
+            View::SubscribeFailed
+        }
+    }
+}
+
+/// Whether the sender administers the group `chat`, as Telegram says; an anonymous
+/// administrator posts as the group itself. No answer counts as no.
+async fn chat_admin(bot: &Bot, chat: i64, sender: Sender) -> bool {
+    if sender.anonymous_admin {
+        return true;
+    }
+    let Some(user) = sender.user else {
+        return false;
+    };
+    match bot.get_chat_member(ChatId(chat), user).await {
+        Ok(member) => member.is_privileged(),
+        Err(e) => {
+            log::warn!("getChatMember failed: {e}");
+            false
+        }
+    }
+}
+
+/// Deletes every per-chat row; the count of rows goes to the admin who confirmed.
+async fn purge(app: &App) -> View {
+    match app.store.purge().await {
+        Ok(purged) => {
+            log::warn!(
+                "purge: {} per-chat rows deleted by an admin",
+                purged.total()
+            );
+            View::Purged(purged.total())
+        }
+        Err(e) => {
+            app.metrics.store_error("write");
+            log::warn!("purge failed: {e}");
+            View::PurgeFailed
+        }
+    }
 }

@@ -7,7 +7,7 @@ use teloxide::prelude::*;
 use teloxide::types::Me;
 
 use super::App;
-use super::effects::{Settled, saved_lang, settle};
+use super::effects::{Sender, Settled, saved_lang, settle};
 use super::reload;
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
@@ -48,8 +48,12 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     };
     let catalog = app.catalog.get();
     let plan = decide(&arrival, &facts, &catalog.content);
+    let sender = Sender {
+        user: from.map(|u| u.id),
+        anonymous_admin: msg.sender_chat.as_ref().is_some_and(|c| c.id == chat),
+    };
     let counted = plan.count;
-    let Some(Settled { lang, view, .. }) = settle(&bot, &app, chat.0, plan).await else {
+    let Some(Settled { lang, view, .. }) = settle(&bot, &app, chat.0, sender, plan).await else {
         return Ok(());
     };
     // Counts and names only: who asked, and what they typed, stay out of the log.
@@ -63,7 +67,14 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     match deliver(&bot, &app.metrics, chat, &reply).await {
         Delivery::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
         Delivery::Failed => log::warn!("reply to command={name} was not delivered"),
-        _ => {}
+        // Blocked, or gone: keep nothing about it (an anonymous total remembers it).
+        Delivery::Unreachable => {
+            if let Err(e) = app.store.remove_unreachable(chat.0).await {
+                app.metrics.store_error("write");
+                log::warn!("could not remove an unreachable chat: {e}");
+            }
+        }
+        Delivery::Sent | Delivery::Unchanged => {}
     }
     Ok(())
 }
@@ -94,6 +105,8 @@ pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> Vie
                 }
             }
         }
+        // Nothing is deleted before the admin presses Confirm.
+        AdminCommand::Purge => View::PurgeConfirm,
     }
 }
 

@@ -23,11 +23,16 @@ pub enum AfterLang {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Callback {
-    SetLang { lang: Lang, then: AfterLang },
+    SetLang {
+        lang: Lang,
+        then: AfterLang,
+    },
     TimelinePage(usize),
     Event(String),
     Summary,
     Topic(String),
+    /// Admin: confirm (`true`) or cancel the purge of every per-chat row.
+    Purge(bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +82,8 @@ impl Callback {
             ("e", [id]) if valid_id(id) => Callback::Event(id.to_string()),
             ("s", []) => Callback::Summary,
             ("p", [id]) if valid_id(id) => Callback::Topic(id.to_string()),
+            ("x", ["y"]) => Callback::Purge(true),
+            ("x", ["n"]) => Callback::Purge(false),
             _ => return Err(BadCallback),
         };
         Ok(parsed)
@@ -97,6 +104,7 @@ impl fmt::Display for Callback {
             Callback::Event(id) => write!(f, "{VERSION}:e:{id}"),
             Callback::Summary => write!(f, "{VERSION}:s"),
             Callback::Topic(id) => write!(f, "{VERSION}:p:{id}"),
+            Callback::Purge(yes) => write!(f, "{VERSION}:x:{}", if *yes { "y" } else { "n" }),
         }
     }
 }

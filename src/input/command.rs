@@ -19,12 +19,18 @@ pub enum Command {
     Petition,
     /// `/lang`, `/lang kk` or the tappable `/lang_kk`.
     Lang(Option<String>),
+    /// Subscribe this chat to what the channel sends (in a group: its admins only).
+    Subscribe,
+    /// End this chat's subscription.
+    Unsubscribe,
     /// Delete everything stored about this chat.
     Forget,
     /// Admin only: usage counts. For anyone else it is an unknown command.
     Stats,
     /// Admin only: reload content and locales.
     Reload,
+    /// Admin only: delete every per-chat row, after a confirmation button.
+    Purge,
     /// A well-formed command name we do not have (lower-cased).
     Unknown(String),
 }
@@ -51,24 +57,30 @@ enum Name {
     Sources,
     Petition,
     Lang,
+    Subscribe,
+    Unsubscribe,
     Forget,
     Stats,
     Reload,
+    Purge,
 }
 
 /// The one table of command names: public commands in menu order, each with the
 /// message that describes it in Telegram's menu, then the admin commands (no menu line).
-const TABLE: [(&str, Name, Option<Msg>); 10] = [
+const TABLE: [(&str, Name, Option<Msg>); 13] = [
     ("start", Name::Start, Some(Msg::CmdStart)),
     ("summary", Name::Summary, Some(Msg::CmdSummary)),
     ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
     ("sources", Name::Sources, Some(Msg::CmdSources)),
     ("petition", Name::Petition, Some(Msg::CmdPetition)),
     ("lang", Name::Lang, Some(Msg::CmdLang)),
+    ("subscribe", Name::Subscribe, Some(Msg::CmdSubscribe)),
+    ("unsubscribe", Name::Unsubscribe, Some(Msg::CmdUnsubscribe)),
     ("forget", Name::Forget, Some(Msg::CmdForget)),
     ("help", Name::Help, Some(Msg::CmdHelp)),
     ("stats", Name::Stats, None),
     ("reload", Name::Reload, None),
+    ("purge", Name::Purge, None),
 ];
 
 /// Other spellings a person may type.
@@ -142,9 +154,12 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
         Some(Name::Sources) => Command::Sources,
         Some(Name::Petition) => Command::Petition,
         Some(Name::Lang) => Command::Lang(arg),
+        Some(Name::Subscribe) => Command::Subscribe,
+        Some(Name::Unsubscribe) => Command::Unsubscribe,
         Some(Name::Forget) => Command::Forget,
         Some(Name::Stats) => Command::Stats,
         Some(Name::Reload) => Command::Reload,
+        Some(Name::Purge) => Command::Purge,
         // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
         None => match (name.strip_prefix("lang_"), name.strip_prefix("summary_")) {
             (Some(code), _) => Command::Lang(Some(code.to_string())),
@@ -169,6 +184,8 @@ pub enum Action {
     },
     /// Delete what is stored about the chat, then confirm.
     Forget,
+    /// Subscribe the chat, or end its subscription (`false`).
+    Subscribe(bool),
     /// Admin commands: the handler checks who asks before doing anything.
     Admin(AdminCommand),
 }
@@ -177,6 +194,7 @@ pub enum Action {
 pub enum AdminCommand {
     Stats,
     Reload,
+    Purge,
 }
 
 impl AdminCommand {
@@ -184,6 +202,7 @@ impl AdminCommand {
         match self {
             AdminCommand::Stats => Name::Stats.as_str(),
             AdminCommand::Reload => Name::Reload.as_str(),
+            AdminCommand::Purge => Name::Purge.as_str(),
         }
     }
 }
@@ -211,8 +230,11 @@ impl Command {
                 None => View::LangUnknown(arg),
             },
             Command::Forget => return Action::Forget,
+            Command::Subscribe => return Action::Subscribe(true),
+            Command::Unsubscribe => return Action::Subscribe(false),
             Command::Stats => return Action::Admin(AdminCommand::Stats),
             Command::Reload => return Action::Admin(AdminCommand::Reload),
+            Command::Purge => return Action::Admin(AdminCommand::Purge),
             Command::Unknown(name) => View::UnknownCommand(name),
         };
         Action::Show(view)
@@ -228,9 +250,12 @@ impl Command {
             Command::Sources => Name::Sources,
             Command::Petition => Name::Petition,
             Command::Lang(_) => Name::Lang,
+            Command::Subscribe => Name::Subscribe,
+            Command::Unsubscribe => Name::Unsubscribe,
             Command::Forget => Name::Forget,
             Command::Stats => Name::Stats,
             Command::Reload => Name::Reload,
+            Command::Purge => Name::Purge,
             Command::Unknown(_) => return "unknown",
         };
         name.as_str()

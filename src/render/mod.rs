@@ -58,6 +58,24 @@ pub enum View {
     Forgotten,
     /// /forget could not reach the store; nothing was deleted.
     ForgetFailed,
+    /// /subscribe done.
+    Subscribed,
+    /// /subscribe in a chat that already was.
+    SubscribedAlready,
+    /// /unsubscribe done.
+    Unsubscribed,
+    /// /unsubscribe in a chat that was not subscribed.
+    NotSubscribed,
+    /// The store could not be reached; the subscription is as it was.
+    SubscribeFailed,
+    /// In a group, someone who is not its administrator tried to (un)subscribe it.
+    SubscribeAdminsOnly,
+    /// Admin: what /purge deletes, with Confirm and Cancel.
+    PurgeConfirm,
+    /// Admin: the purge deleted this many per-chat rows.
+    Purged(u64),
+    PurgeCancelled,
+    PurgeFailed,
     /// Admin: usage counts, newest day first.
     Stats(Vec<crate::store::Usage>),
     /// Admin: a reload was applied under this generation.

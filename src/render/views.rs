@@ -46,6 +46,19 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::UnknownCommand(name) => (r.unknown_command(name), no_keys(), false),
         View::Forgotten => (vec![r.t(Msg::Forgotten)], no_keys(), false),
         View::ForgetFailed => (vec![r.t(Msg::ForgetFailed)], no_keys(), false),
+        View::Subscribed => (vec![r.t(Msg::Subscribed)], no_keys(), false),
+        View::SubscribedAlready => (vec![r.t(Msg::SubscribedAlready)], no_keys(), false),
+        View::Unsubscribed => (vec![r.t(Msg::Unsubscribed)], no_keys(), false),
+        View::NotSubscribed => (vec![r.t(Msg::NotSubscribed)], no_keys(), false),
+        View::SubscribeFailed => (vec![r.t(Msg::SubscribeFailed)], no_keys(), false),
+        View::SubscribeAdminsOnly => (vec![r.t(Msg::SubscribeAdminsOnly)], no_keys(), false),
+        View::PurgeConfirm => (vec![r.t(Msg::PurgeConfirm)], r.purge_keys(), false),
+        View::Purged(count) => {
+            let a = args([("count", FluentValue::from(*count))]);
+            (vec![r.t_args(Msg::Purged, &a)], no_keys(), false)
+        }
+        View::PurgeCancelled => (vec![r.t(Msg::PurgeCancelled)], no_keys(), false),
+        View::PurgeFailed => (vec![r.t(Msg::PurgeFailed)], no_keys(), false),
         View::Stats(rows) => (r.stats(rows), no_keys(), false),
         View::Reloaded(generation) => {
             let a = args([("generation", FluentValue::from(*generation))]);
@@ -91,6 +104,13 @@ impl Renderer<'_> {
 
     pub fn date(&self, date: crate::content::Date) -> String {
         format_date(&self.catalog.locales, self.lang, date)
+    }
+
+    fn purge_keys(&self) -> Keyboard {
+        vec![vec![
+            Button::callback(self.plain(Msg::ButtonPurgeConfirm), Callback::Purge(true)),
+            Button::callback(self.plain(Msg::ButtonPurgeCancel), Callback::Purge(false)),
+        ]]
     }
 
     fn command_lines(&self) -> String {

@@ -1,5 +1,6 @@
 //! A bounded copy of chat → language in memory, in front of the database, so that
-//! answering a message costs no database round trip.
+//! answering a message costs no database round trip. Chats are known here by the first
+//! 8 bytes of their lookup hash (`data_key::cache_key`), as the table has them.
 //!
 //! Loaded whole at start when the table fits (then a chat it does not hold has no saved
 //! choice, and even a first message needs no read); otherwise, or once the table
@@ -124,6 +125,15 @@ impl LangCache {
             g.old = std::mem::take(&mut g.young);
         }
         g.young.insert(chat, lang);
+    }
+
+    /// Forgets every chat after the table was emptied (a purge): now complete again,
+    /// since an empty table is held whole.
+    pub fn clear(&self) {
+        let mut g = self.lock();
+        g.young.clear();
+        g.old.clear();
+        g.complete = true;
     }
 
     /// How many chats are held, for tests and the memory bound.

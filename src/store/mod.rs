@@ -1,5 +1,10 @@
-//! Chat preferences (chat id → chosen language, nothing else) and anonymous daily usage
-//! counts, in SQLite by default or PostgreSQL for replicas that share one store.
+//! Chat preferences (a chat → its chosen language, nothing else), subscriptions, and
+//! anonymous daily usage counts, in SQLite by default or PostgreSQL for replicas that
+//! share one store.
+//!
+//! No chat id is at rest in plain form: every per-chat row is keyed by a keyed hash of
+//! the id and carries the id only sealed under the data key (`data_key`), so a copied
+//! database names no one without the key, which lives elsewhere (`key_source`).
 //!
 //! A table of our own (not teloxide's dialogue storage, whose single hard-coded table is
 //! meant for dialogue state), with migrations embedded in the binary. With SQLite, a
@@ -20,7 +25,10 @@ macro_rules! on_backend {
 }
 
 mod cache;
+pub mod data_key;
+pub mod key_source;
 mod postgres;
+mod private;
 mod sqlite;
 mod usage;
 
@@ -28,6 +36,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use cache::{LangCache, Lookup};
+pub use data_key::DataKey;
+pub use private::{Purged, Rekeyed};
 pub use usage::Usage;
 
 use crate::lang::Lang;
@@ -52,6 +62,21 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the data key does not match the one this database was written with: start with that key (QANTAR_DATA_KEY or QANTAR_DATA_KEY_FILE), or finish `qantar-bot rekey`"
+    )]
+    WrongKey,
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+/// Every table with a row per chat: what `forget`, `purge` and `rekey` go through.
+pub(crate) const PER_CHAT_TABLES: [&str; 2] = ["chat_lang", "subscription"];
+
+/// A chat as the store keeps it: its lookup hash and its id sealed.
+pub(crate) struct Sealed {
+    pub key: data_key::ChatKey,
+    pub sealed: Vec<u8>,
 }
 
 /// The store behind a small interface; each database is a variant of `Backend`.
@@ -61,6 +86,7 @@ pub struct Store {
     backend: Backend,
     /// `None` when off (`--lang-cache 0`, or PostgreSQL): every read goes to the database.
     cache: Option<Arc<LangCache>>,
+    key: Arc<DataKey>,
 }
 
 #[derive(Clone, Debug)]
@@ -70,64 +96,85 @@ enum Backend {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url`, applies migrations, and keeps up
-    /// to `cache_chats` chats' languages in memory (0: none). PostgreSQL never caches:
-    /// it is there for replicas, and a local copy would miss the others' writes.
-    pub async fn open(url: &str, cache_chats: usize) -> Result<Store, StoreError> {
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite(sqlite::open(url).await?)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres(postgres::open(url).await?)
-        } else {
-            return Err(StoreError::UnsupportedUrl);
-        };
+    /// Opens (creating if needed) the database at `url`, applies migrations, checks that
+    /// it was written under `key` (refusing another key), moves plain rows of older
+    /// releases under it, and keeps up to `cache_chats` chats' languages in memory (0:
+    /// none). PostgreSQL never caches: it is there for replicas, and a local copy would
+    /// miss the others' writes.
+    pub async fn open(url: &str, cache_chats: usize, key: DataKey) -> Result<Store, StoreError> {
+        let backend = Backend::open(url).await?;
+        if !on_backend!(&backend, record_key(&key))? {
+            return Err(StoreError::WrongKey);
+        }
+        let moved = on_backend!(&backend, convert_plain(&key))?;
+        if moved > 0 {
+            log::info!("moved {moved} language choices of an older release under the data key");
+        }
         let cache = match (&backend, cache_chats) {
             (Backend::Postgres(_), _) | (_, 0) => None,
             (Backend::Sqlite(pool), n) => Some(Arc::new(sqlite::load_cache(pool, n).await?)),
         };
-        Ok(Store { backend, cache })
+        Ok(Store {
+            backend,
+            cache,
+            key: Arc::new(key),
+        })
+    }
+
+    fn sealed(&self, chat: i64) -> Sealed {
+        Sealed {
+            key: self.key.chat_key(chat),
+            sealed: self.key.seal(chat),
+        }
     }
 
     /// The chat's saved language, if it chose one.
-    pub async fn language(&self, chat_id: i64) -> Result<Option<Lang>, StoreError> {
-        if let Some(Lookup::Known(lang)) = self.cache.as_ref().map(|c| c.get(chat_id)) {
+    pub async fn language(&self, chat: i64) -> Result<Option<Lang>, StoreError> {
+        let chat_key = self.key.chat_key(chat);
+        let cached = data_key::cache_key(&chat_key);
+        if let Some(Lookup::Known(lang)) = self.cache.as_ref().map(|c| c.get(cached)) {
             return Ok(lang);
         }
-        let code = on_backend!(&self.backend, language(chat_id))?;
+        let code = on_backend!(&self.backend, language(&chat_key))?;
         // A value the CHECK constraint should have stopped is treated as no choice.
         let lang = code.and_then(|c| c.parse().ok());
         if let Some(cache) = &self.cache {
-            cache.put(chat_id, lang);
+            cache.put(cached, lang);
         }
         Ok(lang)
     }
 
-    pub async fn set_language(&self, chat_id: i64, lang: Lang) -> Result<(), StoreError> {
-        if let Some(Lookup::Known(Some(saved))) = self.cache.as_ref().map(|c| c.get(chat_id))
+    pub async fn set_language(&self, chat: i64, lang: Lang) -> Result<(), StoreError> {
+        let sealed = self.sealed(chat);
+        let cached = data_key::cache_key(&sealed.key);
+        if let Some(Lookup::Known(Some(saved))) = self.cache.as_ref().map(|c| c.get(cached))
             && saved == lang
         {
             return Ok(()); // already so: nothing to write
         }
-        self.write(chat_id, Some(lang)).await
+        let result = on_backend!(&self.backend, set_language(&sealed, lang));
+        self.follow(cached, &result, Some(lang));
+        result
     }
 
-    /// Deletes everything kept about the chat.
-    pub async fn forget(&self, chat_id: i64) -> Result<(), StoreError> {
-        self.write(chat_id, None).await
+    /// Deletes everything kept about the chat: its language, its subscription, and
+    /// anything queued for it.
+    pub async fn forget(&self, chat: i64) -> Result<(), StoreError> {
+        let chat_key = self.key.chat_key(chat);
+        let result = on_backend!(&self.backend, forget(&chat_key)).map(drop);
+        self.follow(data_key::cache_key(&chat_key), &result, None);
+        result
     }
 
-    /// Saves `lang` for the chat, or deletes its row for `None`; the cache follows only
-    /// what the database accepted.
-    async fn write(&self, chat_id: i64, lang: Option<Lang>) -> Result<(), StoreError> {
-        let result = on_backend!(&self.backend, write(chat_id, lang));
+    /// The cache follows only what the database accepted.
+    fn follow(&self, cached: i64, result: &Result<(), StoreError>, lang: Option<Lang>) {
         if let Some(cache) = &self.cache {
-            match &result {
-                Ok(()) => cache.put(chat_id, lang),
+            match result {
+                Ok(()) => cache.put(cached, lang),
                 // The database may or may not have it: let the next read ask.
-                Err(_) => cache.invalidate(chat_id),
+                Err(_) => cache.invalidate(cached),
             }
         }
-        result
     }
 
     /// True when the store answers a read of its own table; /healthz asks this.
@@ -138,6 +185,18 @@ impl Store {
     /// Waits for pending writes and closes connections; called on shutdown.
     pub async fn close(&self) {
         on_backend!(&self.backend, close())
+    }
+}
+
+impl Backend {
+    async fn open(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite(sqlite::open(url).await?))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres(postgres::open(url).await?))
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
     }
 }
 

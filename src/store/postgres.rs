@@ -6,8 +6,9 @@ use std::str::FromStr;
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use super::data_key::{ChatKey, DataKey};
 use super::usage::UsageRow;
-use super::{ACQUIRE_TIMEOUT, StoreError, Usage};
+use super::{ACQUIRE_TIMEOUT, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
 use crate::lang::Lang;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -24,27 +25,240 @@ pub async fn open(url: &str) -> Result<PgPool, StoreError> {
     Ok(pool)
 }
 
+/// Records `key` for every per-chat table that has no key yet (a first start), and
+/// tells whether every table is under `key`.
+pub async fn record_key(pool: &PgPool, key: &DataKey) -> Result<bool, StoreError> {
+    let mut all = true;
+    for table in PER_CHAT_TABLES {
+        sqlx::query(
+            "INSERT INTO data_key_check (tbl, check_value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(table)
+        .bind(key.check_value().as_slice())
+        .execute(pool)
+        .await?;
+        let stored: Vec<u8> =
+            sqlx::query_scalar("SELECT check_value FROM data_key_check WHERE tbl = $1")
+                .bind(table)
+                .fetch_one(pool)
+                .await?;
+        all &= stored == key.check_value();
+    }
+    Ok(all)
+}
+
+/// Moves the rows of the plain table of older releases into the hashed one under `key`,
+/// then drops it. Returns how many rows were moved.
+pub async fn convert_plain(pool: &PgPool, key: &DataKey) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
+    // Replicas starting together: one converts, the others wait here and find nothing.
+    sqlx::query("SELECT pg_advisory_xact_lock(7240117)")
+        .execute(&mut *tx)
+        .await?;
+    let plain: bool = sqlx::query_scalar("SELECT to_regclass('chat_language') IS NOT NULL")
+        .fetch_one(&mut *tx)
+        .await?;
+    if !plain {
+        return Ok(0);
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT chat_id, lang FROM chat_language")
+        .fetch_all(&mut *tx)
+        .await?;
+    for (chat, lang) in &rows {
+        sqlx::query(
+            "INSERT INTO chat_lang (chat_key, chat_sealed, lang) VALUES ($1, $2, $3)
+             ON CONFLICT (chat_key) DO NOTHING",
+        )
+        .bind(key.chat_key(*chat).as_slice())
+        .bind(key.seal(*chat))
+        .bind(lang)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DROP TABLE chat_language")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows.len() as u64)
+}
+
 /// The chat's saved language code, if it chose one.
-pub async fn language(pool: &PgPool, chat_id: i64) -> Result<Option<String>, StoreError> {
-    let code = sqlx::query_scalar("SELECT lang FROM chat_language WHERE chat_id = $1")
-        .bind(chat_id)
+pub async fn language(pool: &PgPool, chat: &ChatKey) -> Result<Option<String>, StoreError> {
+    let code = sqlx::query_scalar("SELECT lang FROM chat_lang WHERE chat_key = $1")
+        .bind(chat.as_slice())
         .fetch_optional(pool)
         .await?;
     Ok(code)
 }
 
-/// Saves `lang` for the chat, or deletes its row for `None`.
-pub async fn write(pool: &PgPool, chat_id: i64, lang: Option<Lang>) -> Result<(), StoreError> {
-    let query = match lang {
-        Some(lang) => sqlx::query(
-            "INSERT INTO chat_language (chat_id, lang) VALUES ($1, $2)
-             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang",
-        )
-        .bind(chat_id)
-        .bind(lang.code()),
-        None => sqlx::query("DELETE FROM chat_language WHERE chat_id = $1").bind(chat_id),
-    };
-    query.execute(pool).await?;
+/// Saves `lang` for the chat.
+pub async fn set_language(pool: &PgPool, chat: &Sealed, lang: Lang) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_lang (chat_key, chat_sealed, lang) VALUES ($1, $2, $3)
+         ON CONFLICT (chat_key) DO UPDATE SET lang = excluded.lang",
+    )
+    .bind(chat.key.as_slice())
+    .bind(&chat.sealed)
+    .bind(lang.code())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes every row about the chat, in every per-chat table, in one transaction.
+pub async fn forget(pool: &PgPool, chat: &ChatKey) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut deleted = 0;
+    for table in PER_CHAT_TABLES {
+        deleted += sqlx::query(&format!("DELETE FROM {table} WHERE chat_key = $1"))
+            .bind(chat.as_slice())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// Subscribes the chat in `lang` from `since`; false if it already was subscribed.
+pub async fn subscribe(
+    pool: &PgPool,
+    chat: &Sealed,
+    lang: Lang,
+    since: &str,
+) -> Result<bool, StoreError> {
+    let added = sqlx::query(
+        "INSERT INTO subscription (chat_key, chat_sealed, lang, since) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (chat_key) DO NOTHING",
+    )
+    .bind(chat.key.as_slice())
+    .bind(&chat.sealed)
+    .bind(lang.code())
+    .bind(since)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+/// Ends the chat's subscription; false if it had none.
+pub async fn unsubscribe(pool: &PgPool, chat: &ChatKey) -> Result<bool, StoreError> {
+    let gone = sqlx::query("DELETE FROM subscription WHERE chat_key = $1")
+        .bind(chat.as_slice())
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(gone == 1)
+}
+
+/// Subscribers per language code.
+pub async fn subscribers(pool: &PgPool) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows =
+        sqlx::query_as("SELECT lang, COUNT(*) FROM subscription GROUP BY lang ORDER BY lang")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows)
+}
+
+/// Adds `n` to an anonymous total.
+pub async fn add_total(pool: &PgPool, name: &str, n: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO anonymous_total (name, count) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET count = anonymous_total.count + excluded.count",
+    )
+    .bind(name)
+    .bind(n)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes every per-chat row and keeps the anonymous counts.
+pub async fn purge(pool: &PgPool) -> Result<Vec<(&'static str, u64)>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut deleted = Vec::new();
+    // A store of an older release still holds its plain table: it goes first.
+    let plain: bool = sqlx::query_scalar("SELECT to_regclass('chat_language') IS NOT NULL")
+        .fetch_one(&mut *tx)
+        .await?;
+    if plain {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_language")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("DROP TABLE chat_language")
+            .execute(&mut *tx)
+            .await?;
+        deleted.push(("chat_language", n as u64));
+    }
+    for table in PER_CHAT_TABLES {
+        let n = sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        deleted.push((table, n));
+    }
+    tx.commit().await?;
+    // Deleted rows linger in PostgreSQL's pages until they are rewritten.
+    for table in PER_CHAT_TABLES {
+        sqlx::query(&format!("VACUUM FULL {table}"))
+            .execute(pool)
+            .await?;
+    }
+    Ok(deleted)
+}
+
+/// Moves one per-chat table from `old` to `new` in one transaction: every row's id is
+/// opened under the old key and hashed and sealed again under the new one. A table
+/// already under `new` is left as it is, so an interrupted rekey can run again.
+pub async fn rekey_table(
+    pool: &PgPool,
+    table: &'static str,
+    old: &DataKey,
+    new: &DataKey,
+) -> Result<Rekeyed, StoreError> {
+    let mut tx = pool.begin().await?;
+    let check: Vec<u8> =
+        sqlx::query_scalar("SELECT check_value FROM data_key_check WHERE tbl = $1")
+            .bind(table)
+            .fetch_one(&mut *tx)
+            .await?;
+    if check == new.check_value() {
+        return Ok(Rekeyed::Already);
+    }
+    if check != old.check_value() {
+        return Err(StoreError::WrongKey);
+    }
+    let rows: Vec<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as(&format!("SELECT chat_key, chat_sealed FROM {table}"))
+            .fetch_all(&mut *tx)
+            .await?;
+    for (chat_key, sealed) in &rows {
+        let id = old.open(sealed).map_err(|_| StoreError::WrongKey)?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET chat_key = $1, chat_sealed = $2 WHERE chat_key = $3"
+        ))
+        .bind(new.chat_key(id).as_slice())
+        .bind(new.seal(id))
+        .bind(chat_key)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE data_key_check SET check_value = $1 WHERE tbl = $2")
+        .bind(new.check_value().as_slice())
+        .bind(table)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Rekeyed::Moved(rows.len() as u64))
+}
+
+/// After a rekey: the rows under the old key are rewritten out of the tables' pages.
+pub async fn after_rekey(pool: &PgPool) -> Result<(), StoreError> {
+    for table in PER_CHAT_TABLES {
+        sqlx::query(&format!("VACUUM FULL {table}"))
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }
 
@@ -82,7 +296,7 @@ pub async fn usage_since(pool: &PgPool, first_day: &str) -> Result<Vec<Usage>, S
 
 /// Reads the real table (not `SELECT 1`), so a broken schema shows too.
 pub async fn ping(pool: &PgPool) -> bool {
-    sqlx::query("SELECT COUNT(*) FROM chat_language WHERE chat_id = 0")
+    sqlx::query("SELECT COUNT(*) FROM chat_lang WHERE chat_key = ''::bytea")
         .execute(pool)
         .await
         .is_ok()

@@ -10,8 +10,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::data_key::{ChatKey, DataKey};
 use super::usage::UsageRow;
-use super::{ACQUIRE_TIMEOUT, LangCache, StoreError, Usage};
+use super::{ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
 use crate::lang::Lang;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -26,6 +27,9 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Normal)
         // Another process holding a write lock should delay us briefly, not fail us.
         .busy_timeout(Duration::from_secs(2))
+        // A deleted row (/forget, a blocked chat, purge) is overwritten with zeros, not
+        // left readable in a free page.
+        .pragma("secure_delete", "ON")
         .log_statements(log::LevelFilter::Trace);
     if let Some(parent) = options.get_filename().parent()
         && parent != Path::new("")
@@ -41,57 +45,272 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
+/// Records `key` for every per-chat table that has no key yet (a first start), and
+/// tells whether every table is under `key`.
+pub async fn record_key(pool: &SqlitePool, key: &DataKey) -> Result<bool, StoreError> {
+    let mut all = true;
+    for table in PER_CHAT_TABLES {
+        sqlx::query(
+            "INSERT INTO data_key_check (tbl, check_value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(table)
+        .bind(key.check_value().as_slice())
+        .execute(pool)
+        .await?;
+        let stored: Vec<u8> =
+            sqlx::query_scalar("SELECT check_value FROM data_key_check WHERE tbl = ?")
+                .bind(table)
+                .fetch_one(pool)
+                .await?;
+        all &= stored == key.check_value();
+    }
+    Ok(all)
+}
+
+/// Moves the rows of the plain table of older releases into the hashed one under `key`,
+/// then drops it. Returns how many rows were moved.
+pub async fn convert_plain(pool: &SqlitePool, key: &DataKey) -> Result<u64, StoreError> {
+    let plain: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'chat_language'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if plain == 0 {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT chat_id, lang FROM chat_language")
+        .fetch_all(&mut *tx)
+        .await?;
+    for (chat, lang) in &rows {
+        sqlx::query(
+            "INSERT INTO chat_lang (chat_key, chat_sealed, lang) VALUES (?, ?, ?)
+             ON CONFLICT (chat_key) DO NOTHING",
+        )
+        .bind(key.chat_key(*chat).as_slice())
+        .bind(key.seal(*chat))
+        .bind(lang)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DROP TABLE chat_language")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    // Deleted pages are zeroed (secure_delete); VACUUM and an emptied WAL leave no copy.
+    scrub(pool).await?;
+    Ok(rows.len() as u64)
+}
+
+/// Rewrites the file without free pages and empties the write-ahead log, so deleted
+/// rows survive nowhere in the file or beside it.
+async fn scrub(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query("VACUUM").execute(pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// The whole table when it fits in `capacity` chats, else an empty cache to learn.
 pub async fn load_cache(pool: &SqlitePool, capacity: usize) -> Result<LangCache, StoreError> {
-    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM chat_language")
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM chat_lang")
         .fetch_one(pool)
         .await?;
     if rows as u64 > capacity as u64 {
         return Ok(LangCache::new(capacity));
     }
-    // One row per language, the chat ids joined by commas: sqlx hands rows over one at a
-    // time between threads, which made a large table slow to load at start; one string
-    // per language is far cheaper (BENCHMARKS.md, "The language cache loads in three
-    // strings").
+    // One row per language, the chats' cache keys (a hash prefix) joined by commas: sqlx
+    // hands rows over one at a time between threads, which made a large table slow to
+    // load at start; one string per language is far cheaper (BENCHMARKS.md, "The
+    // language cache loads in three strings").
     let mut table = Vec::with_capacity(rows.max(0) as usize);
     for lang in Lang::ALL {
-        let (ids,): (Option<String>,) =
-            sqlx::query_as("SELECT group_concat(chat_id) FROM chat_language WHERE lang = ?")
-                .bind(lang.code())
-                .fetch_one(pool)
-                .await?;
-        let ids = ids.unwrap_or_default();
+        let (keys,): (Option<String>,) = sqlx::query_as(
+            "SELECT group_concat(hex(substr(chat_key, 1, 8))) FROM chat_lang WHERE lang = ?",
+        )
+        .bind(lang.code())
+        .fetch_one(pool)
+        .await?;
+        let keys = keys.unwrap_or_default();
         table.extend(
-            ids.split(',')
-                .filter_map(|id| id.parse().ok())
-                .map(|id: i64| (id, lang)),
+            keys.split(',')
+                .filter_map(|k| u64::from_str_radix(k, 16).ok())
+                .map(|k| (k as i64, lang)),
         );
     }
     Ok(LangCache::with_table(capacity, table))
 }
 
 /// The chat's saved language code, if it chose one.
-pub async fn language(pool: &SqlitePool, chat_id: i64) -> Result<Option<String>, StoreError> {
-    let code = sqlx::query_scalar("SELECT lang FROM chat_language WHERE chat_id = ?")
-        .bind(chat_id)
+pub async fn language(pool: &SqlitePool, chat: &ChatKey) -> Result<Option<String>, StoreError> {
+    let code = sqlx::query_scalar("SELECT lang FROM chat_lang WHERE chat_key = ?")
+        .bind(chat.as_slice())
         .fetch_optional(pool)
         .await?;
     Ok(code)
 }
 
-/// Saves `lang` for the chat, or deletes its row for `None`.
-pub async fn write(pool: &SqlitePool, chat_id: i64, lang: Option<Lang>) -> Result<(), StoreError> {
-    let query = match lang {
-        Some(lang) => sqlx::query(
-            "INSERT INTO chat_language (chat_id, lang) VALUES (?, ?)
-             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang",
-        )
-        .bind(chat_id)
-        .bind(lang.code()),
-        None => sqlx::query("DELETE FROM chat_language WHERE chat_id = ?").bind(chat_id),
-    };
-    query.execute(pool).await?;
+/// Saves `lang` for the chat.
+pub async fn set_language(pool: &SqlitePool, chat: &Sealed, lang: Lang) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_lang (chat_key, chat_sealed, lang) VALUES (?, ?, ?)
+         ON CONFLICT (chat_key) DO UPDATE SET lang = excluded.lang",
+    )
+    .bind(chat.key.as_slice())
+    .bind(&chat.sealed)
+    .bind(lang.code())
+    .execute(pool)
+    .await?;
     Ok(())
+}
+
+/// Deletes every row about the chat, in every per-chat table, in one transaction.
+pub async fn forget(pool: &SqlitePool, chat: &ChatKey) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut deleted = 0;
+    for table in PER_CHAT_TABLES {
+        deleted += sqlx::query(&format!("DELETE FROM {table} WHERE chat_key = ?"))
+            .bind(chat.as_slice())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// Subscribes the chat in `lang` from `since`; false if it already was subscribed.
+pub async fn subscribe(
+    pool: &SqlitePool,
+    chat: &Sealed,
+    lang: Lang,
+    since: &str,
+) -> Result<bool, StoreError> {
+    let added = sqlx::query(
+        "INSERT INTO subscription (chat_key, chat_sealed, lang, since) VALUES (?, ?, ?, ?)
+         ON CONFLICT (chat_key) DO NOTHING",
+    )
+    .bind(chat.key.as_slice())
+    .bind(&chat.sealed)
+    .bind(lang.code())
+    .bind(since)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+/// Ends the chat's subscription; false if it had none.
+pub async fn unsubscribe(pool: &SqlitePool, chat: &ChatKey) -> Result<bool, StoreError> {
+    let gone = sqlx::query("DELETE FROM subscription WHERE chat_key = ?")
+        .bind(chat.as_slice())
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(gone == 1)
+}
+
+/// Subscribers per language code.
+pub async fn subscribers(pool: &SqlitePool) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows =
+        sqlx::query_as("SELECT lang, COUNT(*) FROM subscription GROUP BY lang ORDER BY lang")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows)
+}
+
+/// Adds `n` to an anonymous total.
+pub async fn add_total(pool: &SqlitePool, name: &str, n: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO anonymous_total (name, count) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET count = anonymous_total.count + excluded.count",
+    )
+    .bind(name)
+    .bind(n)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes every per-chat row, keeps the anonymous counts, and scrubs the file.
+pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut deleted = Vec::new();
+    // A store of an older release still holds its plain table: it goes first.
+    let plain: bool = sqlx::query_scalar(
+        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'chat_language'",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if plain {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_language")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("DROP TABLE chat_language")
+            .execute(&mut *tx)
+            .await?;
+        deleted.push(("chat_language", n as u64));
+    }
+    for table in PER_CHAT_TABLES {
+        let n = sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        deleted.push((table, n));
+    }
+    tx.commit().await?;
+    scrub(pool).await?;
+    Ok(deleted)
+}
+
+/// Moves one per-chat table from `old` to `new` in one transaction: every row's id is
+/// opened under the old key and hashed and sealed again under the new one. A table
+/// already under `new` is left as it is, so an interrupted rekey can run again.
+pub async fn rekey_table(
+    pool: &SqlitePool,
+    table: &'static str,
+    old: &DataKey,
+    new: &DataKey,
+) -> Result<Rekeyed, StoreError> {
+    let mut tx = pool.begin().await?;
+    let check: Vec<u8> = sqlx::query_scalar("SELECT check_value FROM data_key_check WHERE tbl = ?")
+        .bind(table)
+        .fetch_one(&mut *tx)
+        .await?;
+    if check == new.check_value() {
+        return Ok(Rekeyed::Already);
+    }
+    if check != old.check_value() {
+        return Err(StoreError::WrongKey);
+    }
+    let rows: Vec<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as(&format!("SELECT chat_key, chat_sealed FROM {table}"))
+            .fetch_all(&mut *tx)
+            .await?;
+    for (chat_key, sealed) in &rows {
+        let id = old.open(sealed).map_err(|_| StoreError::WrongKey)?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET chat_key = ?, chat_sealed = ? WHERE chat_key = ?"
+        ))
+        .bind(new.chat_key(id).as_slice())
+        .bind(new.seal(id))
+        .bind(chat_key)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE data_key_check SET check_value = ? WHERE tbl = ?")
+        .bind(new.check_value().as_slice())
+        .bind(table)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Rekeyed::Moved(rows.len() as u64))
+}
+
+/// After a rekey: the old hashes and sealed ids are gone from the file too.
+pub async fn after_rekey(pool: &SqlitePool) -> Result<(), StoreError> {
+    scrub(pool).await
 }
 
 /// Adds counts to the daily usage table, in one transaction.
@@ -128,7 +347,7 @@ pub async fn usage_since(pool: &SqlitePool, first_day: &str) -> Result<Vec<Usage
 
 /// Reads the real table (not `SELECT 1`), so a broken schema shows too.
 pub async fn ping(pool: &SqlitePool) -> bool {
-    sqlx::query("SELECT COUNT(*) FROM chat_language WHERE chat_id = 0")
+    sqlx::query("SELECT COUNT(*) FROM chat_lang WHERE chat_key = x''")
         .execute(pool)
         .await
         .is_ok()

@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// The key every test store is written under. Fixed, because tests on a PostgreSQL
+/// server share one database across runs (the two-replica test uses it too).
+pub fn test_key() -> DataKey {
+    DataKey::from_bytes(&TEST_KEY)
+}
+
+/// `QANTAR_DATA_KEY` for bots started by tests on that shared database:
+/// base64 of 32 bytes 0x42.
+pub const TEST_KEY: [u8; 32] = [0x42; 32];
+
 /// Chat ids unique to one run, so tests sharing a PostgreSQL database never collide.
 fn chat_base() -> i64 {
     let nanos = std::time::SystemTime::now()
@@ -14,7 +24,7 @@ fn chat_base() -> i64 {
 
 async fn exercise(url: &str, cache: usize) {
     let base = chat_base();
-    let store = Store::open(url, cache).await.unwrap();
+    let store = Store::open(url, cache, test_key()).await.unwrap();
     assert!(store.ping().await);
     assert_eq!(store.language(base).await.unwrap(), None);
     store.set_language(base, Lang::Kk).await.unwrap();
@@ -22,7 +32,7 @@ async fn exercise(url: &str, cache: usize) {
     store.set_language(-base, Lang::Kk).await.unwrap();
     store.close().await;
 
-    let store = Store::open(url, cache).await.unwrap();
+    let store = Store::open(url, cache, test_key()).await.unwrap();
     assert_eq!(store.language(base).await.unwrap(), Some(Lang::Ru));
     assert_eq!(store.language(-base).await.unwrap(), Some(Lang::Kk));
     store.forget(base).await.unwrap();
@@ -78,7 +88,7 @@ async fn postgres_keeps_choices_and_counts() {
 #[tokio::test]
 async fn other_schemes_are_refused() {
     assert!(matches!(
-        Store::open("mysql://x", 0).await,
+        Store::open("mysql://x", 0, test_key()).await,
         Err(StoreError::UnsupportedUrl)
     ));
 }
@@ -90,16 +100,16 @@ fn sqlite_url(dir: &tempfile::TempDir) -> String {
 #[tokio::test]
 async fn the_table_is_loaded_whole_when_it_fits() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&sqlite_url(&dir), 0).await.unwrap();
+    let store = Store::open(&sqlite_url(&dir), 0, test_key()).await.unwrap();
     for chat in 0..5 {
         store.set_language(chat, Lang::Kk).await.unwrap();
     }
     store.close().await;
-    let fits = Store::open(&sqlite_url(&dir), 5).await.unwrap();
+    let fits = Store::open(&sqlite_url(&dir), 5, test_key()).await.unwrap();
     let cache = fits.cache.as_ref().unwrap();
     assert!(cache.is_complete());
     assert_eq!(cache.len(), 5);
-    let too_small = Store::open(&sqlite_url(&dir), 4).await.unwrap();
+    let too_small = Store::open(&sqlite_url(&dir), 4, test_key()).await.unwrap();
     assert!(too_small.cache.as_ref().unwrap().is_empty());
     assert_eq!(too_small.language(3).await.unwrap(), Some(Lang::Kk));
 }
@@ -107,14 +117,14 @@ async fn the_table_is_loaded_whole_when_it_fits() {
 #[tokio::test]
 async fn a_failed_write_is_reported_and_not_remembered() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&sqlite_url(&dir), DEFAULT_CACHE_CHATS)
+    let store = Store::open(&sqlite_url(&dir), DEFAULT_CACHE_CHATS, test_key())
         .await
         .unwrap();
     store.set_language(1, Lang::Ru).await.unwrap();
     let Backend::Sqlite(pool) = &store.backend else {
         unreachable!("opened as SQLite")
     };
-    sqlx::query("DROP TABLE chat_language")
+    sqlx::query("DROP TABLE chat_lang")
         .execute(pool)
         .await
         .unwrap();
@@ -126,7 +136,7 @@ async fn a_failed_write_is_reported_and_not_remembered() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_never_caches() {
-    let store = Store::open(&postgres_url(), DEFAULT_CACHE_CHATS)
+    let store = Store::open(&postgres_url(), DEFAULT_CACHE_CHATS, test_key())
         .await
         .unwrap();
     assert!(

@@ -27,7 +27,7 @@ use crate::handle::schema;
 use crate::lang::Lang;
 use crate::metrics::Metrics;
 use crate::problem::Problems;
-use crate::store::{Store, StoreError};
+use crate::store::{DataKey, Store, StoreError};
 use crate::transport::http;
 use crate::transport::ledger::Ledger;
 use crate::transport::poller::{self, LedgerPolling};
@@ -54,6 +54,8 @@ pub struct RunOptions {
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub database_url: String,
+    /// Protects the chat ids in the store.
+    pub data_key: DataKey,
     /// Chats whose language is kept in memory (0: off); see `store::LangCache`.
     pub lang_cache: usize,
     pub default_lang: Lang,
@@ -93,7 +95,12 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let catalog = Arc::new(LiveCatalog::new(catalog));
     let metrics = Metrics::new();
     metrics.set_content_generation(catalog.generation());
-    let store = Store::open(&options.database_url, options.lang_cache).await?;
+    let store = Store::open(
+        &options.database_url,
+        options.lang_cache,
+        options.data_key.clone(),
+    )
+    .await?;
     let bot = make_bot(&options)?;
 
     let stop = stop_signal();

@@ -213,7 +213,16 @@ async fn menus_and_descriptions_are_published_in_three_languages() {
         assert_eq!(
             names,
             [
-                "start", "summary", "timeline", "sources", "petition", "lang", "forget", "help"
+                "start",
+                "summary",
+                "timeline",
+                "sources",
+                "petition",
+                "lang",
+                "subscribe",
+                "unsubscribe",
+                "forget",
+                "help"
             ]
         );
         let summary = h
@@ -245,7 +254,7 @@ async fn a_broken_store_still_answers_in_telegrams_language() {
     h.api.send_text(Chat::Private(77), &from, "/start");
     h.api.wait_sent(77, 1).await;
     let db = sqlx::SqlitePool::connect(&h.db_url()).await.unwrap();
-    sqlx::query("DROP TABLE chat_language")
+    sqlx::query("DROP TABLE chat_lang")
         .execute(&db)
         .await
         .unwrap();

@@ -13,6 +13,7 @@ use crate::catalog::shipped;
 use crate::expect::{expected, shown, texts};
 use crate::fake_api::{Chat, FakeApi, From};
 use crate::harness::Harness;
+use crate::process::TEST_DATA_KEY;
 use crate::process::{BotProcess, Launch, TOKEN};
 
 const SECRET: &str = "test-secret_0123456789";
@@ -235,7 +236,7 @@ async fn health_and_metrics() {
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/prefs.db", dir.path().display()))
         .await
         .unwrap();
-    sqlx::query("DROP TABLE chat_language")
+    sqlx::query("DROP TABLE chat_lang")
         .execute(&db)
         .await
         .unwrap();
@@ -347,18 +348,23 @@ async fn admin_commands_are_for_admins_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forget_deletes_the_chats_choice() {
+async fn forget_deletes_the_chats_choice_and_subscription() {
     let h = Harness::start().await;
     let reader = From {
         user_id: 6401,
         language_code: Some("en"),
     };
     h.api.send_text(Chat::Private(6401), &reader, "/lang kk");
+    h.api.send_text(Chat::Private(6401), &reader, "/subscribe");
     h.api.send_text(Chat::Private(6401), &reader, "/forget");
     h.api.send_text(Chat::Private(6401), &reader, "/help");
-    let got = h.api.wait_sent(6401, 3).await;
+    let got = h.api.wait_sent(6401, 4).await;
     assert_eq!(
-        shown(&got[1..]),
+        shown(&got[1..2]),
+        expected(&render(&h.catalog, Lang::Kk, &View::Subscribed))
+    );
+    assert_eq!(
+        shown(&got[2..]),
         [
             expected(&render(&h.catalog, Lang::En, &View::Forgotten)),
             expected(&render(&h.catalog, Lang::En, &View::Help)),
@@ -367,11 +373,14 @@ async fn forget_deletes_the_chats_choice() {
         "confirmed in the language Telegram reports, which is what the chat gets from now on"
     );
     let db = sqlx::SqlitePool::connect(&h.db_url()).await.unwrap();
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_language WHERE chat_id = 6401")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(rows, 0, "nothing left in the store");
+    // The store of this test holds this one chat only: every per-chat table is empty.
+    for table in ["chat_lang", "subscription"] {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0, "nothing left in {table}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -385,6 +394,10 @@ async fn two_replicas_share_one_postgres_store() {
     let replica = |dir, listen| {
         let mut launch = webhook_launch(&api, dir, listen);
         launch.extra_env.push(("DATABASE_URL", url.clone()));
+        // Replicas share one data key; tests on this database all use the test key.
+        launch
+            .extra_env
+            .push(("QANTAR_DATA_KEY", TEST_DATA_KEY.into()));
         launch.spawn()
     };
     let a = replica(dir_a.path(), listen_a);

@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 
 pub const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-test";
 
+/// `QANTAR_DATA_KEY` for bots on the shared PostgreSQL test database: the same key as
+/// the store's own tests (32 bytes 0x42), since that database outlives one run.
+pub const TEST_DATA_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -5,6 +5,8 @@
 use proptest::prelude::*;
 use qantar_bot::catalog::Catalog;
 use qantar_bot::cli::preview::reply_offline;
+use qantar_bot::decide::flood::Verdict;
+use qantar_bot::decide::{Arrival, Facts, Step, decide};
 use qantar_bot::input::callback_data::Callback;
 use qantar_bot::input::deep_link::Payload;
 use qantar_bot::lang::Lang;
@@ -116,12 +118,21 @@ proptest! {
         if let Ok(cb) = Callback::parse(&data) {
             prop_assert!(data.len() <= 64);
             prop_assert_eq!(cb.to_string(), data);
-            let view = match cb {
-                Callback::SetLang { .. } => View::LangChanged,
-                Callback::TimelinePage(page) => View::Timeline { page },
-                Callback::Event(id) => View::Event(id),
-                Callback::Summary => View::Summary,
-                Callback::Topic(id) => View::Topic(id),
+            // The press goes through the handlers' own decision, as an admin's would.
+            let facts = Facts {
+                private: true,
+                saved: Some(lang),
+                telegram: None,
+                default: Lang::En,
+                admin: true,
+                flood: Verdict::Answer,
+            };
+            let arrival = Arrival::Button { data: Ok(cb), on_message: true };
+            let view = match decide(&arrival, &facts, &CATALOG.content).step {
+                Step::Show(view) | Step::SaveLang { then: view, .. } => view,
+                // The purge itself touches the store; what it shows is a count.
+                Step::Purge => View::Purged(3),
+                other => panic!("a parsed press planned {other:?}"),
             };
             assert_valid(&render(&CATALOG, lang, &view), "callback");
         }
