@@ -18,6 +18,13 @@ use crate::lang::Lang;
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
+    let pool = open_without_migrations(url).await?;
+    MIGRATIONS.run(&pool).await?;
+    Ok(pool)
+}
+
+/// The pool alone; tests use it to make a database as an older release left it.
+pub async fn open_without_migrations(url: &str) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -41,7 +48,6 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await?;
-    MIGRATIONS.run(&pool).await?;
     Ok(pool)
 }
 
