@@ -37,8 +37,11 @@ COPY locales ./locales
 # Fail the build, not the deployment, if the curated files are broken.
 RUN ["/usr/local/bin/qantar-bot", "check"]
 USER qantar
-# The only state: chat → language and anonymous daily counts, in data/qantar.db
-# (unless DATABASE_URL points at PostgreSQL).
+# The only state: chat → language, subscriptions and anonymous counts, in
+# data/qantar.db (unless DATABASE_URL points at PostgreSQL), chat ids only hashed and
+# sealed. Give the data key as a secret (QANTAR_DATA_KEY_FILE=/run/secrets/...); without
+# one, a key file is made in this volume beside the database, which protects nothing if
+# the volume is copied (README, "Privacy").
 VOLUME ["/app/data"]
 ENV RUST_LOG=info \
     QANTAR_LISTEN=0.0.0.0:8080
