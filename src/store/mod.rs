@@ -27,6 +27,7 @@ macro_rules! on_backend {
 mod cache;
 pub mod data_key;
 pub mod key_source;
+pub mod outreach;
 mod postgres;
 mod private;
 mod sqlite;
@@ -71,7 +72,7 @@ pub enum StoreError {
 }
 
 /// Every table with a row per chat: what `forget`, `purge` and `rekey` go through.
-pub(crate) const PER_CHAT_TABLES: [&str; 2] = ["chat_lang", "subscription"];
+pub(crate) const PER_CHAT_TABLES: [&str; 3] = ["chat_lang", "subscription", "outreach_queue"];
 
 /// A chat as the store keeps it: its lookup hash and its id sealed.
 pub(crate) struct Sealed {

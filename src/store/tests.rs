@@ -1,6 +1,7 @@
 //! The same behaviour checked on every backend: SQLite always; PostgreSQL in the
 //! ignored tests, which CI runs with QANTAR_TEST_POSTGRES_URL pointing at a server.
 
+use super::outreach::Outcome;
 use super::*;
 
 /// The key every test store is written under. Fixed, because tests on a PostgreSQL
@@ -279,6 +280,7 @@ async fn rekey_interrupted_after_one_table_finishes_when_run_again() {
             .unwrap();
         store.subscribe(chat, Lang::En).await.unwrap();
     }
+    assert_eq!(store.create_job("announce:x", &[]).await.unwrap(), Some(3));
     // The first run stops after its first table, as a kill between transactions would.
     let Backend::Sqlite(pool) = &store.backend else {
         unreachable!("opened as SQLite")
@@ -301,7 +303,8 @@ async fn rekey_interrupted_after_one_table_finishes_when_run_again() {
         done,
         vec![
             ("chat_lang", Rekeyed::Already),
-            ("subscription", Rekeyed::Moved(3))
+            ("subscription", Rekeyed::Moved(3)),
+            ("outreach_queue", Rekeyed::Moved(3))
         ]
     );
     let again = Store::rekey(&url, &old, &new).await.unwrap();
@@ -344,8 +347,15 @@ async fn purge_deletes_every_per_chat_row_and_keeps_the_counts() {
     };
     store.add_usage(std::slice::from_ref(&usage)).await.unwrap();
     assert_eq!(store.subscribers().await.unwrap(), vec![(Lang::Kk, 3)]);
+    assert_eq!(
+        store.create_job("day:2027-01-05", &[]).await.unwrap(),
+        Some(3)
+    );
     let purged = store.purge().await.unwrap();
-    assert_eq!(purged.tables, vec![("chat_lang", 3), ("subscription", 3)]);
+    assert_eq!(
+        purged.tables,
+        vec![("chat_lang", 3), ("subscription", 3), ("outreach_queue", 3)]
+    );
     assert_eq!(store.language(READERS[0].0).await.unwrap(), None);
     assert!(store.subscribers().await.unwrap().is_empty());
     assert_eq!(store.usage_since("2027-01-01").await.unwrap(), vec![usage]);
@@ -479,4 +489,131 @@ async fn postgres_an_older_release_database_is_moved_under_the_key() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The queue's life on one backend: queued once, in the language of the moment, totals
+/// kept after completion, blocked chats removed, one lease holder at a time.
+async fn exercise_outreach(url: &str) {
+    let store = Store::open(url, 0, test_key()).await.unwrap();
+    for (chat, lang) in READERS {
+        store.subscribe(chat, lang.parse().unwrap()).await.unwrap();
+    }
+    // A later /lang changes what the chat receives.
+    store.set_language(READERS[0].0, Lang::En).await.unwrap();
+    let channels = [("@qantar_kk".to_string(), Lang::Kk)];
+    assert_eq!(
+        store.create_job("day:2027-01-05", &channels).await.unwrap(),
+        Some(4)
+    );
+    assert_eq!(
+        store.create_job("day:2027-01-05", &channels).await.unwrap(),
+        None
+    );
+
+    let mut pending = store.pending(10).await.unwrap();
+    pending.sort_by_key(|r| r.chat);
+    let got: Vec<(i64, Lang)> = pending.iter().map(|r| (r.chat, r.lang)).collect();
+    let mut want = vec![
+        (READERS[0].0, Lang::En),
+        (READERS[1].0, Lang::Ru),
+        (READERS[2].0, Lang::En),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(
+        store.pending_posts().await.unwrap(),
+        vec![("day:2027-01-05".into(), "@qantar_kk".into(), Lang::Kk)]
+    );
+
+    let by_chat = |chat: i64| pending.iter().find(|r| r.chat == chat).unwrap().clone();
+    store
+        .record(&by_chat(READERS[0].0), Outcome::Sent)
+        .await
+        .unwrap();
+    store
+        .record(&by_chat(READERS[1].0), Outcome::Blocked)
+        .await
+        .unwrap();
+    store
+        .record(&by_chat(READERS[2].0), Outcome::Retry)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.pending(10).await.unwrap().len(),
+        1,
+        "the retried one is left"
+    );
+    assert_eq!(
+        store.language(READERS[1].0).await.unwrap(),
+        None,
+        "blocked: gone"
+    );
+    assert!(
+        store.finish_jobs().await.unwrap().is_empty(),
+        "still pending"
+    );
+
+    store
+        .record(&by_chat(READERS[2].0), Outcome::Sent)
+        .await
+        .unwrap();
+    store
+        .record_post("day:2027-01-05", "@qantar_kk", true)
+        .await
+        .unwrap();
+    assert_eq!(store.finish_jobs().await.unwrap(), vec!["day:2027-01-05"]);
+    let job = &store.jobs(5).await.unwrap()[0];
+    assert_eq!(
+        (
+            job.state.as_str(),
+            job.total,
+            job.sent,
+            job.blocked,
+            job.failed,
+            job.pending
+        ),
+        ("done", 4, 3, 1, 0, 0)
+    );
+    assert!(store.pending(10).await.unwrap().is_empty());
+    assert_eq!(
+        store.create_job("day:2027-01-05", &[]).await.unwrap(),
+        None,
+        "never again"
+    );
+
+    assert_eq!(store.create_job("announce:a", &[]).await.unwrap(), Some(2));
+    assert!(store.cancel_job("announce:a").await.unwrap());
+    assert!(
+        store.pending(10).await.unwrap().is_empty(),
+        "cancelled: nothing sent"
+    );
+
+    assert!(store.lease("replica-a", 60_000).await.unwrap());
+    assert!(
+        !store.lease("replica-b", 60_000).await.unwrap(),
+        "held by a"
+    );
+    assert!(store.lease("replica-a", 60_000).await.unwrap(), "renewed");
+    store.release_lease("replica-a").await.unwrap();
+    assert!(store.lease("replica-b", 60_000).await.unwrap());
+    store.release_lease("replica-b").await.unwrap();
+    // A holder that dies stops renewing: once its lease lapses, another takes over.
+    assert!(store.lease("replica-a", 1).await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(store.lease("replica-b", 60_000).await.unwrap());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_outreach_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    exercise_outreach(&sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
+async fn postgres_outreach_queue() {
+    let fresh = FreshPostgres::create().await;
+    exercise_outreach(&fresh.url).await;
+    fresh.drop().await;
 }

@@ -1,6 +1,9 @@
 //! The PostgreSQL backend, for several replicas serving one bot from one store. All its
 //! SQL is here, behind functions of the same shape as `sqlite`'s.
 
+mod outreach;
+pub use outreach::*;
+
 use std::str::FromStr;
 
 use sqlx::ConnectOptions;

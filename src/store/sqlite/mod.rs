@@ -1,6 +1,9 @@
 //! The SQLite backend: one file, created with its folder on first run. All its SQL
 //! is here, behind functions of the same shape as `postgres`'s.
 
+mod outreach;
+pub use outreach::*;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

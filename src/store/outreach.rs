@@ -1,0 +1,164 @@
+//! The durable outreach queue behind one interface: jobs (one item for everyone), their
+//! recipients (subscribed chats, held like every per-chat row: hashed and sealed) and
+//! channel posts, and the lease that lets exactly one replica send.
+
+use super::data_key::ChatKey;
+use super::{Backend, Store, StoreError, postgres, sqlite};
+use crate::lang::Lang;
+
+/// What became of one recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Telegram said the chat blocked the bot or is gone: its row goes, never retried.
+    Blocked,
+    /// Gave up after the retries.
+    Failed,
+    /// A passing fault: it stays pending, one attempt more.
+    Retry,
+}
+
+/// A queue row as the backends read it: job, chat key, sealed id, language, attempts.
+pub(super) type QueueRow = (String, Vec<u8>, Vec<u8>, String, i64);
+
+/// A job as the backends read it: id, state, created, finished, total, sent, blocked,
+/// failed, pending.
+pub(super) type JobRow = (String, String, i64, Option<i64>, i64, i64, i64, i64, i64);
+
+/// One message to send: to `chat`, for `job`, in `lang`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub job: String,
+    pub chat: i64,
+    pub chat_key: ChatKey,
+    pub lang: Lang,
+    pub attempts: u32,
+}
+
+/// A job's totals and what is left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: String,
+    pub state: String,
+    pub created_ms: i64,
+    pub finished_ms: Option<i64>,
+    pub total: i64,
+    pub sent: i64,
+    pub blocked: i64,
+    pub failed: i64,
+    pub pending: i64,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Job {
+        let (id, state, created_ms, finished_ms, total, sent, blocked, failed, pending) = r;
+        Job {
+            id,
+            state,
+            created_ms,
+            finished_ms,
+            total,
+            sent,
+            blocked,
+            failed,
+            pending,
+        }
+    }
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl Store {
+    /// Creates the job `id` and queues every subscriber and every channel (`(name,
+    /// language)`); `None` when the job exists already, so an item is queued once.
+    pub async fn create_job(
+        &self,
+        id: &str,
+        channels: &[(String, Lang)],
+    ) -> Result<Option<i64>, StoreError> {
+        let channels: Vec<(String, &str)> = channels
+            .iter()
+            .map(|(c, l)| (c.clone(), l.code()))
+            .collect();
+        on_backend!(&self.backend, create_job(id, now_ms(), &channels))
+    }
+
+    /// The next `limit` recipients, oldest job first, each in its language of now. A
+    /// row whose sealed id does not open (it cannot, under the checked key, unless the
+    /// file was damaged) is recorded as failed and skipped.
+    pub async fn pending(&self, limit: i64) -> Result<Vec<Recipient>, StoreError> {
+        let rows = on_backend!(&self.backend, pending(limit))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (job, chat_key, sealed, lang, attempts) in rows {
+            let key: Option<ChatKey> = chat_key.as_slice().try_into().ok();
+            match (key, self.key.open(&sealed), lang.parse()) {
+                (Some(chat_key), Ok(chat), Ok(lang)) => out.push(Recipient {
+                    job,
+                    chat,
+                    chat_key,
+                    lang,
+                    attempts: attempts.max(0) as u32,
+                }),
+                _ => {
+                    log::warn!("an outreach row does not open; recorded as failed");
+                    on_backend!(&self.backend, record(&job, &chat_key, Outcome::Failed))?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Channel posts still to make: (job, channel, language).
+    pub async fn pending_posts(&self) -> Result<Vec<(String, String, Lang)>, StoreError> {
+        let rows = on_backend!(&self.backend, pending_posts())?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(job, channel, lang)| Some((job, channel, lang.parse().ok()?)))
+            .collect())
+    }
+
+    /// Records what became of a recipient; a blocked chat is also removed everywhere.
+    pub async fn record(&self, r: &Recipient, outcome: Outcome) -> Result<(), StoreError> {
+        on_backend!(&self.backend, record(&r.job, &r.chat_key[..], outcome))?;
+        if outcome == Outcome::Blocked {
+            self.remove_unreachable(r.chat).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn record_post(
+        &self,
+        job: &str,
+        channel: &str,
+        sent: bool,
+    ) -> Result<(), StoreError> {
+        on_backend!(&self.backend, record_post(job, channel, sent))
+    }
+
+    /// Completes the jobs with nothing left to send; returns their ids.
+    pub async fn finish_jobs(&self) -> Result<Vec<String>, StoreError> {
+        on_backend!(&self.backend, finish(now_ms()))
+    }
+
+    /// Cancels a running job; false if it was not running.
+    pub async fn cancel_job(&self, id: &str) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, cancel(id, now_ms()))
+    }
+
+    /// The newest jobs, newest first.
+    pub async fn jobs(&self, limit: i64) -> Result<Vec<Job>, StoreError> {
+        let rows = on_backend!(&self.backend, jobs(limit))?;
+        Ok(rows.into_iter().map(Job::from).collect())
+    }
+
+    /// Takes or renews the sender's lease for `holder` for `ttl_ms`.
+    pub async fn lease(&self, holder: &str, ttl_ms: i64) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, lease(holder, now_ms(), ttl_ms))
+    }
+
+    pub async fn release_lease(&self, holder: &str) -> Result<(), StoreError> {
+        on_backend!(&self.backend, release(holder))
+    }
+}

@@ -1,0 +1,251 @@
+//! The outreach queue's SQL on PostgreSQL: jobs, their recipients and channel posts, and the
+//! sender's lease. Functions of the same shape as `sqlite::outreach`'s.
+
+use sqlx::postgres::PgPool;
+
+use crate::store::StoreError;
+use crate::store::outreach::{JobRow, Outcome, QueueRow};
+
+/// Creates the job and queues every subscriber and channel, in one transaction and one
+/// statement for the subscribers (set-based: a million rows are one INSERT … SELECT).
+/// `None` when the job exists already: an item is queued once.
+pub async fn create_job(
+    pool: &PgPool,
+    job: &str,
+    now_ms: i64,
+    channels: &[(String, &str)],
+) -> Result<Option<i64>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let created = sqlx::query(
+        "INSERT INTO outreach_job (id, created, state) VALUES ($1, $2, 'running')
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(job)
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if created == 0 {
+        return Ok(None);
+    }
+    let queued = sqlx::query(
+        "INSERT INTO outreach_queue (job, chat_key, chat_sealed, lang)
+         SELECT $1, chat_key, chat_sealed, lang FROM subscription",
+    )
+    .bind(job)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    for (channel, lang) in channels {
+        sqlx::query("INSERT INTO outreach_channel_post (job, channel, lang) VALUES ($1, $2, $3)")
+            .bind(job)
+            .bind(channel)
+            .bind(lang)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let total = (queued + channels.len() as u64) as i64;
+    sqlx::query("UPDATE outreach_job SET total = $1 WHERE id = $2")
+        .bind(total)
+        .bind(job)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(total))
+}
+
+/// The next recipients, oldest job first. The language is the chat's saved choice at
+/// this moment, else the one it subscribed in.
+pub async fn pending(pool: &PgPool, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT q.job, q.chat_key, q.chat_sealed, COALESCE(c.lang, q.lang), q.attempts
+         FROM outreach_queue q
+         JOIN outreach_job j ON j.id = q.job AND j.state = 'running'
+         LEFT JOIN chat_lang c ON c.chat_key = q.chat_key
+         WHERE q.state = 'pending'
+         ORDER BY j.created, q.job, q.chat_key
+         LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Channel posts still to make: (job, channel, language).
+pub async fn pending_posts(pool: &PgPool) -> Result<Vec<(String, String, String)>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT p.job, p.channel, p.lang FROM outreach_channel_post p
+         JOIN outreach_job j ON j.id = p.job AND j.state = 'running'
+         WHERE p.state = 'pending' ORDER BY j.created, p.job, p.channel",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Records what became of one recipient, and counts it on its job, in one transaction.
+pub async fn record(
+    pool: &PgPool,
+    job: &str,
+    chat_key: &[u8],
+    outcome: Outcome,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let (change, counter) = match outcome {
+        Outcome::Sent => (
+            "UPDATE outreach_queue SET state = 'sent' WHERE job = $1 AND chat_key = $2 AND state = 'pending'",
+            Some("sent"),
+        ),
+        Outcome::Failed => (
+            "UPDATE outreach_queue SET state = 'failed' WHERE job = $1 AND chat_key = $2 AND state = 'pending'",
+            Some("failed"),
+        ),
+        Outcome::Blocked => (
+            "DELETE FROM outreach_queue WHERE job = $1 AND chat_key = $2",
+            Some("blocked"),
+        ),
+        Outcome::Retry => (
+            "UPDATE outreach_queue SET attempts = attempts + 1 WHERE job = $1 AND chat_key = $2",
+            None,
+        ),
+    };
+    let changed = sqlx::query(change)
+        .bind(job)
+        .bind(chat_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if let (Some(counter), 1) = (counter, changed) {
+        sqlx::query(&format!(
+            "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = $1"
+        ))
+        .bind(job)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a channel post as sent or failed, and counts it on its job.
+pub async fn record_post(
+    pool: &PgPool,
+    job: &str,
+    channel: &str,
+    sent: bool,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let (state, counter) = if sent {
+        ("sent", "sent")
+    } else {
+        ("failed", "failed")
+    };
+    let changed = sqlx::query(
+        "UPDATE outreach_channel_post SET state = $1 WHERE job = $2 AND channel = $3 AND state = 'pending'",
+    )
+    .bind(state)
+    .bind(job)
+    .bind(channel)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 1 {
+        sqlx::query(&format!(
+            "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = $1"
+        ))
+        .bind(job)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Completes every running job with nothing pending: its rows are deleted, its totals
+/// stay. Returns the jobs completed.
+pub async fn finish(pool: &PgPool, now_ms: i64) -> Result<Vec<String>, StoreError> {
+    let done: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM outreach_job j WHERE state = 'running'
+         AND NOT EXISTS (SELECT 1 FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
+         AND NOT EXISTS (SELECT 1 FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')",
+    )
+    .fetch_all(pool)
+    .await?;
+    for job in &done {
+        end_job(pool, job, "done", now_ms).await?;
+    }
+    Ok(done)
+}
+
+/// Cancels a running job: nothing more is sent; its rows go, its totals stay.
+pub async fn cancel(pool: &PgPool, job: &str, now_ms: i64) -> Result<bool, StoreError> {
+    end_job(pool, job, "cancelled", now_ms).await
+}
+
+async fn end_job(pool: &PgPool, job: &str, state: &str, now_ms: i64) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    let ended = sqlx::query(
+        "UPDATE outreach_job SET state = $1, finished = $2 WHERE id = $3 AND state = 'running'",
+    )
+    .bind(state)
+    .bind(now_ms)
+    .bind(job)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    for table in ["outreach_queue", "outreach_channel_post"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE job = $1"))
+            .bind(job)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ended == 1)
+}
+
+/// The newest jobs with their totals and what is still pending.
+pub async fn jobs(pool: &PgPool, limit: i64) -> Result<Vec<JobRow>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT j.id, j.state, j.created, j.finished, j.total, j.sent, j.blocked, j.failed,
+                (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
+              + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')
+         FROM outreach_job j ORDER BY j.created DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Takes or renews the sender's lease for `holder`; true while it is `holder`'s.
+pub async fn lease(
+    pool: &PgPool,
+    holder: &str,
+    now_ms: i64,
+    ttl_ms: i64,
+) -> Result<bool, StoreError> {
+    sqlx::query(
+        "INSERT INTO outreach_lease (id, holder, expires) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
+         WHERE outreach_lease.holder = excluded.holder OR outreach_lease.expires < $3",
+    )
+    .bind(holder)
+    .bind(now_ms + ttl_ms)
+    .bind(now_ms)
+    .execute(pool)
+    .await?;
+    let current: String = sqlx::query_scalar("SELECT holder FROM outreach_lease WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(current == holder)
+}
+
+/// Gives the lease up at a clean stop, so another replica need not wait it out.
+pub async fn release(pool: &PgPool, holder: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM outreach_lease WHERE id = 1 AND holder = $1")
+        .bind(holder)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
