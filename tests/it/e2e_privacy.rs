@@ -826,17 +826,28 @@ impl PgDatabase {
             url: url.to_string(),
         }
     }
+}
 
-    async fn drop_it(self) {
-        let admin = sqlx::PgPool::connect(&self.server).await.unwrap();
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        ))
-        .execute(&admin)
-        .await
-        .unwrap();
-        admin.close().await;
+/// Dropped even when the test fails, so a failed run leaves no database behind.
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // A runtime of its own: the test's may be gone or busy by now.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let admin = sqlx::PgPool::connect(&server).await.unwrap();
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
+                admin.close().await;
+            });
+        })
+        .join();
     }
 }
 
@@ -901,5 +912,4 @@ async fn a_copied_postgres_database_names_no_one() {
     h.respawn();
     served_as_chosen(&h, &readers).await;
     stop(&mut h);
-    pg.drop_it().await;
 }
