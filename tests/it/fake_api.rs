@@ -1,7 +1,7 @@
 //! A fake Telegram Bot API on 127.0.0.1: enough of getMe, getUpdates (long polling with
 //! offsets), sendMessage and the menu methods for the real dispatcher to run against.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -83,6 +83,8 @@ struct Inner {
     faults: Vec<Armed>,
     /// (chat, message id) of every sendMessage, in order.
     sent_ids: Vec<(i64, i64)>,
+    /// Users getChatMember calls an administrator (of any chat); everyone else is a member.
+    chat_admins: HashSet<i64>,
 }
 
 #[derive(Clone)]
@@ -250,6 +252,11 @@ impl FakeApi {
             times,
             fault,
         });
+    }
+
+    /// From now on getChatMember answers `administrator` for these users, in any chat.
+    pub fn set_chat_admins(&self, users: &[i64]) {
+        self.inner.lock().unwrap().chat_admins = users.iter().copied().collect();
     }
 
     /// sendMessage calls that really delivered a message to `chat`.
@@ -486,6 +493,11 @@ async fn handle(
             }))
         }
         "getupdates" => get_updates(&api, &body).await,
+        "getchatmember" => {
+            let user = body["user_id"].as_i64().unwrap_or(0);
+            let admin = api.inner.lock().unwrap().chat_admins.contains(&user);
+            ok(chat_member(user, admin))
+        }
         "sendmessage" => {
             let chat_id = body["chat_id"].as_i64().unwrap_or(0);
             let chat = if chat_id < 0 {
@@ -504,6 +516,22 @@ async fn handle(
         }
         _ => error(404, "Not Found: method not found"),
     }
+}
+
+/// A ChatMember as Telegram describes one: an administrator with the usual rights, or a
+/// plain member.
+fn chat_member(user: i64, admin: bool) -> Value {
+    let user = json!({"id": user, "is_bot": false, "first_name": "Reader"});
+    if !admin {
+        return json!({"user": user, "status": "member"});
+    }
+    json!({
+        "user": user, "status": "administrator", "is_anonymous": false,
+        "can_be_edited": false, "can_manage_chat": true, "can_change_info": true,
+        "can_delete_messages": true, "can_manage_video_chats": true,
+        "can_invite_users": true, "can_restrict_members": true,
+        "can_pin_messages": true, "can_promote_members": false
+    })
 }
 
 /// Long polling as Telegram does it: `offset` confirms everything before it; with nothing

@@ -4,7 +4,9 @@
 //! `Harness::start()` is the plain case; `Harness::builder()` takes the settings a test
 //! changes (environment, log level, a content tree of its own).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
 
 use qantar_bot::catalog::Catalog;
 use tempfile::TempDir;
@@ -55,9 +57,50 @@ impl Harness {
         self.bot = self.launch().spawn();
     }
 
+    /// Starts the bot again on the same store, with more environment (another data
+    /// key, say).
+    pub fn respawn_with(&mut self, env: &[(&'static str, String)]) {
+        let bot = {
+            let mut launch = self.launch();
+            launch.extra_env.extend(env.iter().cloned());
+            launch.spawn()
+        };
+        self.bot = bot;
+    }
+
+    /// Runs a subcommand (`rekey`, `purge`…) with the bot's settings plus `env`, `stdin`
+    /// as its input, and waits for it to finish.
+    pub fn run_subcommand(
+        &self,
+        args: &[&str],
+        env: &[(&'static str, String)],
+        stdin: &str,
+    ) -> Output {
+        let mut launch = self.launch();
+        launch.extra_env.extend(env.iter().cloned());
+        let mut child = launch
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the qantar-bot binary starts");
+        let mut input = child.stdin.take().expect("piped stdin");
+        // A subcommand that does not read its input may have closed it already.
+        let _ = input.write_all(stdin.as_bytes());
+        drop(input);
+        child.wait_with_output().expect("the subcommand finishes")
+    }
+
     /// The bot's store, for a test that reaches into it.
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}/prefs.db", self.dir.path().display())
+        format!("sqlite://{}", self.db_path().display())
+    }
+
+    /// The SQLite file of the bot's store.
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("prefs.db")
     }
 }
 
