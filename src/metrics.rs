@@ -70,7 +70,13 @@ pub struct Metrics {
     flood_dropped: Counter,
     content_generation: Gauge,
     latency: Latency,
+    broadcast: Series<Label>,
+    broadcast_pauses: Counter,
+    broadcast_queue: Gauge,
 }
+
+/// What became of a broadcast message, for `qantar_broadcast_messages_total`.
+const BROADCAST_OUTCOMES: [&str; 4] = ["sent", "blocked", "failed", "retried"];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -96,6 +102,9 @@ impl Metrics {
             flood_dropped: Counter::default(),
             content_generation: Gauge::default(),
             latency: Latency::default(),
+            broadcast: Series::new(BROADCAST_OUTCOMES.map(|v| Label::new("outcome", v))),
+            broadcast_pauses: Counter::default(),
+            broadcast_queue: Gauge::default(),
         };
         m.registered()
     }
@@ -155,6 +164,21 @@ impl Metrics {
             self.latency.clone(),
         );
         r.register(
+            "qantar_broadcast_messages",
+            "Messages of broadcasts and channel posts, by outcome",
+            self.broadcast.clone(),
+        );
+        r.register(
+            "qantar_broadcast_pauses",
+            "Pauses of the whole broadcast ordered by Telegram (429)",
+            self.broadcast_pauses.clone(),
+        );
+        r.register(
+            "qantar_broadcast_queue_depth",
+            "Broadcast messages still to send",
+            self.broadcast_queue.clone(),
+        );
+        r.register(
             "qantar_content_generation",
             "Content and locales loaded so far (1 at start, +1 per reload)",
             self.content_generation.clone(),
@@ -191,6 +215,19 @@ impl Metrics {
     pub fn retry_after(&self, wait: Duration) {
         self.retry_after_waits.inc();
         self.retry_after_seconds.inc_by(wait.as_secs());
+    }
+
+    /// A broadcast message's outcome: "sent", "blocked", "failed" or "retried".
+    pub fn broadcast(&self, outcome: &'static str) {
+        self.broadcast.inc(|l| l.value == outcome);
+    }
+
+    pub fn broadcast_paused(&self) {
+        self.broadcast_pauses.inc();
+    }
+
+    pub fn set_broadcast_queue(&self, depth: i64) {
+        self.broadcast_queue.set(depth);
     }
 
     pub fn flood_dropped(&self) {

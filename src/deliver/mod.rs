@@ -5,6 +5,7 @@
 
 pub mod markup;
 pub mod menus;
+pub mod unprompted;
 
 use std::future::IntoFuture;
 use std::time::Duration;

@@ -78,8 +78,16 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
-    if edit(&bot, metrics, message.chat().id, message.id(), &reply).await == Delivery::Failed {
-        log::warn!("edit for callback={name} failed");
+    match edit(&bot, metrics, message.chat().id, message.id(), &reply).await {
+        Delivery::Failed => log::warn!("edit for callback={name} failed"),
+        // Blocked, or gone: keep nothing about it (an anonymous total remembers it).
+        Delivery::Unreachable => {
+            if let Err(e) = app.store.remove_unreachable(key).await {
+                app.metrics.store_error("write");
+                log::warn!("could not remove an unreachable chat: {e}");
+            }
+        }
+        Delivery::Sent | Delivery::Unchanged => {}
     }
     Ok(())
 }

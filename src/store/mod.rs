@@ -67,6 +67,10 @@ pub enum StoreError {
         "the data key does not match the one this database was written with: start with that key (QANTAR_DATA_KEY or QANTAR_DATA_KEY_FILE), or finish `qantar-bot rekey`"
     )]
     WrongKey,
+    #[error(
+        "a row of `{0}` holds a chat id that does not open under the old key although the table is recorded under it: the row is damaged; delete it (or restore a backup) and run again"
+    )]
+    Damaged(&'static str),
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
 }

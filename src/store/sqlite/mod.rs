@@ -298,7 +298,7 @@ pub async fn rekey_table(
             .fetch_all(&mut *tx)
             .await?;
     for (chat_key, sealed) in &rows {
-        let id = old.open(sealed).map_err(|_| StoreError::WrongKey)?;
+        let id = old.open(sealed).map_err(|_| StoreError::Damaged(table))?;
         sqlx::query(&format!(
             "UPDATE {table} SET chat_key = ?, chat_sealed = ? WHERE chat_key = ?"
         ))

@@ -1,0 +1,76 @@
+//! One attempt at a message the bot sends unprompted (a broadcast, a channel post). No
+//! retry here: the outreach sender owns the pacing, the pauses and the retries, since
+//! Telegram's limits for bulk messages are the bot's, not one chat's.
+
+use std::time::Duration;
+
+use teloxide::RequestError;
+use teloxide::prelude::*;
+use teloxide::types::{ParseMode, Recipient};
+
+use super::markup::markup;
+use super::{link_preview, transient, transient_kind, unreachable};
+use crate::metrics::Metrics;
+use crate::render::Reply;
+
+/// Why a message did not go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsent {
+    /// 429: nothing more may be sent for this long.
+    RetryAfter(Duration),
+    /// The chat blocked the bot or is gone: never retried.
+    Unreachable,
+    /// The network or Telegram's servers: worth another attempt later.
+    Transient,
+    /// Telegram refused the request itself: another attempt would be refused too.
+    Rejected,
+}
+
+/// Sends every part of `reply` to `to`, with `allow_paid_broadcast` when `paid`.
+pub async fn send_once(
+    bot: &Bot,
+    metrics: &Metrics,
+    to: Recipient,
+    reply: &Reply,
+    paid: bool,
+) -> Result<(), Unsent> {
+    for part in &reply.messages {
+        let mut request = bot
+            .send_message(to.clone(), &part.html)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(link_preview(reply.link_preview));
+        if let Some(keys) = markup(&part.keyboard) {
+            request = request.reply_markup(keys);
+        }
+        if paid {
+            request = request.allow_paid_broadcast(true);
+        }
+        match request.await {
+            Ok(_) => metrics.call_succeeded("sendMessage"),
+            Err(e) => return Err(classify(metrics, &e)),
+        }
+    }
+    Ok(())
+}
+
+fn classify(metrics: &Metrics, e: &RequestError) -> Unsent {
+    match e {
+        RequestError::RetryAfter(wait) => {
+            metrics.api_error("retry_after");
+            Unsent::RetryAfter(wait.duration())
+        }
+        RequestError::Api(api) if unreachable(api) => {
+            metrics.api_error("unreachable");
+            Unsent::Unreachable
+        }
+        e if transient(e) => {
+            metrics.api_error(transient_kind(e));
+            Unsent::Transient
+        }
+        e => {
+            metrics.api_error("other");
+            log::warn!("broadcast message refused: {e}");
+            Unsent::Rejected
+        }
+    }
+}
