@@ -171,7 +171,10 @@ fn sqlite_bytes(dir: &std::path::Path) -> Vec<u8> {
         let path = entry.unwrap().path();
         if path.to_string_lossy().contains("prefs.db") && !path.to_string_lossy().ends_with(".key")
         {
-            all.extend(std::fs::read(&path).unwrap());
+            // The WAL and shared-memory files may vanish as the last connection closes.
+            if let Ok(bytes) = std::fs::read(&path) {
+                all.extend(bytes);
+            }
         }
     }
     all
