@@ -67,7 +67,7 @@ impl BotProcess {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let database = format!("sqlite://{}/prefs.db", dir.path().display());
         if saved > 0 {
-            seed(&database, saved).await.map_err(|e| e.to_string())?;
+            seed(&database, saved).await?;
         }
         let log = std::fs::File::create(dir.path().join("bot.log")).map_err(|e| e.to_string())?;
         let mut cmd = Command::new(kind.binary());
@@ -156,8 +156,21 @@ impl Drop for BotProcess {
     }
 }
 
-/// Writes `n` chats' choices with the bot's own schema, as a bot in use would have them.
-async fn seed(database: &str, n: usize) -> Result<(), sqlx::Error> {
+/// Writes `n` chats' choices as a bot in use would have them: in the previous release's
+/// plain table, then moved under the data key by the store itself (the key file beside
+/// the database, which the bot then finds), so the timed start is a steady one.
+async fn seed(database: &str, n: usize) -> Result<(), String> {
+    seed_plain(database, n).await.map_err(|e| e.to_string())?;
+    let (key, _) = qantar_bot::store::key_source::resolve(None, None, database)
+        .map_err(|e| e.to_string())?;
+    let store = qantar_bot::store::Store::open(database, 0, key)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    Ok(())
+}
+
+async fn seed_plain(database: &str, n: usize) -> Result<(), sqlx::Error> {
     use sqlx::{ConnectOptions, Connection};
     use std::str::FromStr;
     let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(database)?
