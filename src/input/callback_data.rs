@@ -33,8 +33,10 @@ pub enum Callback {
     Topic(String),
     /// Admin: confirm (`true`) or cancel the purge of every per-chat row.
     Purge(bool),
-    /// The sources list (a deep link `sources` under an announcement, in a chat).
+    /// The sources list, and the petition: deep links `sources` and `petition` under an
+    /// announcement, as buttons in a chat.
     Sources,
+    Petition,
     /// Admin: confirm sending the announcement with this id.
     Announce(String),
     /// Admin: do not send the announcement previewed.
@@ -112,6 +114,7 @@ impl Callback {
             ("x", ["y"]) => Callback::Purge(true),
             ("x", ["n"]) => Callback::Purge(false),
             ("src", []) => Callback::Sources,
+            ("pt", []) => Callback::Petition,
             ("a", [id]) if valid_id(id) => Callback::Announce(id.to_string()),
             ("ac", []) => Callback::AnnounceCancel,
             _ => return Err(BadCallback),
@@ -136,6 +139,7 @@ impl fmt::Display for Callback {
             Callback::Topic(id) => write!(f, "{VERSION}:p:{id}"),
             Callback::Purge(yes) => write!(f, "{VERSION}:x:{}", if *yes { "y" } else { "n" }),
             Callback::Sources => write!(f, "{VERSION}:src"),
+            Callback::Petition => write!(f, "{VERSION}:pt"),
             Callback::Announce(id) => write!(f, "{VERSION}:a:{id}"),
             Callback::AnnounceCancel => write!(f, "{VERSION}:ac"),
             Callback::CancelJob(job) => write!(f, "{VERSION}:cj:{job}"),
@@ -166,6 +170,7 @@ mod tests {
             Callback::Purge(true),
             Callback::Purge(false),
             Callback::Sources,
+            Callback::Petition,
             Callback::Announce("x".repeat(24)),
             Callback::AnnounceCancel,
             Callback::CancelJob("day:2027-01-05".into()),
@@ -202,6 +207,7 @@ mod tests {
             "1:s:extra",
             "1:p:a b",
             "1:src:x",
+            "1:pt:1",
             "1:a:",
             "1:a:Anniversary",
             "1:a:a:b",
