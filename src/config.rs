@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::content::Date;
 use crate::lang::Lang;
 use crate::store::{DEFAULT_CACHE_CHATS, DEFAULT_DATABASE_URL};
 
@@ -127,14 +128,31 @@ pub enum Cmd {
         #[arg(long)]
         yes: bool,
     },
-    /// Print what a user would receive for a command, offline, without a token
+    /// Print what a user would receive for a command, offline, without a token; or,
+    /// with --on-this-day, what subscribers get on that date
     Preview {
         /// The command as a user types it, e.g. /timeline or "/lang kk"
-        command: String,
+        #[arg(
+            required_unless_present = "on_this_day",
+            conflicts_with = "on_this_day"
+        )]
+        command: Option<String>,
+        /// The "on this day" message sent on this local date, e.g. 2027-01-05
+        #[arg(long, value_parser = parse_day)]
+        on_this_day: Option<Date>,
         /// The language to render in
         #[arg(long, default_value = "en")]
         lang: Lang,
     },
+}
+
+/// A calendar date with its day (`2027-01-05`), for `preview --on-this-day`.
+pub fn parse_day(raw: &str) -> Result<Date, String> {
+    match raw.parse::<Date>() {
+        Ok(date) if date.day.is_some() => Ok(date),
+        Ok(_) => Err(format!("`{raw}` has no day: write YYYY-MM-DD")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Admin user ids; empty (the default) means nobody.
@@ -383,6 +401,34 @@ mod tests {
             cli.command,
             Some(Cmd::Preview { lang: Lang::Kk, .. })
         ));
+        let cli = Cli::try_parse_from([
+            "qantar-bot",
+            "preview",
+            "--on-this-day",
+            "2027-01-05",
+            "--lang",
+            "kk",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Cmd::Preview { command: None, on_this_day: Some(d), lang: Lang::Kk })
+                if d.to_string() == "2027-01-05"
+        ));
+        for bad in [
+            &["qantar-bot", "preview"][..],
+            &["qantar-bot", "preview", "--on-this-day", "2027-01"],
+            &["qantar-bot", "preview", "--on-this-day", "5 January"],
+            &[
+                "qantar-bot",
+                "preview",
+                "/start",
+                "--on-this-day",
+                "2027-01-05",
+            ],
+        ] {
+            assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
+        }
         assert!(Cli::try_parse_from(["qantar-bot", "--default-lang", "de"]).is_err());
         assert_eq!(parse_admins(""), Ok(Admins(vec![])));
         assert_eq!(parse_admins(" 42, 7 ,"), Ok(Admins(vec![42, 7])));

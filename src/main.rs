@@ -30,7 +30,16 @@ fn main() -> ExitCode {
 
     match cli.command {
         Some(Cmd::Check) => check::run(&cli),
-        Some(Cmd::Preview { ref command, lang }) => preview::run(&cli, command, lang),
+        Some(Cmd::Preview {
+            ref command,
+            on_this_day,
+            lang,
+        }) => match (command, on_this_day) {
+            (_, Some(day)) => preview::run_on_this_day(&cli, day, lang),
+            (Some(command), None) => preview::run(&cli, command, lang),
+            // clap requires one of the two.
+            (None, None) => ExitCode::from(2),
+        },
         Some(Cmd::Links { ref username }) => links::run(&cli, username),
         Some(Cmd::Healthcheck) => healthcheck::run(&cli),
         Some(Cmd::Rekey { ref new_key_file }) => rekey::run(&cli, new_key_file.as_deref()),

@@ -129,3 +129,72 @@ button-purge-cancel = Cancel
 purged = Purged: { $count } per-chat rows deleted. Usage counts are kept.
 purge-cancelled = Cancelled: nothing was deleted.
 purge-failed = I could not reach my storage, so nothing was deleted. Please try again in a minute.
+
+## Outreach: "on this day", sent unprompted to subscribers and channels.
+## $date in date-day-month is a day of any year, e.g. "5 January".
+date-day-month = { $day } { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+otd-years-ago = { $years ->
+    [one] { $years } year ago today
+   *[other] { $years } years ago today
+}: { $date }
+otd-nothing = The record has no event dated { $date } in any year.
+otd-open-hint = Tap a number to read that event in full, with its sources.
+otd-open-hint-links = Tap a number to open that event in full in the bot, with its sources.
+
+## Admin only: announcements, broadcasts and rehearsal.
+announce-list-title = Announcements in content/announcements.yaml:
+announce-list-empty = There are no announcements: content/announcements.yaml has none.
+announce-list-missing = no longer in the content
+announce-list-hint = Send /announce <id> to see one in all three languages. Nothing is sent before you confirm.
+announce-preview-title = Announcement { $id } in each language, as readers will get it
+announce-preview-note = Nothing is sent until you press "Confirm and send".
+announce-preview-lang = { $language }: { $count ->
+    [one] { $count } chat
+   *[other] { $count } chats
+}
+announce-preview-buttons = Buttons:
+announce-preview-total = In all: { $chats ->
+    [one] { $chats } chat
+   *[other] { $chats } chats
+} and { $channels ->
+    [one] { $channels } channel
+   *[other] { $channels } channels
+}. Each gets it once, in its language.
+button-announce-confirm = ✅ Confirm and send
+button-announce-cancel = Cancel
+announce-queued = Announcement { $id } is queued for { $count ->
+    [one] { $count } recipient
+   *[other] { $count } recipients
+}. /broadcasts shows its progress.
+announce-already-sent = Announcement { $id } has already gone to every recipient. Nobody gets it twice, so nothing was queued.
+announce-unknown = There is no announcement "{ $id }". Send /announce to list them.
+broadcasts-title = Broadcasts
+broadcasts-empty = No broadcasts: nothing is being sent.
+broadcast-job-day = On this day, { $date }
+broadcast-job-announce = Announcement { $id }
+broadcast-counts = sent { $sent } · pending { $pending } · blocked { $blocked } · failed { $failed }
+broadcast-rate = { $rate } a second
+broadcast-eta = about { $duration } left
+broadcast-eta-unknown = time left unknown
+broadcast-done = finished
+broadcast-cancelled-mark = cancelled
+button-cancel-job = ✖ Cancel { $job }
+duration-seconds = { $s } s
+duration-minutes = { $m } min { $s } s
+duration-hours = { $h } h { $m } min
+broadcast-cancelled = Cancelled: { $job }. Nothing more of it will be sent; messages already delivered stay.
+rehearse-sent = Sent to you alone: the "on this day" message for { $date }, as subscribers will get it.
+rehearse-bad-date = "{ $input }" is not a date. Write it like this: /rehearse 2027-01-05

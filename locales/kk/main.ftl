@@ -121,3 +121,61 @@ button-purge-cancel = Болдырмау
 purged = Тазалау орындалды: чаттар туралы { $count } жазба өшірілді. Қолданыс статистикасы сақталды.
 purge-cancelled = Тазалаудан бас тартылды: ештеңе өшірілген жоқ.
 purge-failed = Деректер қоймасына қосылу мүмкін болмады, сондықтан ештеңе өшірілген жоқ. Бір минуттан кейін қайталап көріңіз.
+
+## Тарату: «Дәл осы күні» — жазылушыларға және арналарға, сұраусыз.
+## date-day-month ішіндегі $date — кез келген жылдың күні, мысалы «5 қаңтар».
+date-day-month = { $day } { $month ->
+    [1] қаңтар
+    [2] ақпан
+    [3] наурыз
+    [4] сәуір
+    [5] мамыр
+    [6] маусым
+    [7] шілде
+    [8] тамыз
+    [9] қыркүйек
+    [10] қазан
+    [11] қараша
+   *[12] желтоқсан
+}
+## Қазақ тілінде сан есімнен кейін зат есім көптелмейді: «1 жыл», «5 жыл».
+otd-years-ago = Бұдан { $years ->
+    [one] { $years } жыл
+   *[other] { $years } жыл
+} бұрын, дәл осы күні: { $date }
+otd-nothing = Хронологияда { $date } күні болған оқиға жоқ.
+otd-open-hint = Оқиғаны дереккөздерімен толық оқу үшін нөмірін басыңыз.
+otd-open-hint-links = Оқиғаны ботта дереккөздерімен толық ашу үшін нөмірін басыңыз.
+
+## Тек әкімшілер үшін: хабарландырулар, тарату және дайындық.
+announce-list-title = content/announcements.yaml ішіндегі хабарландырулар:
+announce-list-empty = Хабарландыру жоқ: content/announcements.yaml ішінде бірде-біреуі қалмаған.
+announce-list-missing = мазмұнда енді жоқ
+announce-list-hint = Хабарландыруды үш тілде көру үшін /announce <id> жіберіңіз. Сіз растамайынша ештеңе жіберілмейді.
+announce-preview-title = { $id } хабарландыруы әр тілде — оқырмандар оны осылай алады
+announce-preview-note = «Растау және жіберу» түймесін баспайынша ештеңе жіберілмейді.
+announce-preview-lang = { $language }: { $count } чат
+announce-preview-buttons = Түймелер:
+announce-preview-total = Барлығы: { $chats } чат және { $channels } арна. Әрқайсысы оны бір рет, өз тілінде алады.
+button-announce-confirm = ✅ Растау және жіберу
+button-announce-cancel = Болдырмау
+announce-queued = { $id } хабарландыруы кезекке қойылды, алушылар саны: { $count }. Тарату барысы — /broadcasts ішінде.
+announce-already-sent = { $id } хабарландыруын барлық алушы алып қойған. Оны ешкім екі рет алмайды, сондықтан кезекке ештеңе қосылған жоқ.
+announce-unknown = «{ $id }» деген хабарландыру жоқ. Тізімді көру үшін /announce жіберіңіз.
+broadcasts-title = Тарату
+broadcasts-empty = Тарату жоқ: қазір ештеңе жіберіліп жатқан жоқ.
+broadcast-job-day = «Дәл осы күні», { $date }
+broadcast-job-announce = { $id } хабарландыруы
+broadcast-counts = жіберілді { $sent } · кезекте { $pending } · ботты бұғаттағандар { $blocked } · қате { $failed }
+broadcast-rate = секундына { $rate }
+broadcast-eta = шамамен { $duration } қалды
+broadcast-eta-unknown = қанша уақыт қалғаны әзірге белгісіз
+broadcast-done = аяқталды
+broadcast-cancelled-mark = тоқтатылды
+button-cancel-job = ✖ Тоқтату: { $job }
+duration-seconds = { $s } с
+duration-minutes = { $m } мин { $s } с
+duration-hours = { $h } сағ { $m } мин
+broadcast-cancelled = Тоқтатылды: { $job }. Бұл таратудан енді ештеңе жіберілмейді; жеткізіліп қойған хабарламалар қалады.
+rehearse-sent = Тек сізге жіберілді: { $date } күнгі «Дәл осы күні» хабарламасы — жазылушылар оны дәл осылай алады.
+rehearse-bad-date = «{ $input }» — күн емес. Былай жазыңыз: /rehearse 2027-01-05

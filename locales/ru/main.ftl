@@ -134,3 +134,77 @@ button-purge-cancel = Отмена
 purged = Очистка выполнена. Удалено записей о чатах: { $count }. Статистика использования сохранена.
 purge-cancelled = Отменено: ничего не удалено.
 purge-failed = Не удалось связаться с хранилищем, поэтому ничего не удалено. Попробуйте ещё раз через минуту.
+
+## Рассылки: «В этот день» — подписчикам и в каналы, без запроса.
+## $date в date-day-month — день любого года, например «5 января».
+date-day-month = { $day } { $month ->
+    [1] января
+    [2] февраля
+    [3] марта
+    [4] апреля
+    [5] мая
+    [6] июня
+    [7] июля
+    [8] августа
+    [9] сентября
+    [10] октября
+    [11] ноября
+   *[12] декабря
+}
+otd-years-ago = В этот день { $years ->
+    [one] { $years } год
+    [few] { $years } года
+    [many] { $years } лет
+   *[other] { $years } года
+} назад: { $date }
+otd-nothing = В хронике нет событий, которые пришлись бы на { $date }.
+otd-open-hint = Нажмите на номер, чтобы прочитать событие целиком, с источниками.
+otd-open-hint-links = Нажмите на номер, чтобы открыть событие целиком в боте, с источниками.
+
+## Только для администраторов: объявления, рассылки и репетиция.
+announce-list-title = Объявления из content/announcements.yaml:
+announce-list-empty = Объявлений нет: в content/announcements.yaml их не осталось.
+announce-list-missing = больше нет в содержании
+announce-list-hint = Отправьте /announce <id>, чтобы увидеть объявление на всех трёх языках. Без подтверждения ничего не отправится.
+announce-preview-title = Объявление { $id } на каждом языке — так его получат читатели
+announce-preview-note = Ничего не отправится, пока вы не нажмёте «Подтвердить и отправить».
+announce-preview-lang = { $language }: { $count ->
+    [one] { $count } чат
+    [few] { $count } чата
+    [many] { $count } чатов
+   *[other] { $count } чата
+}
+announce-preview-buttons = Кнопки:
+announce-preview-total = Всего: { $chats ->
+    [one] { $chats } чат
+    [few] { $chats } чата
+    [many] { $chats } чатов
+   *[other] { $chats } чата
+} и { $channels ->
+    [one] { $channels } канал
+    [few] { $channels } канала
+    [many] { $channels } каналов
+   *[other] { $channels } канала
+}. Каждый получит его один раз, на своём языке.
+button-announce-confirm = ✅ Подтвердить и отправить
+button-announce-cancel = Отмена
+announce-queued = Объявление { $id } поставлено в очередь, получателей: { $count }. Ход рассылки — в /broadcasts.
+announce-already-sent = Объявление { $id } уже получили все адресаты. Дважды его никто не получит, поэтому в очередь ничего не добавлено.
+announce-unknown = Объявления «{ $id }» нет. Отправьте /announce, чтобы увидеть список.
+broadcasts-title = Рассылки
+broadcasts-empty = Рассылок нет: сейчас ничего не отправляется.
+broadcast-job-day = «В этот день», { $date }
+broadcast-job-announce = Объявление { $id }
+broadcast-counts = отправлено { $sent } · в очереди { $pending } · заблокировали бота { $blocked } · ошибок { $failed }
+broadcast-rate = { $rate } в секунду
+broadcast-eta = осталось около { $duration }
+broadcast-eta-unknown = сколько осталось, пока неизвестно
+broadcast-done = завершена
+broadcast-cancelled-mark = отменена
+button-cancel-job = ✖ Отменить { $job }
+duration-seconds = { $s } с
+duration-minutes = { $m } мин { $s } с
+duration-hours = { $h } ч { $m } мин
+broadcast-cancelled = Отменено: { $job }. Больше из этой рассылки ничего не отправится; уже доставленные сообщения остаются.
+rehearse-sent = Отправлено только вам: сообщение «В этот день» на { $date } — так его получат подписчики.
+rehearse-bad-date = «{ $input }» — не дата. Напишите так: /rehearse 2027-01-05

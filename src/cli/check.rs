@@ -11,10 +11,11 @@ pub fn run(cli: &Cli) -> ExitCode {
         Ok(catalog) => {
             let c = &catalog.content;
             println!(
-                "ok: {} events, {} sources, {} summary topics, petition; locales en, ru, kk",
+                "ok: {} events, {} sources, {} summary topics, petition, {} announcements; locales en, ru, kk",
                 c.events.len(),
                 c.sources.len(),
-                c.summary.topics.len()
+                c.summary.topics.len(),
+                c.announcements.len()
             );
             ExitCode::SUCCESS
         }

@@ -5,13 +5,19 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use super::model::{Content, Localized, Petition, SourcesFile, SummaryFile, TimelineFile};
+use super::model::{
+    AnnouncementsFile, ButtonTarget, Content, Localized, Petition, SourcesFile, SummaryFile,
+    TimelineFile,
+};
+use crate::input::deep_link::Payload;
 use crate::problem::{Problem, Problems};
 
 pub const SUMMARY_FILE: &str = "summary.yaml";
 pub const TIMELINE_FILE: &str = "timeline.yaml";
 pub const SOURCES_FILE: &str = "sources.yaml";
 pub const PETITION_FILE: &str = "petition.yaml";
+/// Optional: without it there are no announcements; a file that is there must be valid.
+pub const ANNOUNCEMENTS_FILE: &str = "announcements.yaml";
 
 /// Limits in characters. They keep every view inside Telegram's 4096-unit message and
 /// keep single blocks small enough that splitting never has to cut inside one.
@@ -23,6 +29,14 @@ const LINE_MAX: usize = 300;
 const EVENT_BODY_MAX: usize = 650;
 const SUMMARY_BODY_MAX: usize = 2500;
 const BUTTON_MAX: usize = 40;
+/// So that `1:a:<id>` and the job id `announce:<id>` (in `1:cj:announce:<id>`) stay
+/// well inside the 64 bytes of callback data.
+pub const ANNOUNCEMENT_ID_MAX: usize = ID_MAX;
+/// The admin's preview shows all three languages at once; at this size it stays one
+/// message, and one announcement is always one message.
+const ANNOUNCEMENT_MAX: usize = 1000;
+/// Buttons under one announcement; more would bury the text on a phone.
+const ANNOUNCEMENT_BUTTONS_MAX: usize = 4;
 
 /// Loads and validates the whole record, or returns every problem found.
 pub fn load(dir: &Path) -> Result<Content, Problems> {
@@ -36,17 +50,43 @@ pub fn load(dir: &Path) -> Result<Content, Problems> {
     else {
         return Err(Problems(problems));
     };
+    let announcements = parse_optional::<AnnouncementsFile>(dir, ANNOUNCEMENTS_FILE, &mut problems)
+        .map(|f| f.announcements)
+        .unwrap_or_default();
     let content = Content {
         summary,
         events: timeline.events,
         sources: sources.sources,
         petition,
+        announcements,
     };
     validate(dir, &content, &mut problems);
     if problems.is_empty() {
         Ok(content)
     } else {
         Err(Problems(problems))
+    }
+}
+
+/// A file that may be left out: absent, or holding nothing but comments, it yields
+/// `None` and no problem; present, it must parse like any other.
+fn parse_optional<T: DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    let file = dir.join(name);
+    match std::fs::read_to_string(&file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Ok(text)
+            if text.lines().all(|l| {
+                let l = l.trim();
+                l.is_empty() || l.starts_with('#') || l == "---"
+            }) =>
+        {
+            None
+        }
+        _ => parse(dir, name, problems),
     }
 }
 
@@ -169,6 +209,8 @@ fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
     summary(&mut check, c, &source_ids);
     check.file = dir.join(PETITION_FILE);
     petition(&mut check, c, &source_ids);
+    check.file = dir.join(ANNOUNCEMENTS_FILE);
+    announcements(&mut check, c);
 }
 
 /// Checks the sources and returns their ids, for the references elsewhere.
@@ -239,5 +281,65 @@ fn petition(check: &mut Checker, c: &Content, source_ids: &HashSet<String>) {
     check.refs("source", std::slice::from_ref(&p.source), source_ids);
     if p.count.goal == 0 {
         check.fail("count.goal", "a goal of 0 signatures makes no sense");
+    }
+}
+
+fn announcements(check: &mut Checker, c: &Content) {
+    let mut ids = HashSet::new();
+    for (i, a) in c.announcements.iter().enumerate() {
+        let at = format!("announcements[{i}]");
+        check.id(&at, &a.id, &mut ids);
+        check.text(&format!("{at}.text"), &a.text, ANNOUNCEMENT_MAX);
+        if a.buttons.len() > ANNOUNCEMENT_BUTTONS_MAX {
+            check.fail(
+                format!("{at}.buttons"),
+                format!(
+                    "{} buttons, more than the {ANNOUNCEMENT_BUTTONS_MAX} allowed",
+                    a.buttons.len()
+                ),
+            );
+        }
+        for (j, b) in a.buttons.iter().enumerate() {
+            let at = format!("{at}.buttons[{j}]");
+            match b.target() {
+                None => check.fail(
+                    &at,
+                    "a button is either `deep_link` with a `label` in en, ru and kk, \
+                     or `petition: true` alone (its label comes from the locales)",
+                ),
+                Some(ButtonTarget::Petition) => {}
+                Some(ButtonTarget::DeepLink { payload, label }) => {
+                    deep_link(check, &format!("{at}.deep_link"), payload, c);
+                    check.text(&format!("{at}.label"), label, BUTTON_MAX);
+                }
+            }
+        }
+    }
+}
+
+/// A payload must be one the bot reads, written the one way it writes it, and name
+/// an event or topic that exists.
+fn deep_link(check: &mut Checker, at: &str, payload: &str, c: &Content) {
+    let Some(parsed) = Payload::parse(payload) else {
+        check.fail(
+            at,
+            format!("`{payload}` is not a deep link the bot reads (`qantar-bot links` lists them)"),
+        );
+        return;
+    };
+    let missing = match &parsed {
+        Payload::Event(id) if c.event(id).is_none() => Some(format!("unknown event `{id}`")),
+        Payload::Topic(id) if c.topic(id).is_none() => {
+            Some(format!("unknown summary topic `{id}`"))
+        }
+        _ => None,
+    };
+    if let Some(missing) = missing {
+        check.fail(at, format!("`{payload}` names an {missing}"));
+    } else if parsed.as_payload() != payload {
+        check.fail(
+            at,
+            format!("write `{payload}` as `{}`", parsed.as_payload()),
+        );
     }
 }

@@ -6,5 +6,11 @@ pub mod model;
 pub mod search;
 
 pub use date::Date;
-pub use load::{PETITION_FILE, SOURCES_FILE, SUMMARY_FILE, TIMELINE_FILE, load};
-pub use model::{Content, Event, Localized, Petition, Source, SourceKind, Topic};
+pub use load::{
+    ANNOUNCEMENT_ID_MAX, ANNOUNCEMENTS_FILE, PETITION_FILE, SOURCES_FILE, SUMMARY_FILE,
+    TIMELINE_FILE, load,
+};
+pub use model::{
+    Announcement, AnnouncementButton, ButtonTarget, Content, Event, Localized, Petition, Source,
+    SourceKind, Topic,
+};

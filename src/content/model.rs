@@ -9,7 +9,7 @@ use super::date::Date;
 use crate::lang::Lang;
 
 /// A text a reader sees, in each of the three languages.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub en: String,
@@ -121,6 +121,62 @@ pub struct Petition {
     pub count: SignatureCount,
 }
 
+/// One button under an announcement: a deep link into the bot with its own label, or
+/// the petition with the locales' label. Exactly one of `deep_link` and `petition` is
+/// given; loading checks that, so the renderer reads [`AnnouncementButton::target`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementButton {
+    #[serde(default)]
+    pub deep_link: Option<String>,
+    #[serde(default)]
+    pub label: Option<Localized>,
+    #[serde(default)]
+    pub petition: Option<bool>,
+}
+
+/// Where a validated announcement button leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonTarget<'a> {
+    /// A `start=` payload (checked by `input::deep_link::Payload::parse`) and its label.
+    DeepLink {
+        payload: &'a str,
+        label: &'a Localized,
+    },
+    Petition,
+}
+
+impl AnnouncementButton {
+    /// The target; `None` only for a button that validation refuses.
+    pub fn target(&self) -> Option<ButtonTarget<'_>> {
+        match (&self.deep_link, &self.label, self.petition) {
+            (Some(payload), Some(label), None | Some(false)) => {
+                Some(ButtonTarget::DeepLink { payload, label })
+            }
+            (None, None, Some(true)) => Some(ButtonTarget::Petition),
+            _ => None,
+        }
+    }
+}
+
+/// A curated message an admin can send to every subscriber and channel, once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Announcement {
+    pub id: String,
+    /// Plain text; paragraphs are separated by a blank line.
+    pub text: Localized,
+    #[serde(default)]
+    pub buttons: Vec<AnnouncementButton>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementsFile {
+    #[serde(default)]
+    pub announcements: Vec<Announcement>,
+}
+
 /// The whole curated record, validated: every reference resolves, every text exists.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -128,6 +184,8 @@ pub struct Content {
     pub events: Vec<Event>,
     pub sources: Vec<Source>,
     pub petition: Petition,
+    /// From the optional `announcements.yaml`; empty when there is none.
+    pub announcements: Vec<Announcement>,
 }
 
 impl Content {
@@ -141,5 +199,9 @@ impl Content {
 
     pub fn topic(&self, id: &str) -> Option<&Topic> {
         self.summary.topics.iter().find(|t| t.id == id)
+    }
+
+    pub fn announcement(&self, id: &str) -> Option<&Announcement> {
+        self.announcements.iter().find(|a| a.id == id)
     }
 }

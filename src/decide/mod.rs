@@ -237,6 +237,13 @@ fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
         ),
         // Only an admin's press does anything; to anyone else it is out of date.
         Callback::Purge(_) => ("stale_button", Step::Stale),
+        Callback::Sources => ("sources", Step::Show(View::Sources)),
+        Callback::Petition => ("petition", Step::Show(View::Petition)),
+        // The outreach admin's buttons; until their handling is wired they do nothing,
+        // and to anyone but an admin they stay out of date.
+        Callback::Announce(_) | Callback::AnnounceCancel | Callback::CancelJob(_) => {
+            ("stale_button", Step::Stale)
+        }
     };
     Plan {
         lang,

@@ -33,6 +33,16 @@ pub enum Callback {
     Topic(String),
     /// Admin: confirm (`true`) or cancel the purge of every per-chat row.
     Purge(bool),
+    /// The sources list, and the petition: deep links `sources` and `petition` under an
+    /// announcement, as buttons in a chat.
+    Sources,
+    Petition,
+    /// Admin: confirm sending the announcement with this id.
+    Announce(String),
+    /// Admin: do not send the announcement previewed.
+    AnnounceCancel,
+    /// Admin: cancel a running broadcast job (`day:2027-01-05`, `announce:<id>`).
+    CancelJob(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +56,16 @@ fn valid_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Job ids are the queue's: lowercase words, digits, `_`, `-` and `:`, short enough
+/// that `1:cj:<job>` fits in 64 bytes.
+pub fn valid_job(job: &str) -> bool {
+    !job.is_empty()
+        && job.len() <= MAX_BYTES - "1:cj:".len()
+        && job
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-:".contains(&b))
 }
 
 /// Up to three digits, without leading zeros, so each page has exactly one spelling.
@@ -66,6 +86,15 @@ impl Callback {
             return Err(BadCallback);
         }
         let kind = parts.next().ok_or(BadCallback)?;
+        if kind == "cj" {
+            // A job id has colons of its own: the rest of the data is the id.
+            let job = data.split_once(":cj:").map_or("", |(_, job)| job);
+            return if valid_job(job) {
+                Ok(Callback::CancelJob(job.to_string()))
+            } else {
+                Err(BadCallback)
+            };
+        }
         let args: Vec<&str> = parts.collect();
         let parsed = match (kind, args.as_slice()) {
             ("l", [code, then]) => Callback::SetLang {
@@ -84,6 +113,10 @@ impl Callback {
             ("p", [id]) if valid_id(id) => Callback::Topic(id.to_string()),
             ("x", ["y"]) => Callback::Purge(true),
             ("x", ["n"]) => Callback::Purge(false),
+            ("src", []) => Callback::Sources,
+            ("pt", []) => Callback::Petition,
+            ("a", [id]) if valid_id(id) => Callback::Announce(id.to_string()),
+            ("ac", []) => Callback::AnnounceCancel,
             _ => return Err(BadCallback),
         };
         Ok(parsed)
@@ -105,6 +138,11 @@ impl fmt::Display for Callback {
             Callback::Summary => write!(f, "{VERSION}:s"),
             Callback::Topic(id) => write!(f, "{VERSION}:p:{id}"),
             Callback::Purge(yes) => write!(f, "{VERSION}:x:{}", if *yes { "y" } else { "n" }),
+            Callback::Sources => write!(f, "{VERSION}:src"),
+            Callback::Petition => write!(f, "{VERSION}:pt"),
+            Callback::Announce(id) => write!(f, "{VERSION}:a:{id}"),
+            Callback::AnnounceCancel => write!(f, "{VERSION}:ac"),
+            Callback::CancelJob(job) => write!(f, "{VERSION}:cj:{job}"),
         }
     }
 }
@@ -129,6 +167,15 @@ mod tests {
             Callback::Event("x".repeat(24)),
             Callback::Summary,
             Callback::Topic("causes".into()),
+            Callback::Purge(true),
+            Callback::Purge(false),
+            Callback::Sources,
+            Callback::Petition,
+            Callback::Announce("x".repeat(24)),
+            Callback::AnnounceCancel,
+            Callback::CancelJob("day:2027-01-05".into()),
+            Callback::CancelJob(format!("announce:{}", "x".repeat(24))),
+            Callback::CancelJob("j".repeat(59)),
         ];
         for cb in all {
             let data = cb.to_string();
@@ -159,6 +206,17 @@ mod tests {
             "1:e:../../etc",
             "1:s:extra",
             "1:p:a b",
+            "1:src:x",
+            "1:pt:1",
+            "1:a:",
+            "1:a:Anniversary",
+            "1:a:a:b",
+            "1:ac:x",
+            "1:cj:",
+            "1:cj:Day:2027-01-05",
+            "1:cj:day 1",
+            &format!("1:cj:{}", "j".repeat(60)),
+            &format!("1:a:{}", "a".repeat(25)),
             &format!("1:e:{}", "a".repeat(25)),
             &"1:s".repeat(30),
         ] {

@@ -6,6 +6,7 @@ mod articles;
 mod dates;
 pub mod html;
 pub mod keyboard;
+mod outreach;
 mod ready;
 pub mod split;
 mod timeline;
@@ -14,11 +15,21 @@ mod views;
 pub use articles::{InlineArticle, inline_results};
 pub use dates::format_date;
 pub use keyboard::{Button, ButtonAction, Keyboard};
+pub use outreach::{JobProgress, days_with_events};
 pub use ready::Ready;
 pub use timeline::{PAGE_SIZE, page_count, page_of};
 pub use views::render;
 
 use crate::lang::Lang;
+
+/// How a message's buttons reach the bot: callback buttons in chats that talk to
+/// the bot, or t.me deep links (for channel posts, whose readers may never have
+/// opened the bot).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Links {
+    Buttons,
+    DeepLinks { bot: String },
+}
 
 /// What the person asked to see, already parsed and resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -82,6 +93,46 @@ pub enum View {
     Reloaded(u64),
     /// Admin: a reload was refused; the problems as `check` prints them.
     ReloadRejected(Vec<String>),
+    /// "N years ago today…": that calendar day's events (month and day of `day`), for
+    /// subscribers and channels; `day` is the local date it is sent on (e.g. 2027-01-05).
+    /// Only events of earlier years are shown; a day without any says so.
+    OnThisDay {
+        day: crate::content::Date,
+        links: Links,
+    },
+    /// A curated announcement by id (an unknown id renders a refusal naming it).
+    Announcement {
+        id: String,
+        links: Links,
+    },
+    /// Admin, `/announce` alone: these ids, each with the first line of its English text.
+    AnnounceList(Vec<String>),
+    /// Admin, `/announce <id>`: the announcement as each language gets it, recipients
+    /// per language and the channel count, with Confirm and Cancel.
+    AnnouncePreview {
+        id: String,
+        recipients: Vec<(Lang, i64)>,
+        channels: usize,
+    },
+    /// Admin: the confirmed announcement is queued for this many recipients.
+    AnnounceQueued {
+        id: String,
+        recipients: i64,
+    },
+    /// Admin: every recipient already has it; nothing was queued.
+    AnnounceAlreadySent {
+        id: String,
+    },
+    /// Admin: `/announce <id>` (or a Confirm) for an id not in the content.
+    AnnounceUnknown(String),
+    /// Admin, `/broadcasts`: each job's progress, with Cancel for those still running.
+    Broadcasts(Vec<JobProgress>),
+    /// Admin: this job was cancelled.
+    BroadcastCancelled(String),
+    /// Admin: `/rehearse <date>` sent that day's message to the admin alone.
+    RehearseSent(crate::content::Date),
+    /// Admin: `/rehearse` with something that is not a date; carries it to echo.
+    RehearseBadDate(String),
 }
 
 /// One part of a reply, sent as one Telegram message: HTML text and, possibly, buttons

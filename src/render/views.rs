@@ -65,6 +65,35 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
             (vec![r.t_args(Msg::Reloaded, &a)], no_keys(), false)
         }
         View::ReloadRejected(problems) => (r.reload_rejected(problems), no_keys(), false),
+        View::OnThisDay { day, links } => {
+            let (blocks, keys) = r.on_this_day(*day, links);
+            (blocks, keys, false)
+        }
+        View::Announcement { id, links } => {
+            let (blocks, keys) = r.announcement(id, links);
+            (blocks, keys, false)
+        }
+        View::AnnounceList(ids) => (r.announce_list(ids), no_keys(), false),
+        View::AnnouncePreview {
+            id,
+            recipients,
+            channels,
+        } => {
+            let (blocks, keys) = r.announce_preview(id, recipients, *channels);
+            (blocks, keys, false)
+        }
+        View::AnnounceQueued { id, recipients } => {
+            (r.announce_queued(id, *recipients), no_keys(), false)
+        }
+        View::AnnounceAlreadySent { id } => (r.announce_already_sent(id), no_keys(), false),
+        View::AnnounceUnknown(id) => (r.announcement_unknown(id), no_keys(), false),
+        View::Broadcasts(jobs) => {
+            let (blocks, keys) = r.broadcasts(jobs);
+            (blocks, keys, false)
+        }
+        View::BroadcastCancelled(job) => (r.broadcast_cancelled(job), no_keys(), false),
+        View::RehearseSent(day) => (r.rehearse_sent(*day), no_keys(), false),
+        View::RehearseBadDate(input) => (r.rehearse_bad_date(input), no_keys(), false),
     };
     let mut messages: Vec<Part> = pack(blocks, MESSAGE_LIMIT)
         .into_iter()

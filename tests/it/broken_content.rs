@@ -152,6 +152,147 @@ fn breakages() -> Vec<Broken> {
             says: "syntax error",
         },
         Broken {
+            what: "announcement: YAML syntax error",
+            file: "content/announcements.yaml",
+            edit: Edit::Text(|t| t.replace("  - id: petition", "  - id: [petition")),
+            names: "announcements.yaml",
+            at: "line",
+            says: "",
+        },
+        Broken {
+            what: "announcement: unknown field",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| v["announcements"][0]["txt"] = Value::from("typo")),
+            names: "announcements.yaml",
+            at: "announcements[0]",
+            says: "unknown field `txt`",
+        },
+        Broken {
+            what: "announcement: duplicate id",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                let first = v["announcements"][0]["id"].clone();
+                v["announcements"][1]["id"] = first;
+            }),
+            names: "announcements.yaml",
+            at: "announcements[1].id",
+            says: "duplicate id",
+        },
+        Broken {
+            what: "announcement: id too long for callback data",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][0]["id"] = Value::from("the_fifth_anniversary_begins")
+            }),
+            names: "announcements.yaml",
+            at: "announcements[0].id",
+            says: "must be 1-24 characters",
+        },
+        Broken {
+            what: "announcement: a language left out",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][2]["text"]
+                    .as_mapping_mut()
+                    .unwrap()
+                    .remove("kk");
+            }),
+            names: "announcements.yaml",
+            at: "announcements[2].text",
+            says: "missing field `kk`",
+        },
+        Broken {
+            what: "announcement: empty translation",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| v["announcements"][0]["text"]["ru"] = Value::from(" ")),
+            names: "announcements.yaml",
+            at: "announcements[0].text.ru",
+            says: "missing translation",
+        },
+        Broken {
+            what: "announcement: text too long",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][1]["text"]["en"] = Value::from("a ".repeat(600))
+            }),
+            names: "announcements.yaml",
+            at: "announcements[1].text.en",
+            says: "more than the 1000 allowed",
+        },
+        Broken {
+            what: "announcement: a payload the bot does not read",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][0]["buttons"][1]["deep_link"] = Value::from("chronology")
+            }),
+            names: "announcements.yaml",
+            at: "announcements[0].buttons[1].deep_link",
+            says: "`chronology` is not a deep link",
+        },
+        Broken {
+            what: "announcement: a deep link to an event that does not exist",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][2]["buttons"][0]["deep_link"] = Value::from("event_no_such")
+            }),
+            names: "announcements.yaml",
+            at: "announcements[2].buttons[0].deep_link",
+            says: "unknown event `no_such`",
+        },
+        Broken {
+            what: "announcement: a deep link to a topic that does not exist",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][2]["buttons"][0]["deep_link"] = Value::from("summary_no_such")
+            }),
+            names: "announcements.yaml",
+            at: "announcements[2].buttons[0].deep_link",
+            says: "unknown summary topic `no_such`",
+        },
+        Broken {
+            what: "announcement: a payload not written the bot's way",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][0]["buttons"][0]["deep_link"] = Value::from("Event_zhanaozen")
+            }),
+            names: "announcements.yaml",
+            at: "announcements[0].buttons[0].deep_link",
+            says: "as `event_zhanaozen`",
+        },
+        Broken {
+            what: "announcement: a deep link without a label",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][0]["buttons"][0]
+                    .as_mapping_mut()
+                    .unwrap()
+                    .remove("label");
+            }),
+            names: "announcements.yaml",
+            at: "announcements[0].buttons[0]",
+            says: "a button is either",
+        },
+        Broken {
+            what: "announcement: a button both petition and deep link",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][0]["buttons"][2]["deep_link"] = Value::from("timeline")
+            }),
+            names: "announcements.yaml",
+            at: "announcements[0].buttons[2]",
+            says: "a button is either",
+        },
+        Broken {
+            what: "announcement: a button label too long",
+            file: "content/announcements.yaml",
+            edit: Edit::Yaml(|v| {
+                v["announcements"][1]["buttons"][1]["label"]["kk"] = Value::from("ұ".repeat(41))
+            }),
+            names: "announcements.yaml",
+            at: "announcements[1].buttons[1].label.kk",
+            says: "more than the 40 allowed",
+        },
+        Broken {
             what: "a message missing from one locale",
             file: "locales/ru/main.ftl",
             edit: Edit::Text(|t| {
@@ -209,6 +350,28 @@ fn each_breakage_is_reported_with_its_file_and_place() {
         }
     }
     assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
+/// Announcements are optional: no file, or one with nothing but comments, is no
+/// announcements; a file holding an empty list is fine too.
+#[test]
+fn announcements_may_be_left_out() {
+    let dir = copy_tree();
+    let file = dir.path().join("content/announcements.yaml");
+    for text in [
+        None,
+        Some("# none yet\n"),
+        Some(""),
+        Some("announcements: []\n"),
+    ] {
+        match text {
+            None => std::fs::remove_file(&file).unwrap(),
+            Some(t) => std::fs::write(&file, t).unwrap(),
+        }
+        let catalog = Catalog::load(&dir.path().join("content"), &dir.path().join("locales"))
+            .unwrap_or_else(|p| panic!("{text:?}: {p}"));
+        assert!(catalog.content.announcements.is_empty(), "{text:?}");
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use qantar_bot::input::callback_data::Callback;
 use qantar_bot::lang::Lang;
 use qantar_bot::render::html::{check_telegram_html, utf16_len};
 use qantar_bot::render::split::MESSAGE_LIMIT;
-use qantar_bot::render::{ButtonAction, View, render};
+use qantar_bot::render::{ButtonAction, JobProgress, Links, View, days_with_events, render};
 
 use crate::process::repo;
 
@@ -50,6 +50,110 @@ pub fn all_views(catalog: &Catalog) -> Vec<View> {
             .iter()
             .map(|e| View::Event(e.id.clone())),
     );
+    views.extend(outreach_views(catalog));
+    views
+}
+
+/// The bot username in deep links of channel posts.
+pub const BOT: &str = "qantar_bot";
+
+pub fn day(s: &str) -> qantar_bot::content::Date {
+    s.parse().unwrap()
+}
+
+pub fn job(job: &str, sent: i64, pending: i64, per_second: f64) -> JobProgress {
+    JobProgress {
+        job: job.into(),
+        sent,
+        pending,
+        blocked: 0,
+        failed: 0,
+        per_second,
+        eta_seconds: None,
+        cancelled: false,
+    }
+}
+
+/// What is sent unprompted and what its admin sees: every day with events as it comes
+/// in 2027 (as chats get it, and two as channels do), a day without events, every
+/// announcement both ways, and the admin views, with refusals for unknown ids.
+pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
+    let c = &catalog.content;
+    let channel = || Links::DeepLinks { bot: BOT.into() };
+    let mut views: Vec<View> = days_with_events(c)
+        .into_iter()
+        .map(|(m, d)| View::OnThisDay {
+            day: day(&format!("2027-{m:02}-{d:02}")),
+            links: Links::Buttons,
+        })
+        .collect();
+    for d in ["2027-01-05", "2027-04-24"] {
+        views.push(View::OnThisDay {
+            day: day(d),
+            links: channel(),
+        });
+    }
+    views.push(View::OnThisDay {
+        day: day("2027-02-01"),
+        links: Links::Buttons,
+    });
+    for a in &c.announcements {
+        for links in [Links::Buttons, channel()] {
+            views.push(View::Announcement {
+                id: a.id.clone(),
+                links,
+            });
+        }
+        views.push(View::AnnouncePreview {
+            id: a.id.clone(),
+            recipients: vec![(Lang::Ru, 1234), (Lang::Kk, 21), (Lang::En, 1)],
+            channels: 2,
+        });
+    }
+    let mut ids: Vec<String> = c.announcements.iter().map(|a| a.id.clone()).collect();
+    ids.push("retired_one".into());
+    let mut running = job("day:2027-01-05", 61_234, 38_766, 24.87);
+    running.blocked = 412;
+    running.failed = 3;
+    running.eta_seconds = Some(1_559);
+    let mut cancelled = job("announce:petition", 900, 9_100, 0.0);
+    cancelled.cancelled = true;
+    let mut slow = job("announce:record_to_2023", 10, 99_990, 0.0);
+    slow.eta_seconds = None;
+    let mut long = job("day:2027-01-06", 0, 100_000, 1.0);
+    long.eta_seconds = Some(100_000);
+    views.extend([
+        View::Announcement {
+            id: "no_such_announcement".into(),
+            links: Links::Buttons,
+        },
+        View::AnnounceList(ids),
+        View::AnnounceList(Vec::new()),
+        View::AnnouncePreview {
+            id: "no_such_announcement".into(),
+            recipients: Vec::new(),
+            channels: 0,
+        },
+        View::AnnounceQueued {
+            id: "anniversary_begins".into(),
+            recipients: 100_021,
+        },
+        View::AnnounceAlreadySent {
+            id: "petition".into(),
+        },
+        View::AnnounceUnknown("<b>nope&</b>".into()),
+        View::Broadcasts(vec![
+            running,
+            cancelled,
+            slow,
+            long,
+            job("day:2027-01-04", 5_000, 0, 0.0),
+        ]),
+        View::Broadcasts(Vec::new()),
+        View::BroadcastCancelled("day:2027-01-05".into()),
+        View::RehearseSent(day("2027-01-05")),
+        View::RehearseBadDate("5th of <January>".into()),
+    ]);
     views
 }
 
@@ -111,7 +215,10 @@ fn ready_replies_are_exactly_what_render_gives() {
         }
         // Everything a reader reaches without typing is ready; echoes of input are not.
         for view in all_views(&catalog) {
-            let echoes = matches!(&view, View::LangUnknown(_) | View::UnknownCommand(_))
+            // Outreach views depend on the date, the audience or the queue: never ready.
+            let outreach = outreach_views(&catalog).contains(&view);
+            let echoes = outreach
+                || matches!(&view, View::LangUnknown(_) | View::UnknownCommand(_))
                 || matches!(&view, View::Timeline { page } if *page >= 999)
                 || matches!(&view, View::Event(id) | View::Topic(id) if id.starts_with("no_such"));
             assert_eq!(

@@ -13,6 +13,7 @@ mod e2e_reload;
 mod expect;
 mod fake_api;
 mod harness;
+mod outreach;
 mod process;
 mod properties;
 mod snapshots;

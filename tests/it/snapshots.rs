@@ -9,13 +9,11 @@ use std::fmt::Write;
 
 use qantar_bot::catalog::Catalog;
 use qantar_bot::lang::Lang;
-use qantar_bot::render::{ButtonAction, Keyboard, Reply, View, inline_results, render};
+use qantar_bot::render::{ButtonAction, Keyboard, Links, Reply, View, inline_results, render};
 use qantar_bot::store::Usage;
 
-use crate::catalog::shipped;
-
-/// The bot's username in deep links of inline results.
-const BOT: &str = "qantar_bot";
+// BOT: the bot's username in deep links of inline results and channel posts.
+use crate::catalog::{BOT, outreach_views, shipped};
 
 /// A snapshot's name for a view: stable, readable, and free of ids' punctuation.
 fn name_of(view: &View) -> String {
@@ -50,6 +48,32 @@ fn name_of(view: &View) -> String {
         View::Stats(_) => "stats".into(),
         View::Reloaded(_) => "reloaded".into(),
         View::ReloadRejected(_) => "reload_rejected".into(),
+        View::OnThisDay { day, links } => format!(
+            "on_this_day_{:02}_{:02}{}",
+            day.month,
+            day.day.unwrap_or(0),
+            links_suffix(links)
+        ),
+        View::Announcement { id, links } => format!("announcement_{id}{}", links_suffix(links)),
+        View::AnnounceList(ids) if ids.is_empty() => "announce_list_empty".into(),
+        View::AnnounceList(_) => "announce_list".into(),
+        View::AnnouncePreview { id, .. } => format!("announce_preview_{id}"),
+        View::AnnounceQueued { .. } => "announce_queued".into(),
+        View::AnnounceAlreadySent { .. } => "announce_already_sent".into(),
+        View::AnnounceUnknown(_) => "announce_unknown".into(),
+        View::Broadcasts(jobs) if jobs.is_empty() => "broadcasts_empty".into(),
+        View::Broadcasts(_) => "broadcasts".into(),
+        View::BroadcastCancelled(_) => "broadcast_cancelled".into(),
+        View::RehearseSent(_) => "rehearse_sent".into(),
+        View::RehearseBadDate(_) => "rehearse_bad_date".into(),
+    }
+}
+
+/// Channel posts carry deep links instead of callback buttons.
+fn links_suffix(links: &Links) -> &'static str {
+    match links {
+        Links::Buttons => "",
+        Links::DeepLinks { .. } => "_links",
     }
 }
 
@@ -98,6 +122,7 @@ fn every_view(catalog: &Catalog) -> Vec<View> {
     views.extend(c.summary.topics.iter().map(|t| View::Topic(t.id.clone())));
     views.extend((0..qantar_bot::render::page_count(c)).map(|page| View::Timeline { page }));
     views.extend(c.events.iter().map(|e| View::Event(e.id.clone())));
+    views.extend(outreach_views(catalog));
     views
 }
 
