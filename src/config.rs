@@ -92,7 +92,39 @@ pub struct Cli {
     #[arg(long, env = "QANTAR_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<std::net::SocketAddr>,
 
-    /// Telegram user ids allowed /stats and /reload, comma-separated
+    /// Broadcast messages per second overall (Telegram's free limit is about 30)
+    #[arg(
+        long,
+        env = "QANTAR_BROADCAST_RATE",
+        default_value_t = 25,
+        global = true
+    )]
+    pub broadcast_rate: u32,
+
+    /// Paid broadcasts (allow_paid_broadcast): up to 1,000 messages per second, each
+    /// above the free 30/s paid in Telegram Stars from the bot's balance
+    #[arg(long, env = "QANTAR_PAID_BROADCAST", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub paid_broadcast: bool,
+
+    /// Broadcast messages in flight at once; also the most a crash can leave sent but
+    /// unrecorded, to be sent again on restart
+    #[arg(long, env = "QANTAR_BROADCAST_IN_FLIGHT", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256), global = true)]
+    pub broadcast_in_flight: u16,
+
+    /// Local time of day (HH:MM) at which "on this day" goes out
+    #[arg(long, env = "QANTAR_DAILY_AT", default_value = "09:00", value_parser = crate::outreach::settings::parse_daily_at, global = true)]
+    pub daily_at: jiff::civil::Time,
+
+    /// Time zone of QANTAR_DAILY_AT, from the tz database
+    #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::outreach::settings::parse_zone, global = true)]
+    pub timezone: crate::outreach::settings::Zone,
+
+    /// Channels the bot posts to, each with its language: @name:kk,-1001234567890:ru
+    #[arg(long, env = "QANTAR_CHANNELS", default_value = "", value_parser = crate::outreach::settings::parse_channels, global = true)]
+    pub channels: crate::outreach::settings::Channels,
+
+    /// Telegram user ids allowed the admin commands (/stats, /reload, /purge, /announce,
+    /// /broadcasts, /rehearse), comma-separated
     #[arg(long, env = "QANTAR_ADMINS", default_value = "", value_parser = parse_admins, global = true)]
     pub admins: Admins,
 
@@ -121,6 +153,16 @@ pub enum Cmd {
         /// File with the new key (32 bytes in base64); or set QANTAR_NEW_DATA_KEY
         #[arg(long, env = "QANTAR_NEW_DATA_KEY_FILE")]
         new_key_file: Option<PathBuf>,
+    },
+    /// Print every planned "on this day" send between two dates: local time, item, and
+    /// recipients per language (subscribers now, and channels)
+    Schedule {
+        /// First local date, YYYY-MM-DD
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// Last local date, YYYY-MM-DD
+        #[arg(long)]
+        to: jiff::civil::Date,
     },
     /// Delete every per-chat row in every table, keeping the anonymous counts
     Purge {
@@ -240,6 +282,19 @@ impl Cli {
             self.data_key_file.as_deref(),
             &self.database_url,
         )
+    }
+
+    /// The outreach settings, checked against Telegram's limits.
+    pub fn outreach(&self) -> Result<crate::outreach::Outreach, String> {
+        crate::outreach::settings::check_rate(self.broadcast_rate, self.paid_broadcast)?;
+        Ok(crate::outreach::Outreach {
+            rate: self.broadcast_rate,
+            paid: self.paid_broadcast,
+            in_flight: usize::from(self.broadcast_in_flight),
+            daily_at: self.daily_at,
+            zone: self.timezone.clone(),
+            channels: self.channels.0.clone(),
+        })
     }
 
     pub fn runs_bot(&self) -> bool {

@@ -42,6 +42,7 @@ messages! {
     CmdSubscribe => "cmd-subscribe",
     CmdUnsubscribe => "cmd-unsubscribe",
     CmdForget => "cmd-forget",
+    AnnounceCancelled => "announce-cancelled",
     Subscribed => "subscribed",
     SubscribedAlready => "subscribed-already",
     Unsubscribed => "unsubscribed",

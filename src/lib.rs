@@ -18,6 +18,7 @@ pub mod input;
 pub mod lang;
 pub mod logging;
 pub mod metrics;
+pub mod outreach;
 pub mod problem;
 pub mod render;
 pub mod store;

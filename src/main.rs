@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use qantar_bot::cli::{check, healthcheck, links, preview, purge, rekey, run};
+use qantar_bot::cli::{check, healthcheck, links, preview, purge, rekey, run, schedule};
 use qantar_bot::config::{Cli, Cmd, WebhookSecret};
 use qantar_bot::logging;
 
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Some(Cmd::Healthcheck) => healthcheck::run(&cli),
         Some(Cmd::Rekey { ref new_key_file }) => rekey::run(&cli, new_key_file.as_deref()),
         Some(Cmd::Purge { yes }) => purge::run(&cli, yes),
+        Some(Cmd::Schedule { from, to }) => schedule::run(&cli, from, to),
         None | Some(Cmd::Run) => run::run_bot(cli, webhook_secret),
     }
 }

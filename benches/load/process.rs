@@ -161,8 +161,8 @@ impl Drop for BotProcess {
 /// the database, which the bot then finds), so the timed start is a steady one.
 async fn seed(database: &str, n: usize) -> Result<(), String> {
     seed_plain(database, n).await.map_err(|e| e.to_string())?;
-    let (key, _) = qantar_bot::store::key_source::resolve(None, None, database)
-        .map_err(|e| e.to_string())?;
+    let (key, _) =
+        qantar_bot::store::key_source::resolve(None, None, database).map_err(|e| e.to_string())?;
     let store = qantar_bot::store::Store::open(database, 0, key)
         .await
         .map_err(|e| e.to_string())?;

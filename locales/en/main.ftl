@@ -181,6 +181,7 @@ announce-queued = Announcement { $id } is queued for { $count ->
 }. /broadcasts shows its progress.
 announce-already-sent = Announcement { $id } has already gone to every recipient. Nobody gets it twice, so nothing was queued.
 announce-unknown = There is no announcement "{ $id }". Send /announce to list them.
+announce-cancelled = Cancelled: nothing was queued or sent.
 broadcasts-title = Broadcasts
 broadcasts-empty = No broadcasts: nothing is being sent.
 broadcast-job-day = On this day, { $date }

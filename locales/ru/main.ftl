@@ -191,6 +191,7 @@ button-announce-cancel = Отмена
 announce-queued = Объявление { $id } поставлено в очередь, получателей: { $count }. Ход рассылки — в /broadcasts.
 announce-already-sent = Объявление { $id } уже получили все адресаты. Дважды его никто не получит, поэтому в очередь ничего не добавлено.
 announce-unknown = Объявления «{ $id }» нет. Отправьте /announce, чтобы увидеть список.
+announce-cancelled = Отменено: ничего не поставлено в очередь и не отправлено.
 broadcasts-title = Рассылки
 broadcasts-empty = Рассылок нет: сейчас ничего не отправляется.
 broadcast-job-day = «В этот день», { $date }

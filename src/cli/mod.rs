@@ -9,6 +9,7 @@ pub mod preview;
 pub mod purge;
 pub mod rekey;
 pub mod run;
+pub mod schedule;
 
 /// Prints a line; a closed pipe (`| head`) ends the output quietly instead of panicking.
 pub fn out(text: &str) {

@@ -37,6 +37,8 @@ pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>
         | Step::Stale
         | Step::Admin(_)
         | Step::Purge
+        | Step::Announce(_)
+        | Step::CancelJob(_)
         | Step::Articles => {
             return None;
         }

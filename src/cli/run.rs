@@ -25,7 +25,15 @@ pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let outreach = match cli.outreach() {
+        Ok(outreach) => outreach,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let options = RunOptions {
+        outreach,
         token,
         api_url: cli.api_url,
         api_timeout: std::time::Duration::from_secs(cli.api_timeout),

@@ -14,7 +14,7 @@ use crate::render::View;
 
 /// Names counted for what is not a known command: stray text, buttons, inline queries.
 /// With the command table (`command::names`), every name a plan can count.
-const OTHER_COUNTS: [&str; 9] = [
+const OTHER_COUNTS: [&str; 11] = [
     "unknown",
     "text",
     "lang_button",
@@ -24,6 +24,8 @@ const OTHER_COUNTS: [&str; 9] = [
     "stale_button",
     "inline",
     "purge_button",
+    "announce_button",
+    "broadcasts_button",
 ];
 
 /// Every name a plan can count, for label tables made at start.
@@ -109,6 +111,10 @@ pub enum Step {
     Admin(AdminCommand),
     /// An admin confirmed the purge: delete every per-chat row.
     Purge,
+    /// An admin confirmed an announcement: queue it for every subscriber and channel.
+    Announce(String),
+    /// An admin cancelled a running broadcast.
+    CancelJob(String),
     /// Answer an inline query with articles in the plan's language.
     Articles,
 }
@@ -239,8 +245,12 @@ fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
         Callback::Purge(_) => ("stale_button", Step::Stale),
         Callback::Sources => ("sources", Step::Show(View::Sources)),
         Callback::Petition => ("petition", Step::Show(View::Petition)),
-        // The outreach admin's buttons; until their handling is wired they do nothing,
-        // and to anyone but an admin they stay out of date.
+        Callback::Announce(id) if admin => ("announce_button", Step::Announce(id)),
+        Callback::AnnounceCancel if admin => {
+            ("announce_button", Step::Show(View::AnnounceCancelled))
+        }
+        Callback::CancelJob(job) if admin => ("broadcasts_button", Step::CancelJob(job)),
+        // Only an admin's press does anything; to anyone else it is out of date.
         Callback::Announce(_) | Callback::AnnounceCancel | Callback::CancelJob(_) => {
             ("stale_button", Step::Stale)
         }

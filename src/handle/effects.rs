@@ -4,7 +4,7 @@
 use teloxide::prelude::*;
 
 use super::App;
-use super::message::admin_view;
+use super::admin::{self, admin_view};
 use crate::decide::{Plan, Step};
 use crate::lang::Lang;
 use crate::render::View;
@@ -77,7 +77,12 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) 
             };
             shown(plan.lang, view)
         }
-        Step::Admin(admin) => shown(plan.lang, admin_view(bot, app, admin).await),
+        Step::Admin(command) => shown(
+            plan.lang,
+            admin_view(bot, app, command, plan.lang, sender).await,
+        ),
+        Step::Announce(id) => shown(plan.lang, admin::announce(app, id).await),
+        Step::CancelJob(job) => shown(plan.lang, admin::cancel_job(app, job).await),
         Step::Purge => shown(plan.lang, purge(app).await),
         Step::Ignore | Step::AnswerOnly | Step::Stale | Step::Articles => return None,
     };

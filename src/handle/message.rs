@@ -8,14 +8,11 @@ use teloxide::types::Me;
 
 use super::App;
 use super::effects::{Sender, Settled, saved_lang, settle};
-use super::reload;
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, decide};
 use crate::deliver::{Delivery, deliver};
-use crate::input::command::{self, AdminCommand, Input};
-use crate::render::View;
-use crate::usage;
+use crate::input::command::{self, Input};
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let started = Instant::now();
@@ -78,37 +75,3 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     }
     Ok(())
 }
-
-/// What an admin asked for. Counts are flushed first so /stats includes this minute.
-pub(super) async fn admin_view(bot: &Bot, app: &App, admin: AdminCommand) -> View {
-    match admin {
-        AdminCommand::Stats => {
-            usage::flush(&app.usage, &app.store, &app.metrics).await;
-            match app
-                .store
-                .usage_since(&usage::days_ago(STATS_DAYS - 1))
-                .await
-            {
-                Ok(rows) => View::Stats(rows),
-                Err(e) => {
-                    app.metrics.store_error("read");
-                    log::warn!("usage read failed: {e}");
-                    View::Stats(Vec::new())
-                }
-            }
-        }
-        AdminCommand::Reload => {
-            match reload::reload(bot, &app.catalog, &app.content_paths, &app.metrics).await {
-                reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
-                reload::Reloaded::Rejected(problems) => {
-                    View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
-                }
-            }
-        }
-        // Nothing is deleted before the admin presses Confirm.
-        AdminCommand::Purge => View::PurgeConfirm,
-    }
-}
-
-/// Days of usage /stats shows.
-const STATS_DAYS: i64 = 7;

@@ -2,6 +2,7 @@
 //! button, inline query) that gathers the facts, asks `decide`, and carries the plan
 //! out through `deliver`. `App` is what they all share.
 
+mod admin;
 mod button;
 mod effects;
 mod inline_query;
@@ -31,6 +32,8 @@ pub struct App {
     pub usage: crate::usage::UsageCounter,
     /// Where content and locales are reloaded from.
     pub content_paths: reload::ContentPaths,
+    /// What the channel sends unprompted, and where: admin commands need the channels.
+    pub outreach: crate::outreach::Outreach,
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
 }

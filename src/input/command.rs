@@ -31,6 +31,12 @@ pub enum Command {
     Reload,
     /// Admin only: delete every per-chat row, after a confirmation button.
     Purge,
+    /// Admin only: list the announcements, or preview one (with Confirm) by id.
+    Announce(Option<String>),
+    /// Admin only: the progress of broadcasts, with Cancel.
+    Broadcasts,
+    /// Admin only: send one day's "on this day" (`YYYY-MM-DD`) to the admin alone.
+    Rehearse(Option<String>),
     /// A well-formed command name we do not have (lower-cased).
     Unknown(String),
 }
@@ -63,11 +69,14 @@ enum Name {
     Stats,
     Reload,
     Purge,
+    Announce,
+    Broadcasts,
+    Rehearse,
 }
 
 /// The one table of command names: public commands in menu order, each with the
 /// message that describes it in Telegram's menu, then the admin commands (no menu line).
-const TABLE: [(&str, Name, Option<Msg>); 13] = [
+const TABLE: [(&str, Name, Option<Msg>); 16] = [
     ("start", Name::Start, Some(Msg::CmdStart)),
     ("summary", Name::Summary, Some(Msg::CmdSummary)),
     ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
@@ -81,6 +90,9 @@ const TABLE: [(&str, Name, Option<Msg>); 13] = [
     ("stats", Name::Stats, None),
     ("reload", Name::Reload, None),
     ("purge", Name::Purge, None),
+    ("announce", Name::Announce, None),
+    ("broadcasts", Name::Broadcasts, None),
+    ("rehearse", Name::Rehearse, None),
 ];
 
 /// Other spellings a person may type.
@@ -160,6 +172,9 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
         Some(Name::Stats) => Command::Stats,
         Some(Name::Reload) => Command::Reload,
         Some(Name::Purge) => Command::Purge,
+        Some(Name::Announce) => Command::Announce(arg),
+        Some(Name::Broadcasts) => Command::Broadcasts,
+        Some(Name::Rehearse) => Command::Rehearse(arg),
         // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
         None => match (name.strip_prefix("lang_"), name.strip_prefix("summary_")) {
             (Some(code), _) => Command::Lang(Some(code.to_string())),
@@ -190,19 +205,25 @@ pub enum Action {
     Admin(AdminCommand),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminCommand {
     Stats,
     Reload,
     Purge,
+    Announce(Option<String>),
+    Broadcasts,
+    Rehearse(Option<String>),
 }
 
 impl AdminCommand {
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             AdminCommand::Stats => Name::Stats.as_str(),
             AdminCommand::Reload => Name::Reload.as_str(),
             AdminCommand::Purge => Name::Purge.as_str(),
+            AdminCommand::Announce(_) => Name::Announce.as_str(),
+            AdminCommand::Broadcasts => Name::Broadcasts.as_str(),
+            AdminCommand::Rehearse(_) => Name::Rehearse.as_str(),
         }
     }
 }
@@ -235,6 +256,9 @@ impl Command {
             Command::Stats => return Action::Admin(AdminCommand::Stats),
             Command::Reload => return Action::Admin(AdminCommand::Reload),
             Command::Purge => return Action::Admin(AdminCommand::Purge),
+            Command::Announce(id) => return Action::Admin(AdminCommand::Announce(id)),
+            Command::Broadcasts => return Action::Admin(AdminCommand::Broadcasts),
+            Command::Rehearse(day) => return Action::Admin(AdminCommand::Rehearse(day)),
             Command::Unknown(name) => View::UnknownCommand(name),
         };
         Action::Show(view)
@@ -256,6 +280,9 @@ impl Command {
             Command::Stats => Name::Stats,
             Command::Reload => Name::Reload,
             Command::Purge => Name::Purge,
+            Command::Announce(_) => Name::Announce,
+            Command::Broadcasts => Name::Broadcasts,
+            Command::Rehearse(_) => Name::Rehearse,
             Command::Unknown(_) => return "unknown",
         };
         name.as_str()

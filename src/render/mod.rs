@@ -129,6 +129,8 @@ pub enum View {
     Broadcasts(Vec<JobProgress>),
     /// Admin: this job was cancelled.
     BroadcastCancelled(String),
+    /// Admin: Cancel under an announcement's preview; nothing was queued.
+    AnnounceCancelled,
     /// Admin: `/rehearse <date>` sent that day's message to the admin alone.
     RehearseSent(crate::content::Date),
     /// Admin: `/rehearse` with something that is not a date; carries it to echo.

@@ -92,6 +92,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
             (blocks, keys, false)
         }
         View::BroadcastCancelled(job) => (r.broadcast_cancelled(job), no_keys(), false),
+        View::AnnounceCancelled => (vec![r.t(Msg::AnnounceCancelled)], no_keys(), false),
         View::RehearseSent(day) => (r.rehearse_sent(*day), no_keys(), false),
         View::RehearseBadDate(input) => (r.rehearse_bad_date(input), no_keys(), false),
     };

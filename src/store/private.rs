@@ -72,6 +72,18 @@ impl Store {
         Ok(Purged { tables })
     }
 
+    /// Subscribers per language of the store at `url`, read without the data key (the
+    /// languages are not secret), for `qantar-bot schedule`.
+    pub async fn subscribers_at(url: &str) -> Result<Vec<(Lang, i64)>, StoreError> {
+        let backend = Backend::open(url).await?;
+        let rows = on_backend!(&backend, subscribers())?;
+        on_backend!(&backend, close());
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, n)| Some((code.parse().ok()?, n)))
+            .collect())
+    }
+
     /// Purges the store at `url` without its data key: a lost key must not keep rows
     /// alive. See [`Store::purge`].
     pub async fn purge_at(url: &str) -> Result<Purged, StoreError> {

@@ -56,6 +56,8 @@ pub struct RunOptions {
     pub database_url: String,
     /// Protects the chat ids in the store.
     pub data_key: DataKey,
+    /// What the channel sends unprompted, and how fast.
+    pub outreach: crate::outreach::Outreach,
     /// Chats whose language is kept in memory (0: off); see `store::LangCache`.
     pub lang_cache: usize,
     pub default_lang: Lang,
@@ -104,7 +106,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let bot = make_bot(&options)?;
 
     let stop = stop_signal();
-    let Some(_me) = wait_for_me(&bot, &stop).await? else {
+    let Some(me) = wait_for_me(&bot, &stop).await? else {
         store.close().await;
         return Ok(());
     };
@@ -115,6 +117,16 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let app = Arc::new(make_app(&options, catalog, store.clone(), metrics));
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
+    let sender = tokio::spawn(
+        crate::outreach::sender::Sender {
+            bot: bot.clone(),
+            app: Arc::clone(&app),
+            outreach: options.outreach.clone(),
+            username: me.username().to_string(),
+            stop: stop.clone(),
+        }
+        .run(),
+    );
     let mut dispatcher = make_dispatcher(bot.clone(), &app);
     stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
 
@@ -127,8 +139,21 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             url,
             listen,
             secret,
-        } => serve_webhook(&bot, &app, &mut dispatcher, (url, listen, secret), stop).await?,
+        } => {
+            serve_webhook(
+                &bot,
+                &app,
+                &mut dispatcher,
+                (url, listen, secret),
+                stop.clone(),
+            )
+            .await?
+        }
     };
+    // Dispatching is over, whatever ended it: the sender finishes the messages in hand
+    // and gives its lease up.
+    stop.cancel();
+    let _ = sender.await;
     crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
     match result {
@@ -179,6 +204,7 @@ fn make_app(
             content_dir: options.content_dir.clone(),
             locales_dir: options.locales_dir.clone(),
         },
+        outreach: options.outreach.clone(),
         metrics,
     }
 }

@@ -151,6 +151,7 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
         ]),
         View::Broadcasts(Vec::new()),
         View::BroadcastCancelled("day:2027-01-05".into()),
+        View::AnnounceCancelled,
         View::RehearseSent(day("2027-01-05")),
         View::RehearseBadDate("5th of <January>".into()),
     ]);

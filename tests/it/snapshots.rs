@@ -64,6 +64,7 @@ fn name_of(view: &View) -> String {
         View::Broadcasts(jobs) if jobs.is_empty() => "broadcasts_empty".into(),
         View::Broadcasts(_) => "broadcasts".into(),
         View::BroadcastCancelled(_) => "broadcast_cancelled".into(),
+        View::AnnounceCancelled => "announce_cancelled".into(),
         View::RehearseSent(_) => "rehearse_sent".into(),
         View::RehearseBadDate(_) => "rehearse_bad_date".into(),
     }
@@ -105,6 +106,7 @@ fn every_view(catalog: &Catalog) -> Vec<View> {
         View::Purged(42),
         View::PurgeCancelled,
         View::PurgeFailed,
+        View::AnnounceCancelled,
         View::Stats(vec![
             usage("2022-01-06", "timeline", "kk", 12),
             usage("2022-01-06", "start", "ru", 3),

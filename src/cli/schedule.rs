@@ -1,0 +1,63 @@
+//! `qantar-bot schedule`: every planned "on this day" send between two dates, with its
+//! local time, its item and its recipients per language, so a channel sees January
+//! before it happens.
+
+use std::process::ExitCode;
+
+use jiff::civil::Date;
+
+use crate::catalog::Catalog;
+use crate::config::Cli;
+use crate::lang::Lang;
+use crate::outreach::schedule::{self, Daily};
+use crate::store::Store;
+
+pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
+    let catalog = match Catalog::load(&cli.content_dir, &cli.locales_dir) {
+        Ok(catalog) => catalog,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // A store that does not exist yet is made empty: no subscribers yet.
+    let subscribers = match super::block_on(Store::subscribers_at(&cli.database_url)) {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(e)) | Err(e) => {
+            eprintln!("cannot read the subscribers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let daily = Daily {
+        at: cli.daily_at,
+        zone: cli.timezone.0.clone(),
+    };
+    let days = crate::render::days_with_events(&catalog.content);
+    let planned = schedule::plan(&daily, from, to, &days);
+    println!(
+        "{} planned sends from {from} to {to}, at {} {:?}; recipients per language: subscribers + channels",
+        planned.len(),
+        cli.daily_at.strftime("%H:%M"),
+        cli.timezone
+    );
+    for at in planned {
+        let counts: Vec<String> = Lang::ALL
+            .iter()
+            .map(|lang| {
+                let subs = subscribers
+                    .iter()
+                    .find(|(l, _)| l == lang)
+                    .map_or(0, |(_, n)| *n);
+                let channels = cli.channels.0.iter().filter(|c| c.lang == *lang).count();
+                format!("{} {subs}+{channels}", lang.code())
+            })
+            .collect();
+        println!(
+            "{}  {}  {}",
+            at.strftime("%F %H:%M %Z"),
+            schedule::job_id(at.date()),
+            counts.join("  ")
+        );
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,212 @@
+//! What an admin's commands and buttons do: usage counts, a reload, the purge's
+//! confirmation, announcements (preview, then Confirm), the progress of broadcasts, and
+//! a rehearsal of one day's "on this day". Everyone else never reaches this file.
+
+use teloxide::prelude::*;
+
+use super::App;
+use super::effects::Sender;
+use super::reload;
+use crate::deliver::{Delivery, deliver};
+use crate::input::command::AdminCommand;
+use crate::lang::Lang;
+use crate::render::{JobProgress, Links, View};
+use crate::store::outreach::{Job, now_ms};
+use crate::usage;
+
+/// Days of usage /stats shows.
+const STATS_DAYS: i64 = 7;
+/// Jobs /broadcasts shows, newest first.
+const BROADCASTS_SHOWN: i64 = 10;
+
+/// What an admin asked for.
+pub async fn admin_view(
+    bot: &Bot,
+    app: &App,
+    admin: AdminCommand,
+    lang: Lang,
+    sender: Sender,
+) -> View {
+    match admin {
+        AdminCommand::Stats => stats(app).await,
+        AdminCommand::Reload => {
+            match reload::reload(bot, &app.catalog, &app.content_paths, &app.metrics).await {
+                reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
+                reload::Reloaded::Rejected(problems) => {
+                    View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())
+                }
+            }
+        }
+        // Nothing is deleted before the admin presses Confirm.
+        AdminCommand::Purge => View::PurgeConfirm,
+        AdminCommand::Announce(None) => View::AnnounceList(
+            app.catalog
+                .get()
+                .content
+                .announcements
+                .iter()
+                .map(|a| a.id.clone())
+                .collect(),
+        ),
+        // Nothing is sent before the admin presses Confirm.
+        AdminCommand::Announce(Some(id)) => announce_preview(app, id).await,
+        AdminCommand::Broadcasts => broadcasts(app).await,
+        AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, sender).await,
+    }
+}
+
+/// Counts are flushed first so /stats includes this minute.
+async fn stats(app: &App) -> View {
+    usage::flush(&app.usage, &app.store, &app.metrics).await;
+    match app
+        .store
+        .usage_since(&usage::days_ago(STATS_DAYS - 1))
+        .await
+    {
+        Ok(rows) => View::Stats(rows),
+        Err(e) => {
+            app.metrics.store_error("read");
+            log::warn!("usage read failed: {e}");
+            View::Stats(Vec::new())
+        }
+    }
+}
+
+async fn announce_preview(app: &App, id: String) -> View {
+    if app.catalog.get().content.announcement(&id).is_none() {
+        return View::AnnounceUnknown(id);
+    }
+    let recipients = app.store.subscribers().await.unwrap_or_else(|e| {
+        app.metrics.store_error("read");
+        log::warn!("subscriber count failed: {e}");
+        Vec::new()
+    });
+    View::AnnouncePreview {
+        id,
+        recipients,
+        channels: app.outreach.channels.len(),
+    }
+}
+
+/// The Confirm under a preview: queues the announcement once, whoever confirms and
+/// however often.
+pub async fn announce(app: &App, id: String) -> View {
+    if app.catalog.get().content.announcement(&id).is_none() {
+        return View::AnnounceUnknown(id);
+    }
+    match app
+        .store
+        .create_job(&format!("announce:{id}"), &app.outreach.channels())
+        .await
+    {
+        Ok(Some(recipients)) => {
+            log::info!("announcement queued for {recipients} recipients");
+            View::AnnounceQueued { id, recipients }
+        }
+        Ok(None) => View::AnnounceAlreadySent { id },
+        Err(e) => {
+            app.metrics.store_error("write");
+            log::warn!("queueing an announcement failed: {e}");
+            View::SubscribeFailed
+        }
+    }
+}
+
+async fn broadcasts(app: &App) -> View {
+    match app.store.jobs(BROADCASTS_SHOWN).await {
+        Ok(jobs) => View::Broadcasts(jobs.iter().map(|j| progress(j, now_ms())).collect()),
+        Err(e) => {
+            app.metrics.store_error("read");
+            log::warn!("broadcast progress failed: {e}");
+            View::Broadcasts(Vec::new())
+        }
+    }
+}
+
+/// A job's progress: its rate is what it has averaged since it was queued, and its ETA
+/// what is left at that rate (the sender may be on another replica, so nothing closer
+/// to now is known here).
+fn progress(job: &Job, now: i64) -> JobProgress {
+    let done = job.sent + job.blocked + job.failed;
+    let end = job.finished_ms.unwrap_or(now);
+    let seconds = (end - job.created_ms).max(1) as f64 / 1000.0;
+    let per_second = done as f64 / seconds;
+    let running = job.state == "running";
+    JobProgress {
+        job: job.id.clone(),
+        sent: job.sent,
+        pending: job.pending,
+        blocked: job.blocked,
+        failed: job.failed,
+        per_second,
+        eta_seconds: (running && per_second > 0.0)
+            .then(|| (job.pending as f64 / per_second).ceil() as u64),
+        cancelled: job.state == "cancelled",
+    }
+}
+
+pub async fn cancel_job(app: &App, job: String) -> View {
+    match app.store.cancel_job(&job).await {
+        Ok(_) => View::BroadcastCancelled(job),
+        Err(e) => {
+            app.metrics.store_error("write");
+            log::warn!("cancelling a broadcast failed: {e}");
+            View::SubscribeFailed
+        }
+    }
+}
+
+/// Sends one day's message to the admin's own chat, as subscribers will get it, and
+/// tells the chat where the command came from.
+async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender: Sender) -> View {
+    let raw = day.unwrap_or_default();
+    let Some(day) = raw
+        .trim()
+        .parse::<crate::content::Date>()
+        .ok()
+        .filter(|d| d.day.is_some())
+    else {
+        return View::RehearseBadDate(raw);
+    };
+    let Some(admin) = sender.user else {
+        return View::RehearseBadDate(raw);
+    };
+    let view = View::OnThisDay {
+        day,
+        links: Links::Buttons,
+    };
+    let reply = crate::render::render(&app.catalog.get(), lang, &view);
+    match deliver(bot, &app.metrics, ChatId(admin.0 as i64), &reply).await {
+        Delivery::Sent => View::RehearseSent(day),
+        _ => View::SubscribeFailed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(state: &str, created: i64, finished: Option<i64>, done: i64, pending: i64) -> Job {
+        Job {
+            id: "day:2027-01-05".into(),
+            state: state.into(),
+            created_ms: created,
+            finished_ms: finished,
+            total: done + pending,
+            sent: done,
+            blocked: 0,
+            failed: 0,
+            pending,
+        }
+    }
+
+    #[test]
+    fn progress_gives_the_average_rate_and_what_is_left() {
+        let p = progress(&job("running", 0, None, 250, 750), 10_000);
+        assert_eq!(p.per_second, 25.0);
+        assert_eq!(p.eta_seconds, Some(30));
+        assert!(!p.cancelled);
+        let done = progress(&job("done", 0, Some(4_000), 100, 0), 60_000);
+        assert_eq!((done.per_second, done.eta_seconds), (25.0, None));
+    }
+}

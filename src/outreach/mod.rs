@@ -1,0 +1,55 @@
+//! Outreach: what the channel sends unprompted, "on this day" and announcements, to
+//! subscribers and channels, through one durable queue (`store::outreach`) at
+//! Telegram's limits (`pace`), sent by one replica at a time (`sender`).
+
+pub mod clock;
+pub mod pace;
+pub mod schedule;
+pub mod sender;
+pub mod settings;
+
+use jiff::civil::Time;
+
+use crate::lang::Lang;
+use crate::render::{Links, View};
+use settings::{Channel, Zone};
+
+/// The operator's outreach settings, checked at start.
+#[derive(Debug, Clone)]
+pub struct Outreach {
+    /// Messages per second overall.
+    pub rate: u32,
+    /// `allow_paid_broadcast` on every message (up to 1,000/s, paid in Stars).
+    pub paid: bool,
+    /// Messages sent at once; also the most that a kill can leave sent but unrecorded.
+    pub in_flight: usize,
+    pub daily_at: Time,
+    pub zone: Zone,
+    pub channels: Vec<Channel>,
+}
+
+impl Outreach {
+    pub fn channels(&self) -> Vec<(String, Lang)> {
+        self.channels
+            .iter()
+            .map(|c| (c.name.clone(), c.lang))
+            .collect()
+    }
+}
+
+/// What a job sends: `day:2027-01-05` is that day's "on this day", `announce:<id>`
+/// the announcement. `None` for a job of no known kind.
+pub fn job_view(job: &str, links: Links) -> Option<View> {
+    if let Some(date) = schedule::date_of_job(job) {
+        let day = crate::content::Date {
+            year: u16::try_from(date.year()).ok()?,
+            month: date.month() as u8,
+            day: Some(date.day() as u8),
+        };
+        return Some(View::OnThisDay { day, links });
+    }
+    job.strip_prefix("announce:").map(|id| View::Announcement {
+        id: id.to_string(),
+        links,
+    })
+}

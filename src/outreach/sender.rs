@@ -1,0 +1,315 @@
+//! The one sender of everything unprompted: it holds the lease (one replica sends at a
+//! time), queues the day's "on this day" when it is due, posts to channels, and works
+//! through the queue at Telegram's limits, recording each message as it goes.
+//!
+//! A message is recorded as sent only after Telegram accepted it, so a crash loses
+//! nothing; what was in flight at a kill (at most `in_flight` messages) may be sent
+//! again on restart, and nothing else is.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use teloxide::prelude::*;
+use teloxide::types::Recipient as To;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::pace::Pace;
+use super::schedule::{self, Daily};
+use super::{Outreach, job_view};
+use crate::deliver::unprompted::{Unsent, send_once};
+use crate::handle::App;
+use crate::lang::Lang;
+use crate::render::{Links, Reply, render};
+use crate::store::outreach::{Outcome, Recipient};
+
+/// How long a lease lasts without renewal: the longest another replica waits to take
+/// over from one that died.
+pub const LEASE_TTL: Duration = Duration::from_secs(15);
+/// How often the holder renews it while sending (well inside the TTL).
+const RENEW_EVERY: Duration = Duration::from_secs(5);
+/// How often a replica without the lease asks for it, and an idle holder looks for work.
+const POLL: Duration = Duration::from_secs(2);
+/// Recipients fetched at a time: memory stays bounded whatever the audience.
+const BATCH: i64 = 500;
+/// Attempts at one recipient before it counts as failed.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// What the sender needs besides the app.
+pub struct Sender {
+    pub bot: Bot,
+    pub app: Arc<App>,
+    pub outreach: Outreach,
+    /// The bot's username, for deep links in channel posts.
+    pub username: String,
+    pub stop: CancellationToken,
+}
+
+/// A recipient and what became of its message.
+type Done = (Recipient, Result<(), Unsent>);
+
+impl Sender {
+    /// Runs until the stop; gives the lease up on the way out.
+    pub async fn run(self) {
+        let holder = holder_name();
+        let mut pace = Pace::new(self.outreach.rate);
+        let mut backoff = Duration::ZERO;
+        while !self.stop.is_cancelled() {
+            match self
+                .app
+                .store
+                .lease(&holder, LEASE_TTL.as_millis() as i64)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.sleep(POLL).await;
+                    continue;
+                }
+                Err(e) => {
+                    log::warn!("outreach lease: {e}");
+                    self.sleep(POLL).await;
+                    continue;
+                }
+            }
+            self.queue_due_day().await;
+            let worked = self.round(&holder, &mut pace, &mut backoff).await;
+            self.finish().await;
+            if !worked {
+                self.sleep(POLL).await;
+            } else if !backoff.is_zero() {
+                self.sleep(backoff).await;
+            }
+        }
+        if let Err(e) = self.app.store.release_lease(&holder).await {
+            log::warn!("outreach lease release: {e}");
+        }
+    }
+
+    async fn sleep(&self, d: Duration) {
+        tokio::select! {
+            () = tokio::time::sleep(d) => {}
+            () = self.stop.cancelled() => {}
+        }
+    }
+
+    /// Queues today's "on this day" once its time has come (a no-op once queued).
+    async fn queue_due_day(&self) {
+        let catalog = self.app.catalog.get();
+        let days = crate::render::days_with_events(&catalog.content);
+        let daily = Daily {
+            at: self.outreach.daily_at,
+            zone: self.outreach.zone.0.clone(),
+        };
+        let Some(date) = schedule::due(&daily, super::clock::now(), &days) else {
+            return;
+        };
+        let job = schedule::job_id(date);
+        match self
+            .app
+            .store
+            .create_job(&job, &self.outreach.channels())
+            .await
+        {
+            Ok(Some(n)) => log::info!("queued {job} for {n} recipients"),
+            Ok(None) => {}
+            Err(e) => log::warn!("queueing {job}: {e}"),
+        }
+    }
+
+    /// Channel posts, then one batch of recipients. False when there was nothing to do.
+    async fn round(&self, holder: &str, pace: &mut Pace, backoff: &mut Duration) -> bool {
+        let posts = self.app.store.pending_posts().await.unwrap_or_else(|e| {
+            log::warn!("outreach posts: {e}");
+            Vec::new()
+        });
+        for (job, channel, lang) in &posts {
+            self.post(pace, job, channel, *lang).await;
+        }
+        let batch = match self.app.store.pending(BATCH).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                log::warn!("outreach queue: {e}");
+                return false;
+            }
+        };
+        if batch.is_empty() {
+            return !posts.is_empty();
+        }
+        let mut in_flight: JoinSet<Done> = JoinSet::new();
+        // One rendering per job and language serves the whole batch.
+        let mut replies: HashMap<(String, Lang), Option<Reply>> = HashMap::new();
+        let mut renewed = Instant::now();
+        *backoff = Duration::ZERO;
+        for r in batch {
+            if self.stop.is_cancelled() {
+                break;
+            }
+            if renewed.elapsed() >= RENEW_EVERY {
+                if !matches!(
+                    self.app
+                        .store
+                        .lease(holder, LEASE_TTL.as_millis() as i64)
+                        .await,
+                    Ok(true)
+                ) {
+                    log::warn!("outreach lease lost: stopping this round");
+                    break;
+                }
+                renewed = Instant::now();
+            }
+            let reply = replies
+                .entry((r.job.clone(), r.lang))
+                .or_insert_with(|| self.reply_for(&r))
+                .clone();
+            let Some(reply) = reply else {
+                self.settle((r, Err(Unsent::Rejected)), pace, backoff).await;
+                continue;
+            };
+            let at = pace.slot(r.chat, Instant::now());
+            tokio::select! {
+                () = tokio::time::sleep_until(at.into()) => {}
+                () = self.stop.cancelled() => break,
+            }
+            while in_flight.len() >= self.outreach.in_flight {
+                if let Some(Ok(done)) = in_flight.join_next().await {
+                    self.settle(done, pace, backoff).await;
+                }
+            }
+            let (bot, metrics_app, paid) =
+                (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
+            in_flight.spawn(async move {
+                let sent = send_once(
+                    &bot,
+                    &metrics_app.metrics,
+                    To::Id(ChatId(r.chat)),
+                    &reply,
+                    paid,
+                )
+                .await;
+                (r, sent)
+            });
+        }
+        while let Some(joined) = in_flight.join_next().await {
+            if let Ok(done) = joined {
+                self.settle(done, pace, backoff).await;
+            }
+        }
+        true
+    }
+
+    fn reply_for(&self, r: &Recipient) -> Option<Reply> {
+        let catalog = self.app.catalog.get();
+        let view = job_view(&r.job, Links::Buttons)?;
+        Some(render(&catalog, r.lang, &view))
+    }
+
+    /// Records what became of one message, and obeys what Telegram said.
+    async fn settle(&self, done: Done, pace: &mut Pace, backoff: &mut Duration) {
+        let (r, sent) = done;
+        let metrics = &self.app.metrics;
+        let outcome = match sent {
+            Ok(()) => {
+                metrics.broadcast("sent");
+                Outcome::Sent
+            }
+            Err(Unsent::RetryAfter(wait)) => {
+                // The limit is the bot's: everything waits, and this one goes again.
+                metrics.broadcast_paused();
+                metrics.retry_after(wait);
+                log::warn!("broadcast paused {}s by Telegram (429)", wait.as_secs());
+                pace.pause_until(Instant::now() + wait);
+                return;
+            }
+            Err(Unsent::Unreachable) => {
+                metrics.broadcast("blocked");
+                Outcome::Blocked
+            }
+            Err(Unsent::Transient) if r.attempts + 1 < MAX_ATTEMPTS => {
+                metrics.broadcast("retried");
+                *backoff =
+                    (*backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
+                Outcome::Retry
+            }
+            Err(Unsent::Transient | Unsent::Rejected) => {
+                metrics.broadcast("failed");
+                Outcome::Failed
+            }
+        };
+        if let Err(e) = self.app.store.record(&r, outcome).await {
+            self.app.metrics.store_error("write");
+            log::warn!("outreach record: {e}");
+        }
+    }
+
+    /// Posts a job's message to a channel, with deep links for buttons.
+    async fn post(&self, pace: &mut Pace, job: &str, channel: &str, lang: Lang) {
+        let Some(view) = job_view(
+            job,
+            Links::DeepLinks {
+                bot: self.username.clone(),
+            },
+        ) else {
+            return;
+        };
+        let reply = render(&self.app.catalog.get(), lang, &view);
+        let to = match channel.parse::<i64>() {
+            Ok(id) => To::Id(ChatId(id)),
+            Err(_) => To::ChannelUsername(channel.to_string()),
+        };
+        let key = channel.parse::<i64>().unwrap_or(i64::MIN);
+        tokio::time::sleep_until(pace.slot(key, Instant::now()).into()).await;
+        let sent = send_once(&self.bot, &self.app.metrics, to, &reply, self.outreach.paid).await;
+        let recorded = match sent {
+            Ok(()) => Some(true),
+            Err(Unsent::RetryAfter(wait)) => {
+                self.app.metrics.broadcast_paused();
+                pace.pause_until(Instant::now() + wait);
+                None
+            }
+            // The channel is retried next round; an operator fixes a missing right.
+            Err(Unsent::Transient) => None,
+            Err(Unsent::Unreachable | Unsent::Rejected) => Some(false),
+        };
+        if let Some(ok) = recorded {
+            self.app
+                .metrics
+                .broadcast(if ok { "sent" } else { "failed" });
+            if !ok {
+                log::warn!("channel post to {channel} failed: is the bot an admin there?");
+            }
+            if let Err(e) = self.app.store.record_post(job, channel, ok).await {
+                log::warn!("outreach record: {e}");
+            }
+        }
+    }
+
+    /// Completes finished jobs and publishes the queue's depth.
+    async fn finish(&self) {
+        match self.app.store.finish_jobs().await {
+            Ok(done) => {
+                for job in done {
+                    log::info!("{job} completed");
+                }
+            }
+            Err(e) => log::warn!("outreach finish: {e}"),
+        }
+        if let Ok(jobs) = self.app.store.jobs(20).await {
+            let depth = jobs
+                .iter()
+                .filter(|j| j.state == "running")
+                .map(|j| j.pending)
+                .sum();
+            self.app.metrics.set_broadcast_queue(depth);
+        }
+    }
+}
+
+/// A name for this process's lease: random, so two replicas never share one.
+fn holder_name() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", std::process::id())
+}
