@@ -38,6 +38,7 @@ timeline-open-hint = Tap a number to read that event in full, with its sources.
 ## Buttons (keep them short) and answers to button presses.
 button-sign = ✍️ Sign the petition
 button-share = 📣 Share
+button-subscribe = 🔔 Get the anniversaries
 button-prev = ◀ Earlier
 button-next = Later ▶
 button-back-timeline = ◀ Timeline
@@ -77,6 +78,7 @@ forget-failed = I could not reach my storage just now, so nothing was deleted. P
 stats-title = Usage by day (UTC), no identities
 stats-empty = No commands have been counted yet.
 stats-languages = All days, by language:
+stats-subscribers = Subscribers now, by language:
 reloaded = Reloaded: content and locales generation { $generation } is now in service.
 reload-rejected = Reload refused: the previous content stays in service. { $count ->
     [one] { $count } problem:

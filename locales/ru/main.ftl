@@ -38,6 +38,7 @@ timeline-open-hint = Нажмите на номер, чтобы прочитат
 ## Кнопки (коротко) и ответы на нажатия.
 button-sign = ✍️ Подписать петицию
 button-share = 📣 Поделиться
+button-subscribe = 🔔 Получать в годовщины
 button-prev = ◀ Раньше
 button-next = Позже ▶
 button-back-timeline = ◀ Хронология
@@ -79,6 +80,7 @@ forget-failed = Сейчас не удалось связаться с хран�
 stats-title = Использование по дням (UTC), без личных данных
 stats-empty = Пока не посчитано ни одной команды.
 stats-languages = За все дни, по языкам:
+stats-subscribers = Подписчики сейчас, по языкам:
 reloaded = Перезагружено: в работе содержание и переводы версии { $generation }.
 reload-rejected = Перезагрузка отклонена: в работе остаётся прежнее содержание. { $count ->
     [one] { $count } проблема:

@@ -172,7 +172,7 @@ pub fn decide(arrival: &Arrival, facts: &Facts, content: &Content) -> Plan {
         Arrival::Button {
             data: Ok(callback),
             on_message: true,
-        } => on_button(callback.clone(), lang, facts.admin),
+        } => on_button(callback.clone(), lang, facts.admin, facts.private),
         Arrival::Button { .. } => plan(Step::Stale, Some("stale_button")),
         Arrival::InlineQuery => plan(Step::Articles, Some("inline")),
     }
@@ -220,7 +220,7 @@ fn on_command(command: Command, addressed: bool, facts: &Facts, content: &Conten
     }
 }
 
-fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
+fn on_button(callback: Callback, lang: Lang, admin: bool, private: bool) -> Plan {
     let (count, step) = match callback {
         Callback::SetLang { lang: new, then } => {
             let then = match then {
@@ -244,6 +244,13 @@ fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
         // Only an admin's press does anything; to anyone else it is out of date.
         Callback::Purge(_) => ("stale_button", Step::Stale),
         Callback::Sources => ("sources", Step::Show(View::Sources)),
+        Callback::Subscribe => (
+            "subscribe",
+            Step::Subscribe {
+                on: true,
+                in_group: !private,
+            },
+        ),
         Callback::Petition => ("petition", Step::Show(View::Petition)),
         Callback::Announce(id) if admin => ("announce_button", Step::Announce(id)),
         Callback::AnnounceCancel if admin => {

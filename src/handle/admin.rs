@@ -58,18 +58,24 @@ pub async fn admin_view(
 /// Counts are flushed first so /stats includes this minute.
 async fn stats(app: &App) -> View {
     usage::flush(&app.usage, &app.store, &app.metrics).await;
-    match app
+    let usage = match app
         .store
         .usage_since(&usage::days_ago(STATS_DAYS - 1))
         .await
     {
-        Ok(rows) => View::Stats(rows),
+        Ok(rows) => rows,
         Err(e) => {
             app.metrics.store_error("read");
             log::warn!("usage read failed: {e}");
-            View::Stats(Vec::new())
+            Vec::new()
         }
-    }
+    };
+    let subscribers = app.store.subscribers().await.unwrap_or_else(|e| {
+        app.metrics.store_error("read");
+        log::warn!("subscriber count failed: {e}");
+        Vec::new()
+    });
+    View::Stats { usage, subscribers }
 }
 
 async fn announce_preview(app: &App, id: String) -> View {

@@ -11,7 +11,7 @@ use super::effects::{Sender, Settled, saved_lang, settle};
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
-use crate::deliver::{Delivery, edit, retrying};
+use crate::deliver::{Delivery, deliver, edit, retrying};
 use crate::i18n::{Msg, args};
 use crate::input::callback_data::{BadCallback, Callback};
 use crate::metrics::Metrics;
@@ -55,8 +55,15 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         user: Some(q.from.id),
         anonymous_admin: false,
     };
-    let (Some(message), Step::Show(_) | Step::SaveLang { .. } | Step::Purge) =
-        (message, &plan.step)
+    let (
+        Some(message),
+        Step::Show(_)
+        | Step::SaveLang { .. }
+        | Step::Subscribe { .. }
+        | Step::Purge
+        | Step::Announce(_)
+        | Step::CancelJob(_),
+    ) = (message, &plan.step)
     else {
         let stale = catalog.locales.text(plan.lang, Msg::CallbackStale, None);
         answer(
@@ -68,6 +75,9 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         .await;
         return Ok(());
     };
+    // Subscribing from a button under another message answers in a new one: the
+    // greeting or the timeline page stays where it was.
+    let as_new = matches!(plan.step, Step::Subscribe { .. });
     let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, sender, plan).await else {
         return Ok(());
     };
@@ -78,7 +88,12 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
-    match edit(&bot, metrics, message.chat().id, message.id(), &reply).await {
+    let delivered = if as_new {
+        deliver(&bot, metrics, message.chat().id, &reply).await
+    } else {
+        edit(&bot, metrics, message.chat().id, message.id(), &reply).await
+    };
+    match delivered {
         Delivery::Failed => log::warn!("edit for callback={name} failed"),
         // Blocked, or gone: keep nothing about it (an anonymous total remembers it).
         Delivery::Unreachable => {

@@ -33,6 +33,8 @@ pub enum Callback {
     Topic(String),
     /// Admin: confirm (`true`) or cancel the purge of every per-chat row.
     Purge(bool),
+    /// Subscribe this chat (the button after /start and at the end of the timeline).
+    Subscribe,
     /// The sources list, and the petition: deep links `sources` and `petition` under an
     /// announcement, as buttons in a chat.
     Sources,
@@ -111,6 +113,7 @@ impl Callback {
             ("e", [id]) if valid_id(id) => Callback::Event(id.to_string()),
             ("s", []) => Callback::Summary,
             ("p", [id]) if valid_id(id) => Callback::Topic(id.to_string()),
+            ("sub", []) => Callback::Subscribe,
             ("x", ["y"]) => Callback::Purge(true),
             ("x", ["n"]) => Callback::Purge(false),
             ("src", []) => Callback::Sources,
@@ -138,6 +141,7 @@ impl fmt::Display for Callback {
             Callback::Summary => write!(f, "{VERSION}:s"),
             Callback::Topic(id) => write!(f, "{VERSION}:p:{id}"),
             Callback::Purge(yes) => write!(f, "{VERSION}:x:{}", if *yes { "y" } else { "n" }),
+            Callback::Subscribe => write!(f, "{VERSION}:sub"),
             Callback::Sources => write!(f, "{VERSION}:src"),
             Callback::Petition => write!(f, "{VERSION}:pt"),
             Callback::Announce(id) => write!(f, "{VERSION}:a:{id}"),

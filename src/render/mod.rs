@@ -87,8 +87,11 @@ pub enum View {
     Purged(u64),
     PurgeCancelled,
     PurgeFailed,
-    /// Admin: usage counts, newest day first.
-    Stats(Vec<crate::store::Usage>),
+    /// Admin: usage counts, newest day first, and subscribers per language.
+    Stats {
+        usage: Vec<crate::store::Usage>,
+        subscribers: Vec<(Lang, i64)>,
+    },
     /// Admin: a reload was applied under this generation.
     Reloaded(u64),
     /// Admin: a reload was refused; the problems as `check` prints them.

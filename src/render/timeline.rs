@@ -95,6 +95,7 @@ impl Renderer<'_> {
         }
         if page + 1 == pages {
             keys.push(self.petition_row(true));
+            keys.push(vec![self.subscribe_button()]);
         }
         (blocks, keys)
     }

@@ -59,7 +59,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         }
         View::PurgeCancelled => (vec![r.t(Msg::PurgeCancelled)], no_keys(), false),
         View::PurgeFailed => (vec![r.t(Msg::PurgeFailed)], no_keys(), false),
-        View::Stats(rows) => (r.stats(rows), no_keys(), false),
+        View::Stats { usage, subscribers } => (r.stats(usage, subscribers), no_keys(), false),
         View::Reloaded(generation) => {
             let a = args([("generation", FluentValue::from(*generation))]);
             (vec![r.t_args(Msg::Reloaded, &a)], no_keys(), false)
@@ -162,8 +162,14 @@ impl Renderer<'_> {
         if picker {
             self.lang_keys(AfterLang::Start)
         } else {
-            Keyboard::new()
+            vec![vec![self.subscribe_button()]]
         }
+    }
+
+    /// Offered after /start and at the end of the timeline: the answer comes as a new
+    /// message, so the one with the button stays.
+    pub(super) fn subscribe_button(&self) -> Button {
+        Button::callback(self.plain(Msg::ButtonSubscribe), Callback::Subscribe)
     }
 
     fn help(&self) -> Vec<String> {
@@ -388,10 +394,25 @@ impl Renderer<'_> {
         vec![self.t_args(Msg::LangSaveFailed, &a)]
     }
 
-    fn stats(&self, rows: &[crate::store::Usage]) -> Vec<String> {
+    fn stats(&self, rows: &[crate::store::Usage], subscribers: &[(Lang, i64)]) -> Vec<String> {
         use std::collections::BTreeMap;
+        let counts: Vec<String> = Lang::ALL
+            .iter()
+            .map(|lang| {
+                let n = subscribers
+                    .iter()
+                    .find(|(l, _)| l == lang)
+                    .map_or(0, |(_, n)| *n);
+                format!("{} {n}", lang.code())
+            })
+            .collect();
+        let subscribed = format!(
+            "<i>{}</i> {}",
+            self.t(Msg::StatsSubscribers),
+            counts.join(" · ")
+        );
         if rows.is_empty() {
-            return vec![self.t(Msg::StatsEmpty)];
+            return vec![self.t(Msg::StatsEmpty), subscribed];
         }
         let mut blocks = vec![format!("<b>{}</b>", self.t(Msg::StatsTitle))];
         // day → command → lang → count; days newest first.
@@ -428,6 +449,7 @@ impl Renderer<'_> {
             self.t(Msg::StatsLanguages),
             totals.join(" · ")
         ));
+        blocks.push(subscribed);
         blocks
     }
 

@@ -167,16 +167,16 @@ async fn the_timeline_pages_and_opens_events_in_place() {
                 expected(&render(&h.catalog, lang, &View::Timeline { page }))
             );
         }
-        // The end of the timeline carries Sign and Share.
+        // The end of the timeline carries Sign and Share, then Subscribe.
         let last = edits_of(&h.api, chat_id).pop().unwrap();
-        let last_row = last.body["reply_markup"]["inline_keyboard"]
+        let rows = last.body["reply_markup"]["inline_keyboard"]
             .as_array()
             .unwrap()
-            .last()
-            .unwrap()
             .clone();
-        assert_eq!(last_row[0]["url"], h.catalog.content.petition.url.as_str());
-        assert_eq!(last_row[1]["switch_inline_query"], "");
+        let sign_row = &rows[rows.len() - 2];
+        assert_eq!(sign_row[0]["url"], h.catalog.content.petition.url.as_str());
+        assert_eq!(sign_row[1]["switch_inline_query"], "");
+        assert_eq!(rows[rows.len() - 1][0]["callback_data"], "1:sub");
 
         // Open an event: full text and its sources' links; back returns to its page.
         let event = &h.catalog.content.events[5];
@@ -421,4 +421,37 @@ async fn forged_and_stale_buttons_get_a_polite_answer() {
         assert_eq!(answer.body["text"], stale.as_str(), "{data:?}");
     }
     assert_eq!(edits_of(&h.api, 1001).len(), 1, "forged data edits nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_subscribe_button_answers_in_a_new_message_and_keeps_the_greeting() {
+    let h = Harness::start().await;
+    let reader = From {
+        user_id: 8801,
+        language_code: Some("kk"),
+    };
+    h.api.send_text(Chat::Private(8801), &reader, "/start");
+    let greeting = h.api.wait_sent(8801, 1).await;
+    let buttons = &greeting[0].body["reply_markup"]["inline_keyboard"];
+    assert_eq!(buttons[0][0]["callback_data"], "1:sub");
+    let message_id = h.api.sent_message_id(8801, 0);
+    h.api
+        .press(Chat::Private(8801), &reader, message_id, "1:sub");
+    let got = h.api.wait_sent(8801, 2).await;
+    assert_eq!(
+        shown(&got[1..]),
+        expected(&render(&h.catalog, Lang::Kk, &View::Subscribed))
+    );
+    // Pressed again: already subscribed, again in a message of its own.
+    h.api
+        .press(Chat::Private(8801), &reader, message_id, "1:sub");
+    let got = h.api.wait_sent(8801, 3).await;
+    assert_eq!(
+        shown(&got[2..]),
+        expected(&render(&h.catalog, Lang::Kk, &View::SubscribedAlready))
+    );
+    assert!(
+        edits_of(&h.api, 8801).is_empty(),
+        "the greeting stays as it was"
+    );
 }

@@ -45,7 +45,7 @@ fn name_of(view: &View) -> String {
         View::Purged(_) => "purged".into(),
         View::PurgeCancelled => "purge_cancelled".into(),
         View::PurgeFailed => "purge_failed".into(),
-        View::Stats(_) => "stats".into(),
+        View::Stats { .. } => "stats".into(),
         View::Reloaded(_) => "reloaded".into(),
         View::ReloadRejected(_) => "reload_rejected".into(),
         View::OnThisDay { day, links } => format!(
@@ -107,11 +107,14 @@ fn every_view(catalog: &Catalog) -> Vec<View> {
         View::PurgeCancelled,
         View::PurgeFailed,
         View::AnnounceCancelled,
-        View::Stats(vec![
-            usage("2022-01-06", "timeline", "kk", 12),
-            usage("2022-01-06", "start", "ru", 3),
-            usage("2022-01-05", "summary", "en", 1),
-        ]),
+        View::Stats {
+            subscribers: vec![(Lang::Kk, 41), (Lang::Ru, 30), (Lang::En, 12)],
+            usage: vec![
+                usage("2022-01-06", "timeline", "kk", 12),
+                usage("2022-01-06", "start", "ru", 3),
+                usage("2022-01-05", "summary", "en", 1),
+            ],
+        },
         View::Reloaded(7),
         View::ReloadRejected(vec![
             "content/timeline.yaml: events[3].date: not a date".into(),
