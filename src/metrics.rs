@@ -110,7 +110,8 @@ impl Metrics {
     }
 
     /// Registers every metric under the names /metrics has always shown (prometheus-client
-    /// adds `_total` to counters and a full stop to the help).
+    /// adds `_total` to counters and a full stop to the help). Long by nature: one
+    /// registration per metric, read as a table.
     fn registered(mut self) -> Metrics {
         let r = &mut self.registry;
         r.register(

@@ -8,31 +8,44 @@ use crate::store::key_source::KeyOrigin;
 use crate::transport::{RunOptions, Transport, run};
 
 pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
-    let token = match Token::from_env() {
-        Ok(token) => token,
+    let options = match options(cli, webhook_secret) {
+        Ok(options) => options,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    let data_key = match cli.data_key() {
-        Ok((key, origin)) => {
-            warn_if_beside(&origin);
-            key
-        }
+    // One thread: one answers far more than Telegram lets a bot send, and on a small
+    // machine a second worker thread only added wake-ups between threads (figures in
+    // BENCHMARKS.md, "One-thread runtime"). Blocking work (SQLite, reloading content)
+    // runs on threads of its own.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
         }
     };
-    let outreach = match cli.outreach() {
-        Ok(outreach) => outreach,
+    match runtime.block_on(run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
-            return ExitCode::from(2);
+            ExitCode::FAILURE
         }
-    };
-    let options = RunOptions {
+    }
+}
+
+/// Everything the bot needs, checked before anything starts; each problem is one
+/// sentence for the operator.
+fn options(cli: Cli, webhook_secret: Option<WebhookSecret>) -> Result<RunOptions, String> {
+    let token = Token::from_env().map_err(|e| e.to_string())?;
+    let (data_key, origin) = cli.data_key().map_err(|e| e.to_string())?;
+    warn_if_beside(&origin);
+    let outreach = cli.outreach()?;
+    Ok(RunOptions {
         outreach,
         token,
         api_url: cli.api_url,
@@ -56,28 +69,7 @@ pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
         data_key,
         lang_cache: cli.lang_cache,
         default_lang: cli.default_lang,
-    };
-    // One thread: one answers far more than Telegram lets a bot send, and on a small
-    // machine a second worker thread only added wake-ups between threads (figures in
-    // BENCHMARKS.md, "One-thread runtime"). Blocking work (SQLite, reloading content)
-    // runs on threads of its own.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(options)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 /// The key file beside the database protects nothing if the two are copied together:

@@ -119,6 +119,17 @@ pub enum Step {
     Articles,
 }
 
+impl Step {
+    /// True for the steps that end in a view to show (a message answered, a button's
+    /// message edited); the others answer a press, or nothing, or inline.
+    pub fn shows_a_view(&self) -> bool {
+        !matches!(
+            self,
+            Step::Ignore | Step::AnswerOnly | Step::Stale | Step::Articles
+        )
+    }
+}
+
 /// Whether an update is ours to consider at all. Handlers ask this before a flood token
 /// is spent on another bot's command or on chatter in a group; [`decide`] asks it too.
 pub fn ours(arrival: &Arrival, private: bool) -> bool {

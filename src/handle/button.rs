@@ -7,11 +7,11 @@ use fluent_bundle::FluentValue;
 use teloxide::prelude::*;
 
 use super::App;
-use super::effects::{Sender, Settled, saved_lang, settle};
+use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
-use crate::deliver::{Delivery, deliver, edit, retrying};
+use crate::deliver::{deliver, edit, retrying};
 use crate::i18n::{Msg, args};
 use crate::input::callback_data::{BadCallback, Callback};
 use crate::metrics::Metrics;
@@ -45,26 +45,12 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     };
     let catalog = app.catalog.get();
     let plan = decide(&arrival, &facts, &catalog.content);
-    let name = plan.count.unwrap_or("button");
-    if let Some(counted) = plan.count {
-        log::info!("callback={counted} lang={}", plan.lang);
-        metrics.command(counted, plan.lang);
-        app.usage.count(counted, plan.lang);
-    }
+    count(&app, plan.count, plan.lang, "callback");
     let sender = Sender {
         user: Some(q.from.id),
         anonymous_admin: false,
     };
-    let (
-        Some(message),
-        Step::Show(_)
-        | Step::SaveLang { .. }
-        | Step::Subscribe { .. }
-        | Step::Purge
-        | Step::Announce(_)
-        | Step::CancelJob(_),
-    ) = (message, &plan.step)
-    else {
+    let Some(message) = message.filter(|_| plan.step.shows_a_view()) else {
         let stale = catalog.locales.text(plan.lang, Msg::CallbackStale, None);
         answer(
             &bot,
@@ -93,17 +79,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     } else {
         edit(&bot, metrics, message.chat().id, message.id(), &reply).await
     };
-    match delivered {
-        Delivery::Failed => log::warn!("edit for callback={name} failed"),
-        // Blocked, or gone: keep nothing about it (an anonymous total remembers it).
-        Delivery::Unreachable => {
-            if let Err(e) = app.store.remove_unreachable(key).await {
-                app.metrics.store_error("write");
-                log::warn!("could not remove an unreachable chat: {e}");
-            }
-        }
-        Delivery::Sent | Delivery::Unchanged => {}
-    }
+    after_delivery(&app, key, delivered, "the answer to a button").await;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use teloxide::prelude::*;
 use super::App;
 use super::admin::{self, admin_view};
 use crate::decide::{Plan, Step};
+use crate::deliver::Delivery;
 use crate::lang::Lang;
 use crate::render::View;
 
@@ -142,5 +143,29 @@ async fn purge(app: &App) -> View {
             log::warn!("purge failed: {e}");
             View::PurgeFailed
         }
+    }
+}
+
+/// What a failed delivery means for the store: a chat Telegram says blocked the bot or
+/// is gone keeps nothing about it (an anonymous total remembers it).
+pub async fn after_delivery(app: &App, key: i64, delivered: Delivery, what: &str) {
+    match delivered {
+        Delivery::Failed => log::warn!("{what} was not delivered"),
+        Delivery::Unreachable => {
+            if let Err(e) = app.store.remove_unreachable(key).await {
+                app.metrics.store_error("write");
+                log::warn!("could not remove an unreachable chat: {e}");
+            }
+        }
+        Delivery::Sent | Delivery::Unchanged => {}
+    }
+}
+
+/// Counts a served update under its plan's name (logs, metrics, /stats).
+pub fn count(app: &App, counted: Option<&'static str>, lang: Lang, kind: &str) {
+    if let Some(name) = counted {
+        log::info!("{kind}={name} lang={lang}");
+        app.metrics.command(name, lang);
+        app.usage.count(name, lang);
     }
 }

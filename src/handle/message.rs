@@ -7,7 +7,7 @@ use teloxide::prelude::*;
 use teloxide::types::Me;
 
 use super::App;
-use super::effects::{Sender, Settled, saved_lang, settle};
+use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, decide};
@@ -54,24 +54,13 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         return Ok(());
     };
     // Counts and names only: who asked, and what they typed, stay out of the log.
-    let name = counted.unwrap_or("flood_notice");
-    log::info!("command={name} lang={lang}");
-    if let Some(name) = counted {
-        metrics.command(name, lang);
-        app.usage.count(name, lang);
-    }
+    // Counts and names only: who asked, and what they typed, stay out of the log.
+    count(&app, counted, lang, "command");
     let reply = catalog.reply(lang, &view);
-    match deliver(&bot, &app.metrics, chat, &reply).await {
-        Delivery::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
-        Delivery::Failed => log::warn!("reply to command={name} was not delivered"),
-        // Blocked, or gone: keep nothing about it (an anonymous total remembers it).
-        Delivery::Unreachable => {
-            if let Err(e) = app.store.remove_unreachable(chat.0).await {
-                app.metrics.store_error("write");
-                log::warn!("could not remove an unreachable chat: {e}");
-            }
-        }
-        Delivery::Sent | Delivery::Unchanged => {}
+    let delivered = deliver(&bot, &app.metrics, chat, &reply).await;
+    if delivered == Delivery::Sent && counted.is_some() {
+        metrics.reply_latency(started.elapsed());
     }
+    after_delivery(&app, chat.0, delivered, "a reply").await;
     Ok(())
 }

@@ -137,6 +137,20 @@ impl Sender {
         if batch.is_empty() {
             return !posts.is_empty();
         }
+        self.send_batch(holder, batch, pace, backoff).await;
+        true
+    }
+
+    /// Sends a batch at the pace's slots, `in_flight` at a time, recording each result.
+    /// Stops early at the stop, or when the lease cannot be renewed (another replica
+    /// may be taking over).
+    async fn send_batch(
+        &self,
+        holder: &str,
+        batch: Vec<Recipient>,
+        pace: &mut Pace,
+        backoff: &mut Duration,
+    ) {
         let mut in_flight: JoinSet<Done> = JoinSet::new();
         // One rendering per job and language serves the whole batch.
         let mut replies: HashMap<(String, Lang), Option<Reply>> = HashMap::new();
@@ -147,13 +161,7 @@ impl Sender {
                 break;
             }
             if renewed.elapsed() >= RENEW_EVERY {
-                if !matches!(
-                    self.app
-                        .store
-                        .lease(holder, LEASE_TTL.as_millis() as i64)
-                        .await,
-                    Ok(true)
-                ) {
+                if !self.renew(holder).await {
                     log::warn!("outreach lease lost: stopping this round");
                     break;
                 }
@@ -196,7 +204,16 @@ impl Sender {
                 self.settle(done, pace, backoff).await;
             }
         }
-        true
+    }
+
+    async fn renew(&self, holder: &str) -> bool {
+        matches!(
+            self.app
+                .store
+                .lease(holder, LEASE_TTL.as_millis() as i64)
+                .await,
+            Ok(true)
+        )
     }
 
     fn reply_for(&self, r: &Recipient) -> Option<Reply> {

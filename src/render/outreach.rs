@@ -267,34 +267,7 @@ impl Renderer<'_> {
                 .map(|(_, n)| n)
                 .sum();
             chats += count;
-            let heading = args([
-                ("language", FluentValue::from(lang.native_name())),
-                ("count", FluentValue::from(count)),
-            ]);
-            // The text and its buttons as that language gets them.
-            let theirs = Renderer {
-                catalog: self.catalog,
-                lang,
-            };
-            let mut block = vec![format!(
-                "<b>— {} —</b>",
-                self.t_args(Msg::AnnouncePreviewLang, &heading)
-            )];
-            block.extend(Self::paragraphs(a.text.get(lang)));
-            let labels: Vec<String> = theirs
-                .announcement_keys(a, &Links::Buttons)
-                .iter()
-                .flatten()
-                .map(|b| format!("[{}]", escape(&b.label)))
-                .collect();
-            if !labels.is_empty() {
-                block.push(format!(
-                    "<i>{}</i> {}",
-                    self.t(Msg::AnnouncePreviewButtons),
-                    labels.join(" · ")
-                ));
-            }
-            blocks.push(block.join("\n\n"));
+            blocks.push(self.announce_preview_block(a, lang, count));
         }
         let total = args([
             ("chats", FluentValue::from(chats)),
@@ -315,6 +288,38 @@ impl Renderer<'_> {
             ),
         ]];
         (blocks, keys)
+    }
+
+    /// The announcement as `lang` gets it, headed by the language and its recipients.
+    fn announce_preview_block(&self, a: &Announcement, lang: Lang, count: i64) -> String {
+        let heading = args([
+            ("language", FluentValue::from(lang.native_name())),
+            ("count", FluentValue::from(count)),
+        ]);
+        // The text and its buttons as that language gets them.
+        let theirs = Renderer {
+            catalog: self.catalog,
+            lang,
+        };
+        let mut block = vec![format!(
+            "<b>— {} —</b>",
+            self.t_args(Msg::AnnouncePreviewLang, &heading)
+        )];
+        block.extend(Self::paragraphs(a.text.get(lang)));
+        let labels: Vec<String> = theirs
+            .announcement_keys(a, &Links::Buttons)
+            .iter()
+            .flatten()
+            .map(|b| format!("[{}]", escape(&b.label)))
+            .collect();
+        if !labels.is_empty() {
+            block.push(format!(
+                "<i>{}</i> {}",
+                self.t(Msg::AnnouncePreviewButtons),
+                labels.join(" · ")
+            ));
+        }
+        block.join("\n\n")
     }
 
     pub(super) fn announce_queued(&self, id: &str, recipients: i64) -> Vec<String> {

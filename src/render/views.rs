@@ -18,7 +18,8 @@ use crate::lang::Lang;
 /// How much of a person's input is echoed back in a refusal.
 const ECHO_MAX: usize = 32;
 
-/// Renders a view. Total: every view yields at least one valid message.
+/// Renders a view. Total: every view yields at least one valid message. Long by nature:
+/// one arm per view, each a line, read as the table of what every view shows.
 pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
     let r = Renderer { catalog, lang };
     let no_keys = Keyboard::new;

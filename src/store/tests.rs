@@ -495,7 +495,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The queue's life on one backend: queued once, in the language of the moment, totals
-/// kept after completion, blocked chats removed, one lease holder at a time.
+/// kept after completion, blocked chats removed, one lease holder at a time. One
+/// scenario, told in order, reads better than its steps apart.
 async fn exercise_outreach(url: &str) {
     let store = Store::open(url, 0, test_key()).await.unwrap();
     for (chat, lang) in READERS {

@@ -129,27 +129,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     );
     let mut dispatcher = make_dispatcher(bot.clone(), &app);
     stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
-
-    let result = match options.transport {
-        Transport::Polling { metrics_listen } => {
-            let ops = (metrics_listen, stop.clone());
-            poll(&bot, &app, &mut dispatcher, options.api_timeout, ops).await?
-        }
-        Transport::Webhook {
-            url,
-            listen,
-            secret,
-        } => {
-            serve_webhook(
-                &bot,
-                &app,
-                &mut dispatcher,
-                (url, listen, secret),
-                stop.clone(),
-            )
-            .await?
-        }
-    };
+    let result = serve(&bot, &app, &mut dispatcher, options, &stop).await?;
     // Dispatching is over, whatever ended it: the sender finishes the messages in hand
     // and gives its lease up.
     stop.cancel();
@@ -167,6 +147,33 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             log::error!("could not start dispatching: {e}");
             Ok(())
         }
+    }
+}
+
+/// Serves updates by the chosen transport until the stop.
+async fn serve(
+    bot: &Bot,
+    app: &Arc<App>,
+    dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
+    options: RunOptions,
+    stop: &CancellationToken,
+) -> Result<Result<(), RequestError>, RunError> {
+    match options.transport {
+        Transport::Polling { metrics_listen } => {
+            poll(
+                bot,
+                app,
+                dispatcher,
+                options.api_timeout,
+                (metrics_listen, stop.clone()),
+            )
+            .await
+        }
+        Transport::Webhook {
+            url,
+            listen,
+            secret,
+        } => serve_webhook(bot, app, dispatcher, (url, listen, secret), stop.clone()).await,
     }
 }
 
