@@ -353,6 +353,7 @@ async fn on_this_day_goes_out_once_at_nine_local_time() {
     wait_everyone(&h, &readers, today, Duration::from_secs(20)).await;
     tokio::time::sleep(SETTLE).await;
     assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
+    assert!(h.bot.log_text().contains("queued day:2027-01-05"));
     let changer_got = shown(&h.api.delivered_to(changer.id()));
     assert!(
         !changer_got.contains(&on_this_day(&catalog, Lang::En, "2027-01-05")),
