@@ -297,6 +297,14 @@ impl FakeApi {
             .collect()
     }
 
+    /// Messages sent to a channel by its `@username` (chat_id sent as a string).
+    pub fn sent_to_name(&self, name: &str) -> Vec<Call> {
+        self.calls("sendMessage")
+            .into_iter()
+            .filter(|c| c.body["chat_id"].as_str() == Some(name))
+            .collect()
+    }
+
     /// Waits until `chat` has received at least `n` messages; returns them all.
     pub async fn wait_sent(&self, chat: i64, n: usize) -> Vec<Call> {
         self.wait_until(|api| {

@@ -6,6 +6,7 @@ mod catalog;
 mod e2e_commands;
 mod e2e_faults;
 mod e2e_ops;
+mod e2e_outreach;
 mod e2e_privacy;
 mod e2e_process;
 mod e2e_reach;

@@ -115,6 +115,11 @@ impl BotProcess {
         }
     }
 
+    /// The process id while it runs (a replica's outreach lease names it).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL: no chance to finish anything, as in a crash or an OOM kill.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
