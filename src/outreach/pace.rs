@@ -37,6 +37,11 @@ impl Pace {
         self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
     }
 
+    /// Until when Telegram said to wait, if it did.
+    pub fn paused_until(&self) -> Option<Instant> {
+        self.paused_until
+    }
+
     /// The earliest moment a message to `chat` may go, at or after `now`, and takes
     /// that slot. Slots follow the last message actually given out, so a stall never
     /// turns into a burst above the rate.

@@ -33,6 +33,10 @@ const RENEW_EVERY: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_secs(2);
 /// Recipients fetched at a time: memory stays bounded whatever the audience.
 const BATCH: i64 = 500;
+/// How often a batch in hand checks that its jobs still run (an admin may cancel).
+const RECHECK_JOBS: Duration = Duration::from_millis(500);
+/// The newest jobs looked at for that check: far more than ever run at once.
+const RUNNING_JOBS_SEEN: i64 = 50;
 /// Attempts at one recipient before it counts as failed.
 const MAX_ATTEMPTS: u32 = 5;
 
@@ -155,10 +159,20 @@ impl Sender {
         // One rendering per job and language serves the whole batch.
         let mut replies: HashMap<(String, Lang), Option<Reply>> = HashMap::new();
         let mut renewed = Instant::now();
+        let mut running = self.running_jobs().await;
+        let mut checked = Instant::now();
         *backoff = Duration::ZERO;
         for r in batch {
             if self.stop.is_cancelled() {
                 break;
+            }
+            // A job cancelled while its batch is in hand sends nothing more.
+            if checked.elapsed() >= RECHECK_JOBS {
+                running = self.running_jobs().await;
+                checked = Instant::now();
+            }
+            if !running.contains(&r.job) {
+                continue;
             }
             if renewed.elapsed() >= RENEW_EVERY {
                 if !self.renew(holder).await {
@@ -175,15 +189,36 @@ impl Sender {
                 self.settle((r, Err(Unsent::Rejected)), pace, backoff).await;
                 continue;
             };
-            let at = pace.slot(r.chat, Instant::now());
-            tokio::select! {
-                () = tokio::time::sleep_until(at.into()) => {}
-                () = self.stop.cancelled() => break,
+            // Results first: a 429 among them must hold this message back too.
+            while let Some(joined) = in_flight.try_join_next() {
+                if let Ok(done) = joined {
+                    self.settle(done, pace, backoff).await;
+                }
             }
             while in_flight.len() >= self.outreach.in_flight {
                 if let Some(Ok(done)) = in_flight.join_next().await {
                     self.settle(done, pace, backoff).await;
                 }
+            }
+            let at = pace.slot(r.chat, Instant::now());
+            // Results are recorded as they come while waiting for the slot, so counts
+            // stay current and a 429 is seen before this message goes.
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at.into()) => break,
+                    Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                        if let Ok(done) = joined {
+                            self.settle(done, pace, backoff).await;
+                        }
+                    }
+                    () = self.stop.cancelled() => break,
+                }
+            }
+            if self.stop.is_cancelled() {
+                break;
+            }
+            if let Some(until) = pace.paused_until().filter(|u| *u > Instant::now()) {
+                self.sleep(until - Instant::now()).await;
             }
             let (bot, metrics_app, paid) =
                 (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
@@ -202,6 +237,21 @@ impl Sender {
         while let Some(joined) = in_flight.join_next().await {
             if let Ok(done) = joined {
                 self.settle(done, pace, backoff).await;
+            }
+        }
+    }
+
+    /// The jobs still running; on a store error, none (nothing is sent until it answers).
+    async fn running_jobs(&self) -> std::collections::HashSet<String> {
+        match self.app.store.jobs(RUNNING_JOBS_SEEN).await {
+            Ok(jobs) => jobs
+                .into_iter()
+                .filter(|j| j.state == "running")
+                .map(|j| j.id)
+                .collect(),
+            Err(e) => {
+                log::warn!("outreach jobs: {e}");
+                Default::default()
             }
         }
     }

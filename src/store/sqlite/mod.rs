@@ -222,10 +222,15 @@ pub async fn unsubscribe(pool: &SqlitePool, chat: &ChatKey) -> Result<bool, Stor
 
 /// Subscribers per language code.
 pub async fn subscribers(pool: &SqlitePool) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows =
-        sqlx::query_as("SELECT lang, COUNT(*) FROM subscription GROUP BY lang ORDER BY lang")
-            .fetch_all(pool)
-            .await?;
+    // The language a subscriber will get: its saved choice now, else the one it
+    // subscribed in.
+    let rows = sqlx::query_as(
+        "SELECT COALESCE(c.lang, s.lang) AS l, COUNT(*) FROM subscription s
+         LEFT JOIN chat_lang c ON c.chat_key = s.chat_key
+         GROUP BY l ORDER BY l",
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows)
 }
 

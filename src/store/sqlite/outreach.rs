@@ -162,8 +162,8 @@ pub async fn record_post(
     Ok(())
 }
 
-/// Completes every running job with nothing pending: its rows are deleted, its totals
-/// stay. Returns the jobs completed.
+/// Completes every running job with nothing pending, and clears cancelled jobs: their
+/// rows are deleted, their totals stay. Returns the jobs completed.
 pub async fn finish(pool: &SqlitePool, now_ms: i64) -> Result<Vec<String>, StoreError> {
     let done: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM outreach_job j WHERE state = 'running'
@@ -175,12 +175,29 @@ pub async fn finish(pool: &SqlitePool, now_ms: i64) -> Result<Vec<String>, Store
     for job in &done {
         end_job(pool, job, "done", now_ms).await?;
     }
+    for table in ["outreach_queue", "outreach_channel_post"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE job IN (SELECT id FROM outreach_job WHERE state = 'cancelled')"
+        ))
+        .execute(pool)
+        .await?;
+    }
     Ok(done)
 }
 
-/// Cancels a running job: nothing more is sent; its rows go, its totals stay.
+/// Cancels a running job: nothing more of it is sent. Its rows stay until the sender
+/// has recorded the messages it had in flight (`finish` clears them), so those still
+/// count on the job.
 pub async fn cancel(pool: &SqlitePool, job: &str, now_ms: i64) -> Result<bool, StoreError> {
-    end_job(pool, job, "cancelled", now_ms).await
+    let ended = sqlx::query(
+        "UPDATE outreach_job SET state = 'cancelled', finished = ? WHERE id = ? AND state = 'running'",
+    )
+    .bind(now_ms)
+    .bind(job)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(ended == 1)
 }
 
 async fn end_job(
