@@ -134,6 +134,12 @@ pub enum Cmd {
         /// The language to render in
         #[arg(long, default_value = "en")]
         lang: Lang,
+        /// For /map: the day to show (YYYY-MM-DD)
+        #[arg(long)]
+        date: Option<crate::content::Date>,
+        /// Write the reply's picture (the map) to this PNG file
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

@@ -30,7 +30,12 @@ fn main() -> ExitCode {
 
     match cli.command {
         Some(Cmd::Check) => check::run(&cli),
-        Some(Cmd::Preview { ref command, lang }) => preview::run(&cli, command, lang),
+        Some(Cmd::Preview {
+            ref command,
+            lang,
+            date,
+            ref out,
+        }) => preview::run(&cli, command, lang, date, out.as_deref()),
         Some(Cmd::Links { ref username }) => links::run(&cli, username),
         Some(Cmd::Healthcheck) => healthcheck::run(&cli),
         Some(Cmd::Rekey { ref new_key_file }) => rekey::run(&cli, new_key_file.as_deref()),

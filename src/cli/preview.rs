@@ -64,12 +64,54 @@ pub fn preview(catalog: &Catalog, lang: Lang, text: &str) -> String {
         .join(&divider)
 }
 
-/// The subcommand: prints what a reader in `lang` would get for `command`.
-pub fn run(cli: &crate::config::Cli, command: &str, lang: Lang) -> std::process::ExitCode {
+/// Writes the picture of the reply to `command` as a PNG.
+fn write_picture(
+    catalog: &Catalog,
+    lang: Lang,
+    command: &str,
+    path: &std::path::Path,
+) -> std::process::ExitCode {
+    let photo = reply_offline(catalog, lang, command, None).and_then(|r| r.photo);
+    let Some(photo) = photo else {
+        eprintln!("`{command}` has no picture to write (only /map has one)");
+        return std::process::ExitCode::FAILURE;
+    };
+    let written = crate::render::map::png(&photo.svg)
+        .map_err(|e| e.to_string())
+        .and_then(|png| std::fs::write(path, png).map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => {
+            eprintln!("wrote {}", path.display());
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot write {}: {e}", path.display());
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The subcommand: prints what a reader in `lang` would get for `command` (with
+/// `date`, as its argument: `/map --date 2022-01-05` is `/map 2022-01-05`), and writes
+/// its picture, if it has one, to `out`.
+pub fn run(
+    cli: &crate::config::Cli,
+    command: &str,
+    lang: Lang,
+    date: Option<crate::content::Date>,
+    out: Option<&std::path::Path>,
+) -> std::process::ExitCode {
+    let command = match date {
+        Some(date) => format!("{command} {date}"),
+        None => command.to_string(),
+    };
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
-            super::out(&preview(&catalog, lang, command));
-            std::process::ExitCode::SUCCESS
+            super::out(&preview(&catalog, lang, &command));
+            match out {
+                Some(path) => write_picture(&catalog, lang, &command, path),
+                None => std::process::ExitCode::SUCCESS,
+            }
         }
         Err(problems) => {
             eprintln!("{problems}");

@@ -6,5 +6,5 @@ pub mod model;
 pub mod search;
 
 pub use date::Date;
-pub use load::{PETITION_FILE, SOURCES_FILE, SUMMARY_FILE, TIMELINE_FILE, load};
-pub use model::{Content, Event, Localized, Petition, Source, SourceKind, Topic};
+pub use load::{PETITION_FILE, PLACES_FILE, SOURCES_FILE, SUMMARY_FILE, TIMELINE_FILE, load};
+pub use model::{Content, Event, Localized, Petition, Place, Source, SourceKind, Topic};

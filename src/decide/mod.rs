@@ -14,11 +14,12 @@ use crate::render::View;
 
 /// Names counted for what is not a known command: stray text, buttons, inline queries.
 /// With the command table (`command::names`), every name a plan can count.
-const OTHER_COUNTS: [&str; 9] = [
+const OTHER_COUNTS: [&str; 10] = [
     "unknown",
     "text",
     "lang_button",
     "timeline_page",
+    "map_day",
     "event",
     "topic",
     "stale_button",
@@ -166,7 +167,7 @@ pub fn decide(arrival: &Arrival, facts: &Facts, content: &Content) -> Plan {
         Arrival::Button {
             data: Ok(callback),
             on_message: true,
-        } => on_button(callback.clone(), lang, facts.admin),
+        } => on_button(callback.clone(), lang, facts.admin, content),
         Arrival::Button { .. } => plan(Step::Stale, Some("stale_button")),
         Arrival::InlineQuery => plan(Step::Articles, Some("inline")),
     }
@@ -214,7 +215,7 @@ fn on_command(command: Command, addressed: bool, facts: &Facts, content: &Conten
     }
 }
 
-fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
+fn on_button(callback: Callback, lang: Lang, admin: bool, content: &Content) -> Plan {
     let (count, step) = match callback {
         Callback::SetLang { lang: new, then } => {
             let then = match then {
@@ -225,6 +226,11 @@ fn on_button(callback: Callback, lang: Lang, admin: bool) -> Plan {
         }
         Callback::TimelinePage(page) => ("timeline_page", Step::Show(View::Timeline { page })),
         Callback::Event(id) => ("event", Step::Show(View::Event(id))),
+        // A day the map no longer has (the content changed since) is out of date.
+        Callback::Map(day) if crate::render::map::days(content).contains(&day) => {
+            ("map_day", Step::Show(View::Map { day }))
+        }
+        Callback::Map(_) => ("stale_button", Step::Stale),
         Callback::Summary => ("summary", Step::Show(View::Summary)),
         Callback::Topic(id) => ("topic", Step::Show(View::Topic(id))),
         Callback::Purge(yes) if admin => (

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::content::Date;
 use crate::lang::Lang;
 
 /// Bumped when the meaning of a button changes, so old buttons are refused politely
@@ -33,6 +34,8 @@ pub enum Callback {
     Topic(String),
     /// Admin: confirm (`true`) or cancel the purge of every per-chat row.
     Purge(bool),
+    /// The map of a day (always a full date).
+    Map(Date),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +87,11 @@ impl Callback {
             ("p", [id]) if valid_id(id) => Callback::Topic(id.to_string()),
             ("x", ["y"]) => Callback::Purge(true),
             ("x", ["n"]) => Callback::Purge(false),
+            ("m", [day]) => match day.parse::<Date>() {
+                // Only the one spelling `Display` writes, so data round-trips exactly.
+                Ok(date) if date.day.is_some() && date.to_string() == *day => Callback::Map(date),
+                _ => return Err(BadCallback),
+            },
             _ => return Err(BadCallback),
         };
         Ok(parsed)
@@ -105,6 +113,7 @@ impl fmt::Display for Callback {
             Callback::Summary => write!(f, "{VERSION}:s"),
             Callback::Topic(id) => write!(f, "{VERSION}:p:{id}"),
             Callback::Purge(yes) => write!(f, "{VERSION}:x:{}", if *yes { "y" } else { "n" }),
+            Callback::Map(day) => write!(f, "{VERSION}:m:{day}"),
         }
     }
 }
@@ -129,6 +138,8 @@ mod tests {
             Callback::Event("x".repeat(24)),
             Callback::Summary,
             Callback::Topic("causes".into()),
+            Callback::Map("2022-01-05".parse().unwrap()),
+            Callback::Map("2023-12-31".parse().unwrap()),
         ];
         for cb in all {
             let data = cb.to_string();
@@ -159,6 +170,11 @@ mod tests {
             "1:e:../../etc",
             "1:s:extra",
             "1:p:a b",
+            "1:m:2022-01",
+            "1:m:2022-1-05",
+            "1:m:2022-02-30",
+            "1:m:",
+            "1:m:2022-01-05:x",
             &format!("1:e:{}", "a".repeat(25)),
             &"1:s".repeat(30),
         ] {

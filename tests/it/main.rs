@@ -12,6 +12,7 @@ mod e2e_reload;
 mod expect;
 mod fake_api;
 mod harness;
+mod map;
 mod process;
 mod properties;
 mod snapshots;
