@@ -12,7 +12,7 @@ use super::reload;
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, decide};
-use crate::deliver::{Delivery, deliver};
+use crate::deliver::{Delivery, photo};
 use crate::input::command::{self, AdminCommand, Input};
 use crate::render::View;
 use crate::usage;
@@ -64,7 +64,8 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         app.usage.count(name, lang);
     }
     let reply = catalog.reply(lang, &view);
-    match deliver(&bot, &app.metrics, chat, &reply).await {
+    // A reply with a picture goes as a photo; `photo::send` sends text as text.
+    match photo::send(&bot, &app.metrics, &app.pictures, chat, &reply).await {
         Delivery::Sent if counted.is_some() => metrics.reply_latency(started.elapsed()),
         Delivery::Failed => log::warn!("reply to command={name} was not delivered"),
         // Blocked, or gone: keep nothing about it (an anonymous total remembers it).

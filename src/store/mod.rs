@@ -27,6 +27,7 @@ macro_rules! on_backend {
 mod cache;
 pub mod data_key;
 pub mod key_source;
+mod pictures;
 mod postgres;
 mod private;
 mod sqlite;
