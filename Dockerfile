@@ -14,12 +14,15 @@ RUN mkdir -p src/bin benches/load \
     && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && echo 'fn main() {}' > src/bin/floor-bot.rs \
     && echo 'fn main() {}' > benches/render.rs \
+    && echo 'fn main() {}' > benches/map.rs \
     && echo 'fn main() {}' > benches/load/main.rs \
     && cargo build --release --locked --bin qantar-bot \
     && rm -rf src benches
 COPY src ./src
 COPY benches ./benches
 COPY migrations ./migrations
+# The map's outline and font are embedded in the binary (include_bytes!).
+COPY assets ./assets
 # Touch so cargo sees the real sources as newer than the cached stub.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin qantar-bot
 

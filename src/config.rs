@@ -185,6 +185,12 @@ pub enum Cmd {
         /// The language to render in
         #[arg(long, default_value = "en")]
         lang: Lang,
+        /// For /map: the day to show (YYYY-MM-DD)
+        #[arg(long)]
+        date: Option<crate::content::Date>,
+        /// Write the reply's picture (the map) to this PNG file
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -467,7 +473,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             cli.command,
-            Some(Cmd::Preview { command: None, on_this_day: Some(d), lang: Lang::Kk })
+            Some(Cmd::Preview { command: None, on_this_day: Some(d), lang: Lang::Kk, .. })
                 if d.to_string() == "2027-01-05"
         ));
         for bad in [

@@ -34,9 +34,11 @@ fn main() -> ExitCode {
             ref command,
             on_this_day,
             lang,
+            date,
+            ref out,
         }) => match (command, on_this_day) {
             (_, Some(day)) => preview::run_on_this_day(&cli, day, lang),
-            (Some(command), None) => preview::run(&cli, command, lang),
+            (Some(command), None) => preview::run(&cli, command, lang, date, out.as_deref()),
             // clap requires one of the two.
             (None, None) => ExitCode::from(2),
         },

@@ -50,7 +50,12 @@ const API_ERROR_KINDS: [&str; 6] = [
 const STORE_OPS: [&str; 2] = ["read", "write"];
 
 /// Bot API methods that send or edit a message: what `qantar_replies_total` counts.
-const REPLY_METHODS: [&str; 2] = ["sendMessage", "editMessageText"];
+const REPLY_METHODS: [&str; 4] = [
+    "sendMessage",
+    "editMessageText",
+    "sendPhoto",
+    "editMessageMedia",
+];
 
 /// Bot API methods that answer without a message; counted apart from replies.
 const ANSWER_METHODS: [&str; 2] = ["answerCallbackQuery", "answerInlineQuery"];

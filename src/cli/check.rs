@@ -11,9 +11,10 @@ pub fn run(cli: &Cli) -> ExitCode {
         Ok(catalog) => {
             let c = &catalog.content;
             println!(
-                "ok: {} events, {} sources, {} summary topics, petition, {} announcements; locales en, ru, kk",
+                "ok: {} events, {} sources, {} places, {} summary topics, petition, {} announcements; locales en, ru, kk",
                 c.events.len(),
                 c.sources.len(),
+                c.places.len(),
                 c.summary.topics.len(),
                 c.announcements.len()
             );

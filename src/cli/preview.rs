@@ -81,24 +81,76 @@ fn terminal(reply: &Reply) -> String {
         .join(&divider)
 }
 
-/// The subcommand: prints what a reader in `lang` would get for `command`.
-pub fn run(cli: &crate::config::Cli, command: &str, lang: Lang) -> std::process::ExitCode {
-    print_with(cli, |catalog| preview(catalog, lang, command))
+/// Writes the picture of the reply to `command` as a PNG.
+fn write_picture(
+    catalog: &Catalog,
+    lang: Lang,
+    command: &str,
+    path: &std::path::Path,
+) -> std::process::ExitCode {
+    let photo = reply_offline(catalog, lang, command, None).and_then(|r| r.photo);
+    let Some(photo) = photo else {
+        eprintln!("`{command}` has no picture to write (only /map has one)");
+        return std::process::ExitCode::FAILURE;
+    };
+    let written = crate::render::map::png(&photo.svg)
+        .map_err(|e| e.to_string())
+        .and_then(|png| std::fs::write(path, png).map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => {
+            eprintln!("wrote {}", path.display());
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot write {}: {e}", path.display());
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The subcommand: prints what a reader in `lang` would get for `command` (with
+/// `date`, as its argument: `/map --date 2022-01-05` is `/map 2022-01-05`), and writes
+/// its picture, if it has one, to `out`.
+pub fn run(
+    cli: &crate::config::Cli,
+    command: &str,
+    lang: Lang,
+    date: Option<crate::content::Date>,
+    out: Option<&std::path::Path>,
+) -> std::process::ExitCode {
+    let command = match date {
+        Some(date) => format!("{command} {date}"),
+        None => command.to_string(),
+    };
+    print_with(cli, |catalog| {
+        let text = preview(catalog, lang, &command);
+        let written = match out {
+            Some(path) => write_picture(catalog, lang, &command, path),
+            None => std::process::ExitCode::SUCCESS,
+        };
+        (text, written)
+    })
 }
 
 /// `preview --on-this-day <date>`: prints that day's message in `lang`.
 pub fn run_on_this_day(cli: &crate::config::Cli, day: Date, lang: Lang) -> std::process::ExitCode {
-    print_with(cli, |catalog| preview_on_this_day(catalog, lang, day))
+    print_with(cli, |catalog| {
+        (
+            preview_on_this_day(catalog, lang, day),
+            std::process::ExitCode::SUCCESS,
+        )
+    })
 }
 
 fn print_with(
     cli: &crate::config::Cli,
-    text: impl FnOnce(&Catalog) -> String,
+    text: impl FnOnce(&Catalog) -> (String, std::process::ExitCode),
 ) -> std::process::ExitCode {
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
-            super::out(&text(&catalog));
-            std::process::ExitCode::SUCCESS
+            let (text, code) = text(&catalog);
+            super::out(&text);
+            code
         }
         Err(problems) => {
             eprintln!("{problems}");

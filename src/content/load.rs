@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use super::model::{
-    AnnouncementsFile, ButtonTarget, Content, Localized, Petition, SourcesFile, SummaryFile,
-    TimelineFile,
+    AnnouncementsFile, ButtonTarget, Content, Localized, Petition, PlacesFile, SourcesFile,
+    SummaryFile, TimelineFile,
 };
 use crate::input::deep_link::Payload;
 use crate::problem::{Problem, Problems};
@@ -18,6 +18,7 @@ pub const SOURCES_FILE: &str = "sources.yaml";
 pub const PETITION_FILE: &str = "petition.yaml";
 /// Optional: without it there are no announcements; a file that is there must be valid.
 pub const ANNOUNCEMENTS_FILE: &str = "announcements.yaml";
+pub const PLACES_FILE: &str = "places.yaml";
 
 /// Limits in characters. They keep every view inside Telegram's 4096-unit message and
 /// keep single blocks small enough that splitting never has to cut inside one.
@@ -45,8 +46,9 @@ pub fn load(dir: &Path) -> Result<Content, Problems> {
     let timeline: Option<TimelineFile> = parse(dir, TIMELINE_FILE, &mut problems);
     let sources: Option<SourcesFile> = parse(dir, SOURCES_FILE, &mut problems);
     let petition: Option<Petition> = parse(dir, PETITION_FILE, &mut problems);
-    let (Some(summary), Some(timeline), Some(sources), Some(petition)) =
-        (summary, timeline, sources, petition)
+    let places: Option<PlacesFile> = parse(dir, PLACES_FILE, &mut problems);
+    let (Some(summary), Some(timeline), Some(sources), Some(petition), Some(places)) =
+        (summary, timeline, sources, petition, places)
     else {
         return Err(Problems(problems));
     };
@@ -59,6 +61,8 @@ pub fn load(dir: &Path) -> Result<Content, Problems> {
         sources: sources.sources,
         petition,
         announcements,
+        places: places.places,
+        map_days: places.days,
     };
     validate(dir, &content, &mut problems);
     if problems.is_empty() {
@@ -203,8 +207,10 @@ fn validate(dir: &Path, c: &Content, problems: &mut Vec<Problem>) {
         problems,
     };
     let source_ids = sources(&mut check, c);
+    check.file = dir.join(PLACES_FILE);
+    let place_ids = places(&mut check, c);
     check.file = dir.join(TIMELINE_FILE);
-    timeline(&mut check, c, &source_ids);
+    timeline(&mut check, c, &source_ids, &place_ids);
     check.file = dir.join(SUMMARY_FILE);
     summary(&mut check, c, &source_ids);
     check.file = dir.join(PETITION_FILE);
@@ -232,7 +238,74 @@ fn sources(check: &mut Checker, c: &Content) -> HashSet<String> {
     source_ids
 }
 
-fn timeline(check: &mut Checker, c: &Content, source_ids: &HashSet<String>) {
+/// Kazakhstan's bounds, with a little margin: a place inside the country lies within.
+const KAZAKHSTAN_LAT: std::ops::RangeInclusive<f64> = 40.5..=55.5;
+const KAZAKHSTAN_LON: std::ops::RangeInclusive<f64> = 46.4..=87.4;
+/// A label on the map; the longest ones must still fit beside their dot.
+const PLACE_NAME_MAX: usize = 32;
+
+/// Checks the places and returns their ids, for the events that name them.
+fn places(check: &mut Checker, c: &Content) -> HashSet<String> {
+    let days = c.map_days;
+    if days.from.day.is_none() || days.to.day.is_none() || days.from > days.to {
+        check.fail(
+            "days",
+            format!(
+                "`from` {} and `to` {} must be full dates (YYYY-MM-DD), `from` first",
+                days.from, days.to
+            ),
+        );
+    }
+    let mut ids = HashSet::new();
+    for (i, p) in c.places.iter().enumerate() {
+        let at = format!("places[{i}]");
+        check.id(&at, &p.id, &mut ids);
+        check.text(&format!("{at}.name"), &p.name, PLACE_NAME_MAX);
+        if let Some(r) = &p.renamed {
+            check.text(&format!("{at}.renamed.name"), &r.name, PLACE_NAME_MAX);
+        }
+        let (lat_ok, lon_ok) = (
+            (-90.0..=90.0).contains(&p.lat),
+            (-180.0..=180.0).contains(&p.lon),
+        );
+        if !lat_ok {
+            check.fail(
+                format!("{at}.lat"),
+                format!("latitude {} is out of range (-90 to 90)", p.lat),
+            );
+        }
+        if !lon_ok {
+            check.fail(
+                format!("{at}.lon"),
+                format!("longitude {} is out of range (-180 to 180)", p.lon),
+            );
+        }
+        let inside = KAZAKHSTAN_LAT.contains(&p.lat) && KAZAKHSTAN_LON.contains(&p.lon);
+        if lat_ok && lon_ok && !inside && !p.outside {
+            check.fail(
+                &at,
+                format!(
+                    "{}, {} is outside Kazakhstan's bounds (40.5–55.5°N, 46.4–87.4°E); mark a place abroad `outside: true`",
+                    p.lat, p.lon
+                ),
+            );
+        }
+        if inside && p.outside {
+            check.fail(
+                format!("{at}.outside"),
+                "the place is inside Kazakhstan's bounds",
+            );
+        }
+    }
+    ids
+}
+
+fn timeline(
+    check: &mut Checker,
+    c: &Content,
+    source_ids: &HashSet<String>,
+    place_ids: &HashSet<String>,
+) {
     let mut event_ids = HashSet::new();
     if c.events.is_empty() {
         check.fail("events", "the timeline is empty");
@@ -244,6 +317,20 @@ fn timeline(check: &mut Checker, c: &Content, source_ids: &HashSet<String>) {
         check.text(&format!("{at}.title"), &e.title, TITLE_MAX);
         check.text(&format!("{at}.body"), &e.body, EVENT_BODY_MAX);
         check.refs(&format!("{at}.sources"), &e.sources, source_ids);
+        for (k, id) in e.places.iter().enumerate() {
+            if !place_ids.contains(id) {
+                check.fail(
+                    format!("{at}.places[{k}]"),
+                    format!("unknown place `{id}` (not in {PLACES_FILE})"),
+                );
+            }
+        }
+        if !e.places.is_empty() && e.date.day.is_none() {
+            check.fail(
+                format!("{at}.places"),
+                "a map day needs a full date (YYYY-MM-DD); leave out the places of a month-only event",
+            );
+        }
         if i > 0 && e.date < c.events[i - 1].date {
             check.fail(
                 format!("{at}.date"),

@@ -7,10 +7,10 @@ pub mod search;
 
 pub use date::Date;
 pub use load::{
-    ANNOUNCEMENT_ID_MAX, ANNOUNCEMENTS_FILE, PETITION_FILE, SOURCES_FILE, SUMMARY_FILE,
-    TIMELINE_FILE, load,
+    ANNOUNCEMENT_ID_MAX, ANNOUNCEMENTS_FILE, PETITION_FILE, PLACES_FILE, SOURCES_FILE,
+    SUMMARY_FILE, TIMELINE_FILE, load,
 };
 pub use model::{
-    Announcement, AnnouncementButton, ButtonTarget, Content, Event, Localized, Petition, Source,
-    SourceKind, Topic,
+    Announcement, AnnouncementButton, ButtonTarget, Content, Event, Localized, Petition, Place,
+    Source, SourceKind, Topic,
 };

@@ -66,10 +66,21 @@ pub struct SourcesFile {
 pub struct Event {
     pub id: String,
     pub date: Date,
+    /// Ids of the places in `places.yaml` where it happened, for the map; none for what
+    /// happened nationwide or online.
+    #[serde(default)]
+    pub places: Vec<String>,
     pub place: Localized,
     pub title: Localized,
     pub body: Localized,
     pub sources: Vec<String>,
+}
+
+impl Event {
+    /// Dated to the day, not only the month.
+    pub fn day_precise(&self) -> bool {
+        self.date.day.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -159,6 +170,45 @@ impl AnnouncementButton {
     }
 }
 
+/// A place of the record, for the map (`places.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub id: String,
+    /// The label, as in the glossary.
+    pub name: Localized,
+    /// A later name, used for the days from its date on (Nur-Sultan became Astana).
+    #[serde(default)]
+    pub renamed: Option<Renamed>,
+    /// Degrees north.
+    pub lat: f64,
+    /// Degrees east.
+    pub lon: f64,
+    /// Beyond Kazakhstan (Moscow, Yerevan…): exempt from the country's bounds.
+    #[serde(default)]
+    pub outside: bool,
+    /// Labelled from the first day, before any event there (the capital, Almaty).
+    #[serde(default)]
+    pub landmark: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renamed {
+    pub from: Date,
+    pub name: Localized,
+}
+
+impl Place {
+    /// The label on `day`, in `lang`.
+    pub fn name_on(&self, day: Date, lang: Lang) -> &str {
+        match &self.renamed {
+            Some(r) if day >= r.from => r.name.get(lang),
+            _ => self.name.get(lang),
+        }
+    }
+}
+
 /// A curated message an admin can send to every subscriber and channel, once.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,6 +227,21 @@ pub struct AnnouncementsFile {
     pub announcements: Vec<Announcement>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacesFile {
+    pub days: MapDays,
+    pub places: Vec<Place>,
+}
+
+/// The span the map steps through day by day; later days with places follow it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapDays {
+    pub from: Date,
+    pub to: Date,
+}
+
 /// The whole curated record, validated: every reference resolves, every text exists.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -186,9 +251,15 @@ pub struct Content {
     pub petition: Petition,
     /// From the optional `announcements.yaml`; empty when there is none.
     pub announcements: Vec<Announcement>,
+    pub places: Vec<Place>,
+    pub map_days: MapDays,
 }
 
 impl Content {
+    pub fn place(&self, id: &str) -> Option<&Place> {
+        self.places.iter().find(|p| p.id == id)
+    }
+
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }

@@ -14,11 +14,12 @@ use crate::render::View;
 
 /// Names counted for what is not a known command: stray text, buttons, inline queries.
 /// With the command table (`command::names`), every name a plan can count.
-const OTHER_COUNTS: [&str; 11] = [
+const OTHER_COUNTS: [&str; 12] = [
     "unknown",
     "text",
     "lang_button",
     "timeline_page",
+    "map_day",
     "event",
     "topic",
     "stale_button",
@@ -183,7 +184,7 @@ pub fn decide(arrival: &Arrival, facts: &Facts, content: &Content) -> Plan {
         Arrival::Button {
             data: Ok(callback),
             on_message: true,
-        } => on_button(callback.clone(), lang, facts.admin, facts.private),
+        } => on_button(callback.clone(), lang, facts, content),
         Arrival::Button { .. } => plan(Step::Stale, Some("stale_button")),
         Arrival::InlineQuery => plan(Step::Articles, Some("inline")),
     }
@@ -231,7 +232,8 @@ fn on_command(command: Command, addressed: bool, facts: &Facts, content: &Conten
     }
 }
 
-fn on_button(callback: Callback, lang: Lang, admin: bool, private: bool) -> Plan {
+fn on_button(callback: Callback, lang: Lang, facts: &Facts, content: &Content) -> Plan {
+    let (admin, private) = (facts.admin, facts.private);
     let (count, step) = match callback {
         Callback::SetLang { lang: new, then } => {
             let then = match then {
@@ -242,6 +244,11 @@ fn on_button(callback: Callback, lang: Lang, admin: bool, private: bool) -> Plan
         }
         Callback::TimelinePage(page) => ("timeline_page", Step::Show(View::Timeline { page })),
         Callback::Event(id) => ("event", Step::Show(View::Event(id))),
+        // A day the map no longer has (the content changed since) is out of date.
+        Callback::Map(day) if crate::render::map::days(content).contains(&day) => {
+            ("map_day", Step::Show(View::Map { day }))
+        }
+        Callback::Map(_) => ("stale_button", Step::Stale),
         Callback::Summary => ("summary", Step::Show(View::Summary)),
         Callback::Topic(id) => ("topic", Step::Show(View::Topic(id))),
         Callback::Purge(yes) if admin => (

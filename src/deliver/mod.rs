@@ -5,6 +5,7 @@
 
 pub mod markup;
 pub mod menus;
+pub mod photo;
 pub mod unprompted;
 
 use std::future::IntoFuture;
@@ -39,7 +40,20 @@ pub enum Delivery {
 /// Runs `call` (which builds a fresh request each time) until it succeeds, retrying
 /// what is worth retrying. `what` names the method in the log and the counters; never
 /// any content.
-pub async fn retrying<F, R, T>(metrics: &Metrics, what: &str, mut call: F) -> Delivery
+pub async fn retrying<F, R, T>(metrics: &Metrics, what: &str, call: F) -> Delivery
+where
+    F: FnMut() -> R,
+    R: IntoFuture<Output = Result<T, RequestError>>,
+{
+    match attempt(metrics, what, call).await {
+        Ok(_) => Delivery::Sent,
+        Err(outcome) => outcome,
+    }
+}
+
+/// [`retrying`], keeping what Telegram answered (a sent photo's file_id); the error is
+/// how it ended otherwise.
+pub async fn attempt<F, R, T>(metrics: &Metrics, what: &str, mut call: F) -> Result<T, Delivery>
 where
     F: FnMut() -> R,
     R: IntoFuture<Output = Result<T, RequestError>>,
@@ -48,9 +62,9 @@ where
     let mut attempt = 1;
     loop {
         let error = match call().into_future().await {
-            Ok(_) => {
+            Ok(answer) => {
                 metrics.call_succeeded(what);
-                return Delivery::Sent;
+                return Ok(answer);
             }
             Err(e) => e,
         };
@@ -61,24 +75,24 @@ where
                 let wait = wait.duration();
                 if wait > MAX_RETRY_AFTER || last {
                     log::warn!("{what}: told to wait {}s, giving up", wait.as_secs());
-                    return Delivery::Failed;
+                    return Err(Delivery::Failed);
                 }
                 metrics.retry_after(wait);
                 log::info!("{what}: 429, waiting {}s as asked", wait.as_secs());
                 wait
             }
-            RequestError::Api(ApiError::MessageNotModified) => return Delivery::Unchanged,
+            RequestError::Api(ApiError::MessageNotModified) => return Err(Delivery::Unchanged),
             RequestError::Api(e) if unreachable(&e) => {
                 metrics.api_error("unreachable");
                 log::info!("{what}: chat unreachable ({e})");
-                return Delivery::Unreachable;
+                return Err(Delivery::Unreachable);
             }
             e if transient(&e) => {
                 // Counted as what it is, on the last attempt too.
                 metrics.api_error(transient_kind(&e));
                 if last {
                     log::error!("{what}: {e}; gave up after {MAX_ATTEMPTS} attempts");
-                    return Delivery::Failed;
+                    return Err(Delivery::Failed);
                 }
                 log::warn!("{what}: {e} (attempt {attempt}), retrying");
                 let pause = backoff;
@@ -88,7 +102,7 @@ where
             e => {
                 metrics.api_error("other");
                 log::error!("{what} failed: {e}");
-                return Delivery::Failed;
+                return Err(Delivery::Failed);
             }
         };
         tokio::time::sleep(pause).await;

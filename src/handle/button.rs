@@ -11,7 +11,7 @@ use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle}
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
-use crate::deliver::{deliver, edit, retrying};
+use crate::deliver::{deliver, edit, photo, retrying};
 use crate::i18n::{Msg, args};
 use crate::input::callback_data::{BadCallback, Callback};
 use crate::metrics::Metrics;
@@ -74,10 +74,19 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
-    let delivered = if as_new {
-        deliver(&bot, metrics, message.chat().id, &reply).await
-    } else {
-        edit(&bot, metrics, message.chat().id, message.id(), &reply).await
+    let (chat, id) = (message.chat().id, message.id());
+    // A photo is edited into another photo and text into text; across kinds (🗺 under
+    // the timeline, "Timeline for this day" under the map), and for a subscription,
+    // the answer is a new message.
+    let on_photo = message
+        .regular_message()
+        .is_some_and(|m| m.photo().is_some());
+    let pictures = &app.pictures;
+    let delivered = match (reply.photo.is_some(), on_photo || as_new) {
+        (true, true) => photo::edit(&bot, metrics, pictures, chat, id, &reply).await,
+        (true, false) => photo::send(&bot, metrics, pictures, chat, &reply).await,
+        (false, true) => deliver(&bot, metrics, chat, &reply).await,
+        (false, false) => edit(&bot, metrics, chat, id, &reply).await,
     };
     after_delivery(&app, key, delivered, "the answer to a button").await;
     Ok(())

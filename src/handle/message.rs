@@ -11,7 +11,7 @@ use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle}
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, decide};
-use crate::deliver::{Delivery, deliver};
+use crate::deliver::{Delivery, photo};
 use crate::input::command::{self, Input};
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
@@ -57,7 +57,8 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     // Counts and names only: who asked, and what they typed, stay out of the log.
     count(&app, counted, lang, "command");
     let reply = catalog.reply(lang, &view);
-    let delivered = deliver(&bot, &app.metrics, chat, &reply).await;
+    // A reply with a picture goes as a photo; `photo::send` sends text as text.
+    let delivered = photo::send(&bot, &app.metrics, &app.pictures, chat, &reply).await;
     if delivered == Delivery::Sent && counted.is_some() {
         metrics.reply_latency(started.elapsed());
     }

@@ -23,6 +23,8 @@ use crate::store::Store;
 pub struct App {
     pub catalog: Arc<LiveCatalog>,
     pub store: Store,
+    /// Telegram's file ids of the pictures uploaded (the map).
+    pub pictures: crate::deliver::photo::Pictures,
     pub default_lang: Lang,
     pub flood: FloodGuard,
     /// Updates in flight, so polling confirms only what has been handled.

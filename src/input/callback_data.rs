@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::content::Date;
 use crate::lang::Lang;
 
 /// Bumped when the meaning of a button changes, so old buttons are refused politely
@@ -45,6 +46,8 @@ pub enum Callback {
     AnnounceCancel,
     /// Admin: cancel a running broadcast job (`day:2027-01-05`, `announce:<id>`).
     CancelJob(String),
+    /// The map of a day (always a full date).
+    Map(Date),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,6 +123,11 @@ impl Callback {
             ("pt", []) => Callback::Petition,
             ("a", [id]) if valid_id(id) => Callback::Announce(id.to_string()),
             ("ac", []) => Callback::AnnounceCancel,
+            ("m", [day]) => match day.parse::<Date>() {
+                // Only the one spelling `Display` writes, so data round-trips exactly.
+                Ok(date) if date.day.is_some() && date.to_string() == *day => Callback::Map(date),
+                _ => return Err(BadCallback),
+            },
             _ => return Err(BadCallback),
         };
         Ok(parsed)
@@ -147,6 +155,7 @@ impl fmt::Display for Callback {
             Callback::Announce(id) => write!(f, "{VERSION}:a:{id}"),
             Callback::AnnounceCancel => write!(f, "{VERSION}:ac"),
             Callback::CancelJob(job) => write!(f, "{VERSION}:cj:{job}"),
+            Callback::Map(day) => write!(f, "{VERSION}:m:{day}"),
         }
     }
 }
@@ -180,6 +189,8 @@ mod tests {
             Callback::CancelJob("day:2027-01-05".into()),
             Callback::CancelJob(format!("announce:{}", "x".repeat(24))),
             Callback::CancelJob("j".repeat(59)),
+            Callback::Map("2022-01-05".parse().unwrap()),
+            Callback::Map("2023-12-31".parse().unwrap()),
         ];
         for cb in all {
             let data = cb.to_string();
@@ -221,6 +232,11 @@ mod tests {
             "1:cj:day 1",
             &format!("1:cj:{}", "j".repeat(60)),
             &format!("1:a:{}", "a".repeat(25)),
+            "1:m:2022-01",
+            "1:m:2022-1-05",
+            "1:m:2022-02-30",
+            "1:m:",
+            "1:m:2022-01-05:x",
             &format!("1:e:{}", "a".repeat(25)),
             &"1:s".repeat(30),
         ] {

@@ -15,6 +15,8 @@ pub enum Command {
     /// `/summary`, or `/summary causes` / `/summary_causes` for one topic.
     Summary(Option<String>),
     Timeline,
+    /// `/map`, or `/map 2022-01-05` for one day.
+    Map(Option<String>),
     Sources,
     Petition,
     /// `/lang`, `/lang kk` or the tappable `/lang_kk`.
@@ -60,6 +62,7 @@ enum Name {
     Help,
     Summary,
     Timeline,
+    Map,
     Sources,
     Petition,
     Lang,
@@ -76,10 +79,11 @@ enum Name {
 
 /// The one table of command names: public commands in menu order, each with the
 /// message that describes it in Telegram's menu, then the admin commands (no menu line).
-const TABLE: [(&str, Name, Option<Msg>); 16] = [
+const TABLE: [(&str, Name, Option<Msg>); 17] = [
     ("start", Name::Start, Some(Msg::CmdStart)),
     ("summary", Name::Summary, Some(Msg::CmdSummary)),
     ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
+    ("map", Name::Map, Some(Msg::CmdMap)),
     ("sources", Name::Sources, Some(Msg::CmdSources)),
     ("petition", Name::Petition, Some(Msg::CmdPetition)),
     ("lang", Name::Lang, Some(Msg::CmdLang)),
@@ -163,6 +167,7 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
         Some(Name::Help) => Command::Help,
         Some(Name::Summary) => Command::Summary(arg),
         Some(Name::Timeline) => Command::Timeline,
+        Some(Name::Map) => Command::Map(arg),
         Some(Name::Sources) => Command::Sources,
         Some(Name::Petition) => Command::Petition,
         Some(Name::Lang) => Command::Lang(arg),
@@ -238,6 +243,7 @@ impl Command {
             Command::Summary(None) => View::Summary,
             Command::Summary(Some(topic)) => View::Topic(topic),
             Command::Timeline => View::Timeline { page: 0 },
+            Command::Map(day) => map_view(day.and_then(|d| d.parse().ok()), content),
             Command::Sources => View::Sources,
             Command::Petition => View::Petition,
             Command::Lang(None) => View::LangMenu,
@@ -271,6 +277,7 @@ impl Command {
             Command::Help => Name::Help,
             Command::Summary(_) => Name::Summary,
             Command::Timeline => Name::Timeline,
+            Command::Map(_) => Name::Map,
             Command::Sources => Name::Sources,
             Command::Petition => Name::Petition,
             Command::Lang(_) => Name::Lang,
@@ -298,6 +305,7 @@ fn start_action(payload: &str, content: &Content) -> Action {
         Some(Payload::Timeline) => View::Timeline { page: 0 },
         Some(Payload::Sources) => View::Sources,
         Some(Payload::Summary) => View::Summary,
+        Some(Payload::Map(day)) => map_view(day, content),
         Some(Payload::Topic(id)) if content.topic(&id).is_some() => View::Topic(id),
         Some(Payload::Event(id)) if content.event(&id).is_some() => View::Event(id),
         Some(Payload::Topic(_) | Payload::Event(_)) => greeting,
@@ -309,6 +317,27 @@ fn start_action(payload: &str, content: &Content) -> Action {
         }
     };
     Action::Show(view)
+}
+
+/// The map on the map day of `day` (a date between map days shows the one before it),
+/// or on its first day.
+fn map_view(day: Option<crate::content::Date>, content: &Content) -> View {
+    let days = crate::render::map::days(content);
+    let first = days.first().copied();
+    let day = match (day.filter(|d| d.day.is_some()), first) {
+        (Some(day), _) => crate::render::map::map_day(content, day),
+        (None, Some(first)) => first,
+        // No map days at all (content with no places): the first event's date.
+        (None, None) => content.events.first().map_or(
+            crate::content::Date {
+                year: 2022,
+                month: 1,
+                day: Some(2),
+            },
+            |e| e.date,
+        ),
+    };
+    View::Map { day }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `t.me/<bot>?start=<payload>` links for the channel's posts: parsing the payload that
 //! arrives as `/start <payload>`, and listing the links for admins.
 
-use crate::content::Content;
+use crate::content::{Content, Date};
 use crate::lang::Lang;
 
 /// What a deep link asks to open.
@@ -14,6 +14,8 @@ pub enum Payload {
     Topic(String),
     Lang(Lang),
     Event(String),
+    /// The map: its first day, or the map day of a date.
+    Map(Option<Date>),
 }
 
 impl Payload {
@@ -34,11 +36,17 @@ impl Payload {
             "timeline" => Payload::Timeline,
             "sources" => Payload::Sources,
             "summary" => Payload::Summary,
+            "map" => Payload::Map(None),
             _ => {
                 if let Some(code) = p.strip_prefix("lang_") {
                     Payload::Lang(code.parse().ok()?)
                 } else if let Some(id) = p.strip_prefix("event_") {
                     Payload::Event(id.to_string())
+                } else if let Some(day) = p.strip_prefix("map_") {
+                    match day.parse::<Date>() {
+                        Ok(date) if date.day.is_some() => Payload::Map(Some(date)),
+                        _ => return None,
+                    }
                 } else if let Some(id) = p.strip_prefix("summary_") {
                     Payload::Topic(id.to_string())
                 } else {
@@ -57,6 +65,8 @@ impl Payload {
             Payload::Topic(id) => format!("summary_{id}"),
             Payload::Lang(lang) => format!("lang_{}", lang.code()),
             Payload::Event(id) => format!("event_{id}"),
+            Payload::Map(None) => "map".into(),
+            Payload::Map(Some(day)) => format!("map_{day}"),
         }
     }
 }
@@ -76,6 +86,10 @@ pub fn all_links(username: &str, content: &Content) -> Vec<(String, String)> {
         (Payload::Petition, "the petition".to_string()),
         (Payload::Summary, "the summary".to_string()),
         (Payload::Timeline, "the timeline".to_string()),
+        (
+            Payload::Map(None),
+            "the map, from its first day".to_string(),
+        ),
         (Payload::Sources, "the sources".to_string()),
     ];
     for t in &content.summary.topics {
@@ -89,6 +103,9 @@ pub fn all_links(username: &str, content: &Content) -> Vec<(String, String)> {
             Payload::Lang(lang),
             format!("switch to {}", lang.native_name()),
         ));
+    }
+    for day in crate::render::map::days(content) {
+        payloads.push((Payload::Map(Some(day)), format!("the map on {day}")));
     }
     for e in &content.events {
         payloads.push((
@@ -115,6 +132,11 @@ mod tests {
             Payload::parse("event_zhanaozen"),
             Some(Payload::Event("zhanaozen".into()))
         );
+        assert_eq!(Payload::parse("map"), Some(Payload::Map(None)));
+        assert_eq!(
+            Payload::parse("map_2022-01-05"),
+            Some(Payload::Map(Some("2022-01-05".parse().unwrap())))
+        );
         assert_eq!(
             Payload::parse("summary_csto"),
             Some(Payload::Topic("csto".into()))
@@ -127,6 +149,9 @@ mod tests {
             "",
             "lang_de",
             "lang_",
+            "map_2022-01",
+            "map_2022-13-01",
+            "map_tomorrow",
             "hello",
             "petition now",
             "<b>",

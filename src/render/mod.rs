@@ -6,6 +6,7 @@ mod articles;
 mod dates;
 pub mod html;
 pub mod keyboard;
+pub mod map;
 mod outreach;
 mod ready;
 pub mod split;
@@ -49,6 +50,11 @@ pub enum View {
     },
     /// One event in full, with its sources; an unknown id shows the first page.
     Event(String),
+    /// The map of one day (a photo with its caption); another day shows the last map
+    /// day before it.
+    Map {
+        day: crate::content::Date,
+    },
     Sources,
     Petition,
     /// `/lang` alone: the current language and the choices.
@@ -154,6 +160,8 @@ pub struct Reply {
     pub messages: Vec<Part>,
     /// Off for lists of links, where a preview of the first link would mislead.
     pub link_preview: bool,
+    /// A picture sent with the first message as its caption (the map); `None` for text.
+    pub photo: Option<map::Photo>,
 }
 
 impl Reply {

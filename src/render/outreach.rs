@@ -90,9 +90,10 @@ impl Hash for JobProgress {
 }
 
 /// The button a deep link becomes in a chat that talks to the bot: the same view,
-/// reached by a callback instead of a `/start`.
-fn callback_for(payload: &Payload) -> Callback {
+/// reached by a callback instead of a `/start`; `map` alone opens the map's first day.
+fn callback_for(payload: &Payload, map_from: Date) -> Callback {
     match payload {
+        Payload::Map(day) => Callback::Map(day.unwrap_or(map_from)),
         Payload::Petition => Callback::Petition,
         Payload::Timeline => Callback::TimelinePage(0),
         Payload::Sources => Callback::Sources,
@@ -107,9 +108,9 @@ fn callback_for(payload: &Payload) -> Callback {
 }
 
 /// A button opening `payload` the way `links` says.
-fn open_button(label: String, payload: &Payload, links: &Links) -> Button {
+fn open_button(label: String, payload: &Payload, links: &Links, map_from: Date) -> Button {
     match links {
-        Links::Buttons => Button::callback(label, callback_for(payload)),
+        Links::Buttons => Button::callback(label, callback_for(payload, map_from)),
         Links::DeepLinks { bot } => Button::url(label, link(bot, payload)),
     }
 }
@@ -172,6 +173,7 @@ impl Renderer<'_> {
                     n.to_string(),
                     &Payload::Event(e.id.clone()),
                     links,
+                    self.catalog.content.map_days.from,
                 ));
             }
         }
@@ -216,6 +218,7 @@ impl Renderer<'_> {
                         label.get(self.lang).to_string(),
                         &payload,
                         links,
+                        self.catalog.content.map_days.from,
                     ))
                 }
             })

@@ -93,6 +93,9 @@ impl Renderer<'_> {
         if !nav.is_empty() {
             keys.push(nav);
         }
+        if let Some(first) = content.events.get(start) {
+            keys.push(vec![self.map_button(first.date)]);
+        }
         if page + 1 == pages {
             keys.push(self.petition_row(true));
             keys.push(vec![self.subscribe_button()]);

@@ -23,6 +23,7 @@ const ECHO_MAX: usize = 32;
 pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
     let r = Renderer { catalog, lang };
     let no_keys = Keyboard::new;
+    let mut photo = None;
     let (blocks, keyboard, link_preview) = match view {
         View::Start { picker } => (r.start(), r.start_keys(*picker), false),
         View::Help => (r.help(), no_keys(), false),
@@ -34,6 +35,11 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         }
         View::Event(id) => {
             let (blocks, keys) = r.event(id);
+            (blocks, keys, false)
+        }
+        View::Map { day } => {
+            let (blocks, keys, picture) = r.map(*day);
+            photo = Some(picture);
             (blocks, keys, false)
         }
         View::Sources => (r.sources(), no_keys(), false),
@@ -110,6 +116,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
     Reply {
         messages,
         link_preview,
+        photo,
     }
 }
 
@@ -229,6 +236,11 @@ impl Renderer<'_> {
             .map(|t| Button::callback(t.title.get(self.lang), Callback::Topic(t.id.clone())))
             .collect();
         let mut rows: Keyboard = buttons.chunks(2).map(|c| c.to_vec()).collect();
+        if current.is_none()
+            && let Some(first) = super::map::days(&self.catalog.content).first()
+        {
+            rows.push(vec![self.map_button(*first)]);
+        }
         if current.is_some() {
             rows.push(vec![Button::callback(
                 self.plain(Msg::ButtonBackSummary),

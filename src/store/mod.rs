@@ -28,6 +28,7 @@ mod cache;
 pub mod data_key;
 pub mod key_source;
 pub mod outreach;
+mod pictures;
 mod postgres;
 mod private;
 mod sqlite;

@@ -198,6 +198,7 @@ fn make_app(
 ) -> App {
     App {
         catalog,
+        pictures: crate::deliver::photo::Pictures::new(store.clone()),
         store,
         default_lang: options.default_lang,
         flood: FloodGuard::new(

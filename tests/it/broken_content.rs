@@ -62,6 +62,50 @@ struct Broken {
 fn breakages() -> Vec<Broken> {
     vec![
         Broken {
+            what: "an event names an unknown place",
+            file: "content/timeline.yaml",
+            edit: Edit::Yaml(|v| v["events"][0]["places"][0] = Value::from("atlantis")),
+            names: "timeline.yaml",
+            at: "events[0].places[0]",
+            says: "unknown place `atlantis`",
+        },
+        Broken {
+            what: "a place's latitude out of range",
+            file: "content/places.yaml",
+            edit: Edit::Yaml(|v| v["places"][1]["lat"] = Value::from(143.65)),
+            names: "places.yaml",
+            at: "places[1].lat",
+            says: "latitude 143.65 is out of range",
+        },
+        Broken {
+            what: "a place outside Kazakhstan not marked so",
+            file: "content/places.yaml",
+            edit: Edit::Yaml(|v| v["places"][2]["lon"] = Value::from(37.62)),
+            names: "places.yaml",
+            at: "places[2]",
+            says: "outside Kazakhstan's bounds",
+        },
+        Broken {
+            what: "a place name missing a language",
+            file: "content/places.yaml",
+            edit: Edit::Yaml(|v| {
+                if let Some(name) = v["places"][0]["name"].as_mapping_mut() {
+                    name.remove("kk");
+                }
+            }),
+            names: "places.yaml",
+            at: "places[0].name",
+            says: "missing field `kk`",
+        },
+        Broken {
+            what: "a place name left empty",
+            file: "content/places.yaml",
+            edit: Edit::Yaml(|v| v["places"][3]["name"]["ru"] = Value::from(" ")),
+            names: "places.yaml",
+            at: "places[3].name.ru",
+            says: "missing translation",
+        },
+        Broken {
             what: "YAML syntax error",
             file: "content/petition.yaml",
             edit: Edit::Text(|t| t.replace("goal: 500", "goal: [500")),

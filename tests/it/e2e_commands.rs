@@ -216,6 +216,7 @@ async fn menus_and_descriptions_are_published_in_three_languages() {
                 "start",
                 "summary",
                 "timeline",
+                "map",
                 "sources",
                 "petition",
                 "lang",

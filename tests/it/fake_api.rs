@@ -1,5 +1,6 @@
 //! A fake Telegram Bot API on 127.0.0.1: enough of getMe, getUpdates (long polling with
-//! offsets), sendMessage and the menu methods for the real dispatcher to run against.
+//! offsets), sendMessage, sendPhoto and editMessageMedia (multipart uploads or file
+//! ids) and the menu methods for the real dispatcher to run against.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -81,10 +82,12 @@ struct Inner {
     next_message_id: i64,
     calls: Vec<Call>,
     faults: Vec<Armed>,
-    /// (chat, message id) of every sendMessage, in order.
+    /// (chat, message id) of every sendMessage and sendPhoto, in order.
     sent_ids: Vec<(i64, i64)>,
     /// Users getChatMember calls an administrator (of any chat); everyone else is a member.
     chat_admins: HashSet<i64>,
+    /// File ids handed out for uploaded photos.
+    next_file: i64,
 }
 
 #[derive(Clone)]
@@ -206,14 +209,35 @@ impl FakeApi {
 
     /// Queues a press on a button of the bot's message `message_id` in `chat`.
     pub fn press(&self, chat: Chat, from: &From, message_id: i64, data: &str) -> String {
+        self.press_on(chat, from, message_id, data, false)
+    }
+
+    /// Queues a press on a button under a photo (the map) the bot sent.
+    pub fn press_photo(&self, chat: Chat, from: &From, message_id: i64, data: &str) -> String {
+        self.press_on(chat, from, message_id, data, true)
+    }
+
+    fn press_on(
+        &self,
+        chat: Chat,
+        from: &From,
+        message_id: i64,
+        data: &str,
+        photo: bool,
+    ) -> String {
         let id = format!("cb{}", self.next_message_id());
-        let message = json!({
+        let mut message = json!({
             "message_id": message_id,
             "date": now(),
             "chat": chat.json(),
             "from": {"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME},
-            "text": "…",
         });
+        if photo {
+            message["photo"] = photo_sizes("photo-earlier");
+            message["caption"] = json!("…");
+        } else {
+            message["text"] = json!("…");
+        }
         self.push(
             "callback_query",
             json!({"id": id, "from": from.json(), "message": message,
@@ -396,6 +420,14 @@ fn parse_body(headers: &axum::http::HeaderMap, body: &[u8]) -> Value {
             continue;
         };
         let value = value.strip_suffix("\r\n").unwrap_or(value);
+        if head.contains("filename=") {
+            // A file: what matters is that it was uploaded, and its size.
+            fields.insert(
+                name.to_string(),
+                json!({"upload": true, "bytes": value.len()}),
+            );
+            continue;
+        }
         let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::from(value));
         fields.insert(name.to_string(), parsed);
     }
@@ -427,7 +459,7 @@ async fn handle(
             f.fault.clone()
         });
         let faulted = matches!(fault, Some(Fault::Status(..) | Fault::Drop));
-        if method == "sendmessage" && !faulted {
+        if (method == "sendmessage" || method == "sendphoto") && !faulted {
             // Assigned under the same lock that records the call, so a test that saw
             // the call can always look up the id.
             inner.next_message_id += 1;
@@ -506,6 +538,42 @@ async fn handle(
             let admin = api.inner.lock().unwrap().chat_admins.contains(&user);
             ok(chat_member(user, admin))
         }
+        "sendphoto" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let chat = if chat_id < 0 {
+                Chat::Group(chat_id)
+            } else {
+                Chat::Private(chat_id)
+            };
+            let file_id = photo_file_id(&api, &body, &body["photo"]);
+            ok(json!({
+                "message_id": assigned_id,
+                "date": now(),
+                "chat": chat.json(),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME},
+                "caption": body["caption"].clone(),
+                "photo": photo_sizes(&file_id),
+            }))
+        }
+        "editmessagemedia" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let chat = if chat_id < 0 {
+                Chat::Group(chat_id)
+            } else {
+                Chat::Private(chat_id)
+            };
+            let media = &body["media"];
+            let file_id = photo_file_id(&api, &body, &media["media"]);
+            ok(json!({
+                "message_id": body["message_id"].clone(),
+                "date": now(),
+                "edit_date": now(),
+                "chat": chat.json(),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME},
+                "caption": media["caption"].clone(),
+                "photo": photo_sizes(&file_id),
+            }))
+        }
         "sendmessage" => {
             let chat_id = body["chat_id"].as_i64().unwrap_or(0);
             let chat = if chat_id < 0 {
@@ -540,6 +608,54 @@ fn chat_member(user: i64, admin: bool) -> Value {
         "can_invite_users": true, "can_restrict_members": true,
         "can_pin_messages": true, "can_promote_members": false
     })
+}
+
+/// How a photo was given: an upload (a file part, directly or through `attach://name`)
+/// or a file id.
+pub enum PhotoSent {
+    Upload,
+    FileId(String),
+}
+
+/// How `value` (a photo field of a call's body) gave its photo; for editMessageMedia,
+/// pass the `media` object's `media`.
+pub fn photo_sent(body: &Value, value: &Value) -> PhotoSent {
+    let uploaded = |v: &Value| v["upload"].as_bool() == Some(true);
+    match value.as_str() {
+        Some(attach) if attach.starts_with("attach://") => {
+            let part = &body[attach.trim_start_matches("attach://")];
+            if uploaded(part) {
+                PhotoSent::Upload
+            } else {
+                PhotoSent::FileId(part.as_str().unwrap_or_default().to_string())
+            }
+        }
+        Some(id) => PhotoSent::FileId(id.to_string()),
+        None if uploaded(value) => PhotoSent::Upload,
+        None => PhotoSent::FileId(String::new()),
+    }
+}
+
+/// The file id of the photo in a call: a new one for an upload, else the one given.
+fn photo_file_id(api: &FakeApi, body: &Value, value: &Value) -> String {
+    match photo_sent(body, value) {
+        PhotoSent::Upload => {
+            let mut inner = api.inner.lock().unwrap();
+            inner.next_file += 1;
+            format!("photo-{}", inner.next_file)
+        }
+        PhotoSent::FileId(id) => id,
+    }
+}
+
+/// The sizes Telegram returns for a photo: a thumbnail and the full picture.
+fn photo_sizes(file_id: &str) -> Value {
+    json!([
+        {"file_id": format!("{file_id}-thumb"), "file_unique_id": format!("u{file_id}-thumb"),
+         "width": 320, "height": 250, "file_size": 9000},
+        {"file_id": file_id, "file_unique_id": format!("u{file_id}"),
+         "width": 1280, "height": 1000, "file_size": 120000},
+    ])
 }
 
 /// Long polling as Telegram does it: `offset` confirms everything before it; with nothing

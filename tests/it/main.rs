@@ -14,6 +14,7 @@ mod e2e_reload;
 mod expect;
 mod fake_api;
 mod harness;
+mod map;
 mod outreach;
 mod process;
 mod properties;

@@ -24,6 +24,7 @@ fn name_of(view: &View) -> String {
         View::Topic(id) => format!("topic_{id}"),
         View::Timeline { page } => format!("timeline_p{:02}", page + 1),
         View::Event(id) => format!("event_{id}"),
+        View::Map { day } => format!("map_{day}"),
         View::Sources => "sources".into(),
         View::Petition => "petition".into(),
         View::LangMenu => "lang_menu".into(),
@@ -128,6 +129,11 @@ fn every_view(catalog: &Catalog) -> Vec<View> {
     views.extend((0..qantar_bot::render::page_count(c)).map(|page| View::Timeline { page }));
     views.extend(c.events.iter().map(|e| View::Event(e.id.clone())));
     views.extend(outreach_views(catalog));
+    views.extend(
+        qantar_bot::render::map::days(c)
+            .into_iter()
+            .map(|day| View::Map { day }),
+    );
     views
 }
 
@@ -163,6 +169,10 @@ fn reply_text(reply: &Reply) -> String {
         "link preview: {}\n",
         if reply.link_preview { "on" } else { "off" }
     );
+    if reply.photo.is_some() {
+        // The picture itself is tested in `map`; its caption is the first message.
+        out.push_str("photo: the map, with the first message as its caption\n");
+    }
     let n = reply.messages.len();
     for (i, m) in reply.messages.iter().enumerate() {
         let _ = writeln!(out, "──── message {} of {n} ────", i + 1);

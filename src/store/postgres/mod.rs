@@ -302,6 +302,32 @@ pub async fn usage_since(pool: &PgPool, first_day: &str) -> Result<Vec<Usage>, S
     Ok(rows.into_iter().map(Usage::from).collect())
 }
 
+/// Telegram's file_id for a picture, if it was uploaded before.
+pub async fn picture_file(pool: &PgPool, picture: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT file_id FROM picture_file WHERE picture = $1")
+            .bind(picture)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub async fn set_picture_file(
+    pool: &PgPool,
+    picture: &str,
+    file_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO picture_file (picture, file_id) VALUES ($1, $2)
+         ON CONFLICT (picture) DO UPDATE SET file_id = excluded.file_id",
+    )
+    .bind(picture)
+    .bind(file_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Reads the real table (not `SELECT 1`), so a broken schema shows too.
 pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT COUNT(*) FROM chat_lang WHERE chat_key = ''::bytea")

@@ -278,6 +278,32 @@ pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreE
     Ok(deleted)
 }
 
+/// Telegram's file_id for a picture, if it was uploaded before.
+pub async fn picture_file(pool: &SqlitePool, picture: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT file_id FROM picture_file WHERE picture = ?")
+            .bind(picture)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub async fn set_picture_file(
+    pool: &SqlitePool,
+    picture: &str,
+    file_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO picture_file (picture, file_id) VALUES (?, ?)
+         ON CONFLICT (picture) DO UPDATE SET file_id = excluded.file_id",
+    )
+    .bind(picture)
+    .bind(file_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Moves one per-chat table from `old` to `new` in one transaction: every row's id is
 /// opened under the old key and hashed and sealed again under the new one. A table
 /// already under `new` is left as it is, so an interrupted rekey can run again.
