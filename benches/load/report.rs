@@ -215,7 +215,8 @@ pub fn markdown(o: &Options, r: &Results) -> String {
             "\nNote: the admin's Confirm press (`1:a:<id>`) was answered but queued nothing \
              (the preview was not edited and no message went out), so the harness queued \
              the announcement itself with `Store::create_job(\"announce:<id>\")` on the \
-             bot's database, the call Confirm makes; the sending is the bot's as usual."
+             bot's database, the call Confirm makes; the sending is the bot's as usual. \
+             \"Confirm to first message\" then includes the 5 s the harness waited."
         );
     }
     out
