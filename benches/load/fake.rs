@@ -5,8 +5,13 @@
 //! Replies are matched to updates by chat, first in first out: teloxide runs one worker
 //! per chat, so a chat's replies come in the order its updates went out, and every
 //! command in the workload is answered with exactly one message.
+//!
+//! For broadcasts it also records every sendMessage to a subscriber (chat ids from
+//! `SUBSCRIBER_FIRST` on) with its arrival time, keeps what the bot sends the admin,
+//! answers button presses and edits, and, like Telegram, forgets updates once a
+//! getUpdates has confirmed them, so a bot started again is not handed them twice.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -18,7 +23,10 @@ use axum::response::Response;
 use serde_json::Value;
 use tokio::sync::Notify;
 
-use crate::workload::Update;
+use crate::workload::{ADMIN, SUBSCRIBER_FIRST, Update};
+
+/// The chat of an update handed out without expecting a timed reply (the admin's).
+const UNTRACKED: i64 = i64::MIN;
 
 /// sendMessage's answer: always the same bytes, so the fake costs next to nothing.
 const SENT: &str = r#"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private","first_name":"Reader"},"text":"ok"}}"#;
@@ -61,6 +69,13 @@ struct Feed {
     stats: PhaseStats,
     first_handout: Option<Instant>,
     last_reply: Option<Instant>,
+    /// Updates before this index were confirmed by a later offset.
+    confirmed: usize,
+    /// Each sendMessage to a subscriber: when it arrived, and to which chat.
+    broadcast: Vec<(Instant, i64)>,
+    reached: HashSet<i64>,
+    /// Bodies of what the bot sent or edited in the admin's chat.
+    admin: Vec<String>,
 }
 
 struct Shared {
@@ -113,6 +128,35 @@ impl Fake {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         None
+    }
+
+    /// Hands out one update at once, expecting no timed reply (the admin's commands and
+    /// presses). Only between phases: it releases everything queued before it.
+    pub fn push_untracked(&self, make: impl FnOnce(usize) -> Bytes) {
+        let mut feed = self.shared.feed();
+        let id = feed.updates.len() + 1;
+        feed.updates.push(make(id));
+        feed.chats.push(UNTRACKED);
+        feed.handed_out.push(None);
+        feed.released = feed.updates.len();
+        drop(feed);
+        self.shared.news.notify_waiters();
+    }
+
+    /// Messages to subscribers so far, and the distinct chats they reached.
+    pub fn broadcast_progress(&self) -> (usize, usize) {
+        let feed = self.shared.feed();
+        (feed.broadcast.len(), feed.reached.len())
+    }
+
+    /// Every message to a subscriber so far: arrival, chat.
+    pub fn broadcast_log(&self) -> Vec<(Instant, i64)> {
+        self.shared.feed().broadcast.clone()
+    }
+
+    /// What the bot sent or edited in the admin's chat so far.
+    pub fn admin_messages(&self) -> Vec<String> {
+        self.shared.feed().admin.clone()
     }
 
     /// Queues `updates`, releases them (all at once, or `rate` per second), and waits
@@ -195,6 +239,14 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
     // Telegram treats method names case-insensitively; teloxide sends PascalCase.
     match method.to_ascii_lowercase().as_str() {
         "sendmessage" => send_message(&shared, &body),
+        "editmessagetext" => {
+            shared
+                .feed()
+                .admin
+                .push(String::from_utf8_lossy(&body).into_owned());
+            json(StatusCode::OK, SENT)
+        }
+        "answercallbackquery" => json(StatusCode::OK, TRUE),
         "getupdates" => get_updates(&shared, &body).await,
         "getme" => json(StatusCode::OK, ME),
         "getwebhookinfo" => json(StatusCode::OK, WEBHOOK),
@@ -209,6 +261,18 @@ fn send_message(shared: &Shared, body: &[u8]) -> Response {
     let now = Instant::now();
     let chat = chat_id(body);
     let mut feed = shared.feed();
+    match chat {
+        Some(c) if c >= SUBSCRIBER_FIRST => {
+            feed.broadcast.push((now, c));
+            feed.reached.insert(c);
+            return json(StatusCode::OK, SENT);
+        }
+        Some(ADMIN) => {
+            feed.admin.push(String::from_utf8_lossy(body).into_owned());
+            return json(StatusCode::OK, SENT);
+        }
+        _ => {}
+    }
     let index = chat
         .and_then(|c| feed.awaiting.get_mut(&c))
         .and_then(|q| q.pop_front());
@@ -251,7 +315,7 @@ async fn get_updates(shared: &Shared, body: &[u8]) -> Response {
     let limit = request["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
     let timeout = Duration::from_secs(request["timeout"].as_u64().unwrap_or(0).min(10));
     let deadline = Instant::now() + timeout;
-    let from = (offset - 1).max(0) as usize;
+    let asked = (offset - 1).max(0) as usize;
     loop {
         let news = shared.news.notified();
         tokio::pin!(news);
@@ -260,6 +324,8 @@ async fn get_updates(shared: &Shared, body: &[u8]) -> Response {
             let mut feed = shared.feed();
             let now = Instant::now();
             feed.first_poll.get_or_insert(now);
+            feed.confirmed = feed.confirmed.max(asked).min(feed.updates.len());
+            let from = feed.confirmed;
             if from < feed.released {
                 let to = (from + limit).min(feed.released);
                 feed.first_handout.get_or_insert(now);
@@ -275,6 +341,9 @@ async fn get_updates(shared: &Shared, body: &[u8]) -> Response {
                     if feed.handed_out[i].is_none() {
                         feed.handed_out[i] = Some(now);
                         let chat = feed.chats[i];
+                        if chat == UNTRACKED {
+                            continue;
+                        }
                         feed.awaiting.entry(chat).or_default().push_back(i);
                     }
                 }

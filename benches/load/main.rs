@@ -13,11 +13,27 @@
 //! `--floor-multi-thread` (the floor on tokio's default runtime, as `#[tokio::main]` and
 //! teloxide's examples have it, instead of the product's one thread), `--quick` (fewer
 //! runs and updates, to try the harness out).
+//!
+//! Broadcast mode (issue 14), not in the default set (a full run takes the best part of
+//! an hour): `--only broadcast` runs its four parts, each also a name for `--only`:
+//! `broadcast-rate` (an announcement to every subscriber at the paid rate: achieved rate,
+//! the most in any one-second window, duplicates, losses, peak RSS growth),
+//! `broadcast-kill` (SIGKILL at half way, restart on the same database and key: losses
+//! and duplicates, for each `--kill-in-flight` value of QANTAR_BROADCAST_IN_FLIGHT),
+//! `broadcast-latency` (interactive p99 at `--interactive-rate` updates/s with and
+//! without a broadcast) and `enqueue` (`Store::create_job` over `--enqueue N`
+//! subscribers on SQLite, and on PostgreSQL at `--postgres-url URL`, else
+//! `QANTAR_TEST_POSTGRES_URL`, in a database it creates and drops). Options:
+//! `--subscribers N` (100,000), `--broadcast-rate N` (1,000/s, paid),
+//! `--kill-in-flight 1,4`, `--interactive-rate N` (200), `--enqueue N` (1,000,000);
+//! `--quick` makes them 10,000 subscribers and 100,000 to enqueue.
 
+mod broadcast;
 mod fake;
 mod process;
 mod report;
 mod stats;
+mod subscribers;
 mod workload;
 
 use std::process::ExitCode;
@@ -45,6 +61,15 @@ pub struct Options {
     pub saved: usize,
     /// Floor bots on tokio's multi-thread runtime rather than the product's one thread.
     pub floor_multi_thread: bool,
+    /// Broadcast: subscribers, the paid rate, QANTAR_BROADCAST_IN_FLIGHT for each kill
+    /// scenario, and the pace of interactive updates during a broadcast.
+    pub subscribers: usize,
+    pub broadcast_rate: usize,
+    pub kill_in_flight: Vec<usize>,
+    pub interactive_rate: f64,
+    /// Subscribers `Store::create_job` enqueues, and the PostgreSQL server for it.
+    pub enqueue: usize,
+    pub postgres_url: Option<String>,
 }
 
 impl Default for Options {
@@ -62,6 +87,14 @@ impl Default for Options {
             memory_chats: 100_000,
             saved: 100_000,
             floor_multi_thread: false,
+            subscribers: 100_000,
+            broadcast_rate: 1_000,
+            kill_in_flight: vec![1, 4],
+            interactive_rate: 200.0,
+            enqueue: 1_000_000,
+            postgres_url: std::env::var("QANTAR_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
         }
     }
 }
@@ -85,6 +118,24 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--memory-chats" => o.memory_chats = value(arg)?,
             "--saved" => o.saved = value(arg)?,
             "--floor-multi-thread" => o.floor_multi_thread = true,
+            "--subscribers" => o.subscribers = value(arg)?.max(1),
+            "--broadcast-rate" => o.broadcast_rate = value(arg)?.clamp(1, 1000),
+            "--interactive-rate" => o.interactive_rate = value(arg)?.max(1) as f64,
+            "--enqueue" => o.enqueue = value(arg)?.max(1),
+            "--postgres-url" => {
+                o.postgres_url = Some(it.next().ok_or("--postgres-url needs a URL")?.clone());
+            }
+            "--kill-in-flight" => {
+                let list = it.next().ok_or("--kill-in-flight needs a list")?;
+                o.kill_in_flight = list
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .parse::<usize>()
+                            .map_err(|e| format!("--kill-in-flight: {e}"))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
             "--only" => {
                 let list = it.next().ok_or("--only needs a list")?;
                 o.modes = list.split(',').map(|m| m.trim().to_string()).collect();
@@ -96,6 +147,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 o.paced = 2_000;
                 o.memory_chats = 10_000;
                 o.saved = 10_000;
+                o.subscribers = 10_000;
+                o.enqueue = 100_000;
             }
             other => return Err(format!("unknown option `{other}`")),
         }
@@ -180,6 +233,7 @@ pub struct Results {
     pub throughput: Vec<LoadRun>,
     pub latency: Vec<LoadRun>,
     pub memory: Vec<MemoryRun>,
+    pub broadcast: broadcast::Results,
 }
 
 /// Both bots each run, the order alternating so neither always runs on a cooler machine.
@@ -195,7 +249,15 @@ async fn run(o: &Options) -> Result<Results, String> {
     let mut results = Results::default();
     let wants = |m: &str| o.modes.iter().any(|x| x == m);
     for mode in &o.modes {
-        if !["startup", "check", "throughput", "latency", "memory"].contains(&mode.as_str()) {
+        let known = [
+            "startup",
+            "check",
+            "throughput",
+            "latency",
+            "memory",
+            "broadcast",
+        ];
+        if !known.contains(&mode.as_str()) && !broadcast::PARTS.contains(&mode.as_str()) {
             return Err(format!("unknown mode `{mode}`"));
         }
     }
@@ -265,6 +327,13 @@ async fn run(o: &Options) -> Result<Results, String> {
                 results.memory.push(run);
             }
         }
+    }
+    let parts: Vec<&str> = broadcast::PARTS
+        .into_iter()
+        .filter(|p| wants(p) || wants("broadcast"))
+        .collect();
+    if !parts.is_empty() {
+        broadcast::run(o, &parts, &mut results.broadcast).await?;
     }
     Ok(results)
 }

@@ -1,8 +1,9 @@
 //! The bots under test as child processes: spawned from the binaries cargo built for this
 //! bench, each with a fresh folder and database, and read through `/proc` while they run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-load";
@@ -41,7 +42,13 @@ pub fn repo() -> PathBuf {
 pub struct BotProcess {
     child: Child,
     pub spawned: Instant,
-    dir: tempfile::TempDir,
+    /// Shared, so a bot killed mid-broadcast can be started again on the same files.
+    dir: Arc<tempfile::TempDir>,
+}
+
+/// The database of a bot's folder.
+pub fn database_url(dir: &Path) -> String {
+    format!("sqlite://{}/prefs.db", dir.display())
 }
 
 /// Memory as the kernel counts it, in KiB.
@@ -64,12 +71,33 @@ impl BotProcess {
         reply_bytes: usize,
         floor_multi_thread: bool,
     ) -> Result<BotProcess, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let database = format!("sqlite://{}/prefs.db", dir.path().display());
+        let dir = Arc::new(tempfile::tempdir().map_err(|e| e.to_string())?);
         if saved > 0 {
-            seed(&database, saved).await?;
+            seed(&database_url(dir.path()), saved).await?;
         }
-        let log = std::fs::File::create(dir.path().join("bot.log")).map_err(|e| e.to_string())?;
+        let mut env = Vec::new();
+        if kind == Kind::FloorSized {
+            env.push(("FLOOR_REPLY_BYTES", reply_bytes.to_string()));
+        }
+        if kind != Kind::Qantar && floor_multi_thread {
+            env.push(("FLOOR_MULTI_THREAD", "1".to_string()));
+        }
+        BotProcess::launch(kind, api_url, dir, &env)
+    }
+
+    /// Starts a bot on the database (and its key file) in `dir`, as it is, with `env`
+    /// set besides the usual settings.
+    pub fn launch(
+        kind: Kind,
+        api_url: &str,
+        dir: Arc<tempfile::TempDir>,
+        env: &[(&str, String)],
+    ) -> Result<BotProcess, String> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("bot.log"))
+            .map_err(|e| e.to_string())?;
         let mut cmd = Command::new(kind.binary());
         cmd.current_dir(dir.path())
             .env_clear()
@@ -78,7 +106,7 @@ impl BotProcess {
             .env("TELOXIDE_API_URL", api_url)
             .env("QANTAR_CONTENT_DIR", repo().join("content"))
             .env("QANTAR_LOCALES_DIR", repo().join("locales"))
-            .env("DATABASE_URL", &database)
+            .env("DATABASE_URL", database_url(dir.path()))
             .env("RUST_LOG", "warn")
             // The workload sends each chat far more than a person would; flood control
             // would rightly drop most of it, and the floor bot has none to compare.
@@ -86,11 +114,8 @@ impl BotProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log);
-        if kind == Kind::FloorSized {
-            cmd.env("FLOOR_REPLY_BYTES", reply_bytes.to_string());
-        }
-        if kind != Kind::Qantar && floor_multi_thread {
-            cmd.env("FLOOR_MULTI_THREAD", "1");
+        for (name, value) in env {
+            cmd.env(name, value);
         }
         let spawned = Instant::now();
         let child = cmd.spawn().map_err(|e| e.to_string())?;
@@ -99,6 +124,17 @@ impl BotProcess {
             spawned,
             dir,
         })
+    }
+
+    /// The bot's folder, to start another bot on the same files.
+    pub fn dir(&self) -> Arc<tempfile::TempDir> {
+        Arc::clone(&self.dir)
+    }
+
+    /// SIGKILL: no chance to finish anything or give the lease up.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn pid(&self) -> u32 {

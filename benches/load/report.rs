@@ -31,6 +31,17 @@ pub fn markdown(o: &Options, r: &Results) -> String {
             "one thread, as the product"
         }
     );
+    let b = &r.broadcast;
+    if !(b.clean.is_empty() && b.kill.is_empty() && b.latency.is_empty()) {
+        let _ = writeln!(
+            out,
+            "Broadcast: `/announce <id>` then Confirm from the admin, to {} subscribers at \
+             QANTAR_BROADCAST_RATE={} with QANTAR_PAID_BROADCAST=true \
+             (QANTAR_BROADCAST_IN_FLIGHT 4, the default, unless said); replies at {}/s \
+             during it, {} updates over {} chats at most, after a {}-update warm-up.\n",
+            o.subscribers, o.broadcast_rate, o.interactive_rate, o.paced, o.chats, o.warmup
+        );
+    }
     let _ = writeln!(out, "| figure | qantar-bot | floor-bot | target |");
     let _ = writeln!(out, "|---|---|---|---|");
     let mut row = |name: &str, ours: String, floor: String, target: &str| {
@@ -189,12 +200,23 @@ pub fn markdown(o: &Options, r: &Results) -> String {
             "≤ 150",
         );
     }
+    broadcast_rows(o, &r.broadcast, &mut row);
     if !r.check_ms.is_empty() {
         row(
             "`qantar-bot check` on the shipped content, ms",
             show(&r.check_ms, 1),
             "–".into(),
             "≤ 50",
+        );
+    }
+    if crate::broadcast::CONFIRM_IGNORED.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(
+            out,
+            "\nNote: the admin's Confirm press (`1:a:<id>`) was answered but queued nothing \
+             (the preview was not edited and no message went out), so the harness queued \
+             the announcement itself with `Store::create_job(\"announce:<id>\")` on the \
+             bot's database, the call Confirm makes; the sending is the bot's as usual. \
+             \"Confirm to first message\" then includes the 5 s the harness waited."
         );
     }
     out
@@ -242,4 +264,169 @@ fn machine() -> String {
         run("git", &["rev-parse", "--short", "HEAD"]),
         run("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
     )
+}
+
+/// Broadcast mode's figures: the product alone (no floor sends broadcasts).
+fn broadcast_rows(
+    o: &Options,
+    b: &crate::broadcast::Results,
+    row: &mut impl FnMut(&str, String, String, &str),
+) {
+    let dash = || "–".to_string();
+    let (n, rate) = (o.subscribers, o.broadcast_rate);
+    let of = |v: Vec<f64>, d: usize| show(&v, d);
+    if !b.clean.is_empty() {
+        let c = &b.clean;
+        let pick = |f: fn(&crate::broadcast::CleanRun) -> f64| c.iter().map(f).collect();
+        let at = format!("broadcast to {n} subscribers at {rate}/s (paid)");
+        row(
+            &format!("{at}: achieved / configured rate"),
+            of(pick(|x| x.rate_fraction), 3),
+            dash(),
+            "≥ 0.98",
+        );
+        row(
+            &format!("{at}: most messages in any 1-second window"),
+            of(pick(|x| x.max_window as f64), 0),
+            dash(),
+            &format!("≤ {rate}"),
+        );
+        row(
+            &format!("{at}: chats sent it twice or more / extra messages"),
+            format!(
+                "{} / {}",
+                of(pick(|x| x.duplicated as f64), 0),
+                of(pick(|x| x.extra as f64), 0)
+            ),
+            dash(),
+            "0",
+        );
+        row(
+            &format!("{at}: subscribers never reached"),
+            of(pick(|x| x.lost as f64), 0),
+            dash(),
+            "0",
+        );
+        row(
+            &format!("{at}: Confirm to first message, s"),
+            of(pick(|x| x.confirm_to_first_s), 2),
+            dash(),
+            "",
+        );
+        row(
+            &format!("{at}: peak RSS before Confirm / after, MiB"),
+            format!(
+                "{} / {}",
+                of(pick(|x| x.peak_before_mib), 1),
+                of(pick(|x| x.peak_after_mib), 1)
+            ),
+            dash(),
+            "",
+        );
+        row(
+            &format!("{at}: peak RSS growth, MiB"),
+            of(pick(|x| x.peak_after_mib - x.peak_before_mib), 1),
+            dash(),
+            "≤ 20",
+        );
+    }
+    let mut in_flights: Vec<usize> = b.kill.iter().map(|k| k.in_flight).collect();
+    in_flights.dedup();
+    for f in in_flights {
+        let k: Vec<&crate::broadcast::KillRun> =
+            b.kill.iter().filter(|x| x.in_flight == f).collect();
+        let pick = |g: fn(&crate::broadcast::KillRun) -> f64| k.iter().map(|x| g(x)).collect();
+        let at = format!("SIGKILL at 50 %, restarted, QANTAR_BROADCAST_IN_FLIGHT={f}");
+        row(
+            &format!("{at}: subscribers never reached"),
+            of(pick(|x| x.lost as f64), 0),
+            dash(),
+            "0",
+        );
+        row(
+            &format!("{at}: chats sent it twice or more / extra messages"),
+            format!(
+                "{} / {}",
+                of(pick(|x| x.duplicated as f64), 0),
+                of(pick(|x| x.extra as f64), 0)
+            ),
+            dash(),
+            if f == 1 { "≤ 1" } else { "" },
+        );
+        row(
+            &format!("{at}: kill to first message after restart, s"),
+            of(pick(|x| x.resumed_after_s), 1),
+            dash(),
+            "",
+        );
+    }
+    if !b.latency.is_empty() {
+        let l = &b.latency;
+        let ir = o.interactive_rate;
+        let side = |during: bool, f: fn(&crate::broadcast::LatencyRun) -> f64| -> Vec<f64> {
+            l.iter()
+                .filter(|x| x.during_broadcast == during)
+                .map(f)
+                .collect()
+        };
+        for (name, f, d) in [
+            (
+                "p50",
+                (|x| x.p50_ms) as fn(&crate::broadcast::LatencyRun) -> f64,
+                2,
+            ),
+            ("p99", |x| x.p99_ms, 2),
+            ("max", |x| x.max_ms, 1),
+        ] {
+            row(
+                &format!("replies at {ir}/s without / during a broadcast, {name} ms"),
+                format!("{} / {}", of(side(false, f), d), of(side(true, f), d)),
+                dash(),
+                "",
+            );
+        }
+        // Paired by round: each round ran both, back to back.
+        let deltas: Vec<f64> = l
+            .iter()
+            .filter(|x| x.during_broadcast)
+            .filter_map(|with| {
+                let without = l
+                    .iter()
+                    .find(|x| !x.during_broadcast && x.round == with.round)?;
+                Some(with.p99_ms - without.p99_ms)
+            })
+            .collect();
+        row(
+            &format!("replies at {ir}/s: p99 during a broadcast − without (paired runs), ms"),
+            of(deltas, 2),
+            dash(),
+            "≤ +2",
+        );
+        row(
+            "share of the paced phase the broadcast was still sending",
+            of(side(true, |x| x.overlap), 2),
+            dash(),
+            "",
+        );
+    }
+    for backend in ["sqlite", "postgres"] {
+        let e: Vec<&crate::broadcast::EnqueueRun> =
+            b.enqueue.iter().filter(|x| x.backend == backend).collect();
+        if let Some(first) = e.first() {
+            let name = if backend == "sqlite" {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            };
+            row(
+                &format!(
+                    "`Store::create_job` enqueuing {} recipients, {name}, ms",
+                    first.recipients
+                ),
+                of(e.iter().map(|x| x.ms).collect(), 0),
+                dash(),
+                "",
+            );
+        }
+    }
 }

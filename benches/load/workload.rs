@@ -53,3 +53,27 @@ pub fn updates(n: usize, chats: usize, first: usize) -> Vec<Update> {
         })
         .collect()
 }
+
+/// The admin of broadcast runs (`QANTAR_ADMINS`), writing from their private chat.
+pub const ADMIN: i64 = 4_242;
+
+/// Subscribers' chat ids start here, clear of the interactive chats.
+pub const SUBSCRIBER_FIRST: i64 = 10_000_000;
+
+/// A command from the admin in their private chat.
+pub fn admin_command(update_id: usize, text: &str) -> Bytes {
+    let command_len = text.split(' ').next().unwrap_or("").len();
+    format!(
+        r#"{{"update_id":{update_id},"message":{{"message_id":{update_id},"date":1700000000,"chat":{{"id":{ADMIN},"type":"private","first_name":"Admin"}},"from":{{"id":{ADMIN},"is_bot":false,"first_name":"Admin","language_code":"en"}},"text":"{text}","entities":[{{"type":"bot_command","offset":0,"length":{command_len}}}]}}}}"#
+    )
+    .into()
+}
+
+/// The admin pressing a button whose callback data is `data` under the bot's message
+/// `message_id` in their private chat.
+pub fn admin_press(update_id: usize, message_id: i64, data: &str) -> Bytes {
+    format!(
+        r#"{{"update_id":{update_id},"callback_query":{{"id":"press{update_id}","from":{{"id":{ADMIN},"is_bot":false,"first_name":"Admin","language_code":"en"}},"message":{{"message_id":{message_id},"date":1700000000,"chat":{{"id":{ADMIN},"type":"private","first_name":"Admin"}},"from":{{"id":777000,"is_bot":true,"first_name":"Load","username":"qantar_load_bot"}},"text":"preview"}},"chat_instance":"1","data":"{data}"}}}}"#
+    )
+    .into()
+}
