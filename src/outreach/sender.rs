@@ -202,8 +202,9 @@ impl Sender {
             }
             let at = pace.slot(r.chat, Instant::now());
             // Results are recorded as they come while waiting for the slot, so counts
-            // stay current and a 429 is seen before this message goes.
-            loop {
+            // stay current and a 429 is seen before this message goes. A slot already
+            // due is not waited for: a timer would round it up to the next tick.
+            while at > Instant::now() {
                 tokio::select! {
                     () = tokio::time::sleep_until(at.into()) => break,
                     Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
