@@ -74,20 +74,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
-    let (chat, id) = (message.chat().id, message.id());
-    // A photo is edited into another photo and text into text; across kinds (🗺 under
-    // the timeline, "Timeline for this day" under the map), and for a subscription,
-    // the answer is a new message.
-    let on_photo = message
-        .regular_message()
-        .is_some_and(|m| m.photo().is_some());
-    let pictures = &app.pictures;
-    let delivered = match (reply.photo.is_some(), on_photo || as_new) {
-        (true, true) => photo::edit(&bot, metrics, pictures, chat, id, &reply).await,
-        (true, false) => photo::send(&bot, metrics, pictures, chat, &reply).await,
-        (false, true) => deliver(&bot, metrics, chat, &reply).await,
-        (false, false) => edit(&bot, metrics, chat, id, &reply).await,
-    };
+    let delivered = answer_with(&bot, &app, message, &reply, as_new).await;
     after_delivery(&app, key, delivered, "the answer to a button").await;
     Ok(())
 }
@@ -102,4 +89,28 @@ async fn answer(bot: &Bot, metrics: &Metrics, q: &CallbackQuery, text: Option<St
         }
     })
     .await;
+}
+
+/// Delivers the answer to a press: a photo is edited into another photo and text into
+/// text; across kinds (🗺 under the timeline, "Timeline for this day" under the map),
+/// and for a subscription, the answer is a new message.
+async fn answer_with(
+    bot: &Bot,
+    app: &App,
+    message: &teloxide::types::MaybeInaccessibleMessage,
+    reply: &crate::render::Reply,
+    as_new: bool,
+) -> crate::deliver::Delivery {
+    let metrics = &app.metrics;
+    let (chat, id) = (message.chat().id, message.id());
+    let on_photo = message
+        .regular_message()
+        .is_some_and(|m| m.photo().is_some());
+    let pictures = &app.pictures;
+    match (reply.photo.is_some(), on_photo, as_new) {
+        (true, true, false) => photo::edit(bot, metrics, pictures, chat, id, reply).await,
+        (true, _, _) => photo::send(bot, metrics, pictures, chat, reply).await,
+        (false, false, false) => edit(bot, metrics, chat, id, reply).await,
+        (false, _, _) => deliver(bot, metrics, chat, reply).await,
+    }
 }

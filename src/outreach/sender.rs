@@ -189,37 +189,8 @@ impl Sender {
                 self.settle((r, Err(Unsent::Rejected)), pace, backoff).await;
                 continue;
             };
-            // Results first: a 429 among them must hold this message back too.
-            while let Some(joined) = in_flight.try_join_next() {
-                if let Ok(done) = joined {
-                    self.settle(done, pace, backoff).await;
-                }
-            }
-            while in_flight.len() >= self.outreach.in_flight {
-                if let Some(Ok(done)) = in_flight.join_next().await {
-                    self.settle(done, pace, backoff).await;
-                }
-            }
-            let at = pace.slot(r.chat, Instant::now());
-            // Results are recorded as they come while waiting for the slot, so counts
-            // stay current and a 429 is seen before this message goes. A slot already
-            // due is not waited for: a timer would round it up to the next tick.
-            while at > Instant::now() {
-                tokio::select! {
-                    () = tokio::time::sleep_until(at.into()) => break,
-                    Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
-                        if let Ok(done) = joined {
-                            self.settle(done, pace, backoff).await;
-                        }
-                    }
-                    () = self.stop.cancelled() => break,
-                }
-            }
-            if self.stop.is_cancelled() {
+            if !self.wait_for_slot(r.chat, &mut in_flight, pace, backoff).await {
                 break;
-            }
-            if let Some(until) = pace.paused_until().filter(|u| *u > Instant::now()) {
-                self.sleep(until - Instant::now()).await;
             }
             let (bot, metrics_app, paid) =
                 (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
@@ -240,6 +211,46 @@ impl Sender {
                 self.settle(done, pace, backoff).await;
             }
         }
+    }
+
+    /// Waits until a message to `chat` may go: results of the messages in flight are
+    /// recorded first and while waiting, so counts stay current and a 429 among them
+    /// holds this one back too. False at the stop.
+    async fn wait_for_slot(
+        &self,
+        chat: i64,
+        in_flight: &mut JoinSet<Done>,
+        pace: &mut Pace,
+        backoff: &mut Duration,
+    ) -> bool {
+        while let Some(joined) = in_flight.try_join_next() {
+            if let Ok(done) = joined {
+                self.settle(done, pace, backoff).await;
+            }
+        }
+        while in_flight.len() >= self.outreach.in_flight {
+            if let Some(Ok(done)) = in_flight.join_next().await {
+                self.settle(done, pace, backoff).await;
+            }
+        }
+        let at = pace.slot(chat, Instant::now());
+        // A slot already due is not waited for: a timer would round it up to the next
+        // tick.
+        while at > Instant::now() {
+            tokio::select! {
+                () = tokio::time::sleep_until(at.into()) => break,
+                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    if let Ok(done) = joined {
+                        self.settle(done, pace, backoff).await;
+                    }
+                }
+                () = self.stop.cancelled() => return false,
+            }
+        }
+        if let Some(until) = pace.paused_until().filter(|u| *u > Instant::now()) {
+            self.sleep(until - Instant::now()).await;
+        }
+        !self.stop.is_cancelled()
     }
 
     /// The jobs still running; on a store error, none (nothing is sent until it answers).

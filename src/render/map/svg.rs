@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use super::Scene;
 use super::labels::{Rect, Wanted, measure, place};
 use super::outline::OUTLINE;
 use super::raster::{FONT_FAMILY, HEIGHT, WIDTH};
+use super::{Marked, Scene};
 use crate::catalog::Catalog;
 use crate::content::Date;
 use crate::i18n::Msg;
@@ -86,31 +86,7 @@ pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
         "<rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>"
     );
 
-    // The outline: water behind, the neighbours, then Kazakhstan in front.
-    let _ = write!(
-        out,
-        "<svg x=\"0\" y=\"{MAP_TOP}\" width=\"{WIDTH}\" height=\"{:.0}\"><rect width=\"100%\" height=\"100%\" fill=\"{WATER}\"/>",
-        projection.height
-    );
-    let (front, back): (Vec<_>, Vec<_>) = OUTLINE
-        .countries
-        .iter()
-        .partition(|c| c.id == OUTLINE.kazakhstan);
-    for c in back {
-        let _ = write!(
-            out,
-            "<path d=\"{}\" fill=\"{LAND}\" stroke=\"{BORDER}\" stroke-width=\"1.2\" stroke-linejoin=\"round\"/>",
-            c.d
-        );
-    }
-    for c in front {
-        let _ = write!(
-            out,
-            "<path d=\"{}\" fill=\"{COUNTRY}\" stroke=\"#6b6257\" stroke-width=\"2.2\" stroke-linejoin=\"round\"/>",
-            c.d
-        );
-    }
-    out.push_str("</svg>");
+    outline(&mut out, projection.height);
 
     // Header: the date, then what the picture shows.
     text(&mut out, None, 24.0, 44.0, 32.0, INK, &date(day));
@@ -209,8 +185,56 @@ pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
         text(&mut out, Some(&id), p.x, p.baseline, LABEL_SIZE, INK, name);
     }
 
-    // The legend: a swatch per date up to the day, the ring and the hollow dot, and the
-    // places beyond the frame, wrapped into rows.
+    let entries = legend_entries(&scene, day, &t, &date, &beyond, lang);
+    legend(&mut out, &entries, map_bottom);
+    out.push_str("</svg>");
+    out
+}
+
+/// The outline: water behind, the neighbours, then Kazakhstan in front.
+fn outline(out: &mut String, height: f64) {
+    let _ = write!(
+        out,
+        "<svg x=\"0\" y=\"{MAP_TOP}\" width=\"{WIDTH}\" height=\"{:.0}\"><rect width=\"100%\" height=\"100%\" fill=\"{WATER}\"/>",
+        height
+    );
+    let (front, back): (Vec<_>, Vec<_>) = OUTLINE
+        .countries
+        .iter()
+        .partition(|c| c.id == OUTLINE.kazakhstan);
+    for c in back {
+        let _ = write!(
+            out,
+            "<path d=\"{}\" fill=\"{LAND}\" stroke=\"{BORDER}\" stroke-width=\"1.2\" stroke-linejoin=\"round\"/>",
+            c.d
+        );
+    }
+    for c in front {
+        let _ = write!(
+            out,
+            "<path d=\"{}\" fill=\"{COUNTRY}\" stroke=\"#6b6257\" stroke-width=\"2.2\" stroke-linejoin=\"round\"/>",
+            c.d
+        );
+    }
+    out.push_str("</svg>");
+}
+
+/// The legend: a swatch per date up to the day, the ring and the hollow dot, and the
+/// places beyond the frame.
+fn legend_entries(
+    scene: &Scene,
+    day: Date,
+    t: &dyn Fn(Msg) -> String,
+    date: &dyn Fn(Date) -> String,
+    beyond: &[&Marked],
+    lang: Lang,
+) -> Vec<(Swatch, String)> {
+    let n = scene.join_dates.len();
+    let fill_of = |joined: Option<Date>| {
+        joined
+            .and_then(|d| scene.join_dates.iter().position(|j| *j == d))
+            .map(|i| colour(i, n))
+    };
     let mut entries: Vec<(Swatch, String)> = scene
         .join_dates
         .iter()
@@ -224,14 +248,12 @@ pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
     if scene.marked.iter().any(|m| m.joined.is_none()) {
         entries.push((Swatch::Hollow, t(Msg::MapLegendNoEvent)));
     }
-    for m in beyond {
+    for m in beyond.iter() {
         let swatch = fill_of(m.joined).map_or(Swatch::Hollow, Swatch::Dot);
         let label = format!("{} {}", t(Msg::MapBeyond), m.place.name_on(day, lang));
         entries.push((swatch, label));
     }
-    legend(&mut out, &entries, map_bottom);
-    out.push_str("</svg>");
-    out
+    entries
 }
 
 enum Swatch {
