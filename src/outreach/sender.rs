@@ -189,7 +189,10 @@ impl Sender {
                 self.settle((r, Err(Unsent::Rejected)), pace, backoff).await;
                 continue;
             };
-            if !self.wait_for_slot(r.chat, &mut in_flight, pace, backoff).await {
+            if !self
+                .wait_for_slot(r.chat, &mut in_flight, pace, backoff)
+                .await
+            {
                 break;
             }
             let (bot, metrics_app, paid) =
