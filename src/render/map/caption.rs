@@ -17,6 +17,8 @@ pub const CAPTION_LIMIT: usize = 1024;
 
 impl Renderer<'_> {
     /// The map of `day` (a map day; another day shows the last map day before it).
+    /// Long by nature: the caption, its ◀ ▶ and timeline buttons and the picture's key
+    /// all follow from the same day and scene, built in the order a reader sees them.
     pub(in crate::render) fn map(&self, day: Date) -> (Vec<String>, Keyboard, Photo) {
         let content = &self.catalog.content;
         let day = super::map_day(content, day);

@@ -68,7 +68,10 @@ fn text(out: &mut String, id: Option<&str>, x: f64, y: f64, size: f64, fill: &st
     );
 }
 
-/// The picture of `day` in `lang`.
+/// The picture of `day` in `lang`. Long by nature: the drawing steps in paint order
+/// (outline, header, credit, dots, labels, legend), which share the projection, the
+/// scene and the obstacles that labels must avoid; split further, each would take them
+/// all as arguments.
 pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
     let content = &catalog.content;
     let scene = Scene::of(content, day);
