@@ -70,23 +70,24 @@ async fn stats(app: &App) -> View {
             Vec::new()
         }
     };
-    let subscribers = app.store.subscribers().await.unwrap_or_else(|e| {
+    let subscribers = subscribers(app).await;
+    View::Stats { usage, subscribers }
+}
+
+/// Subscribers per language they will receive in; none when the store cannot say.
+async fn subscribers(app: &App) -> Vec<(Lang, i64)> {
+    app.store.subscribers().await.unwrap_or_else(|e| {
         app.metrics.store_error("read");
         log::warn!("subscriber count failed: {e}");
         Vec::new()
-    });
-    View::Stats { usage, subscribers }
+    })
 }
 
 async fn announce_preview(app: &App, id: String) -> View {
     if app.catalog.get().content.announcement(&id).is_none() {
         return View::AnnounceUnknown(id);
     }
-    let recipients = app.store.subscribers().await.unwrap_or_else(|e| {
-        app.metrics.store_error("read");
-        log::warn!("subscriber count failed: {e}");
-        Vec::new()
-    });
+    let recipients = subscribers(app).await;
     View::AnnouncePreview {
         id,
         recipients,

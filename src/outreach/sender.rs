@@ -60,22 +60,9 @@ impl Sender {
         let mut pace = Pace::new(self.outreach.rate);
         let mut backoff = Duration::ZERO;
         while !self.stop.is_cancelled() {
-            match self
-                .app
-                .store
-                .lease(&holder, LEASE_TTL.as_millis() as i64)
-                .await
-            {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.sleep(POLL).await;
-                    continue;
-                }
-                Err(e) => {
-                    log::warn!("outreach lease: {e}");
-                    self.sleep(POLL).await;
-                    continue;
-                }
+            if !self.renew(&holder).await {
+                self.sleep(POLL).await;
+                continue;
             }
             self.queue_due_day().await;
             let worked = self.round(&holder, &mut pace, &mut backoff).await;
@@ -271,14 +258,21 @@ impl Sender {
         }
     }
 
+    /// Takes or renews the lease; false while another replica holds it, or when the
+    /// store cannot say.
     async fn renew(&self, holder: &str) -> bool {
-        matches!(
-            self.app
-                .store
-                .lease(holder, LEASE_TTL.as_millis() as i64)
-                .await,
-            Ok(true)
-        )
+        match self
+            .app
+            .store
+            .lease(holder, LEASE_TTL.as_millis() as i64)
+            .await
+        {
+            Ok(held) => held,
+            Err(e) => {
+                log::warn!("outreach lease: {e}");
+                false
+            }
+        }
     }
 
     fn reply_for(&self, r: &Recipient) -> Option<Reply> {

@@ -517,12 +517,7 @@ async fn handle(
         | "answerinlinequery"
         | "setwebhook" => ok(json!(true)),
         "editmessagetext" => {
-            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
-            let chat = if chat_id < 0 {
-                Chat::Group(chat_id)
-            } else {
-                Chat::Private(chat_id)
-            };
+            let chat = chat_of(&body);
             ok(json!({
                 "message_id": body["message_id"].clone(),
                 "date": now(),
@@ -539,12 +534,7 @@ async fn handle(
             ok(chat_member(user, admin))
         }
         "sendphoto" => {
-            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
-            let chat = if chat_id < 0 {
-                Chat::Group(chat_id)
-            } else {
-                Chat::Private(chat_id)
-            };
+            let chat = chat_of(&body);
             let file_id = photo_file_id(&api, &body, &body["photo"]);
             ok(json!({
                 "message_id": assigned_id,
@@ -556,12 +546,7 @@ async fn handle(
             }))
         }
         "editmessagemedia" => {
-            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
-            let chat = if chat_id < 0 {
-                Chat::Group(chat_id)
-            } else {
-                Chat::Private(chat_id)
-            };
+            let chat = chat_of(&body);
             let media = &body["media"];
             let file_id = photo_file_id(&api, &body, &media["media"]);
             ok(json!({
@@ -575,12 +560,7 @@ async fn handle(
             }))
         }
         "sendmessage" => {
-            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
-            let chat = if chat_id < 0 {
-                Chat::Group(chat_id)
-            } else {
-                Chat::Private(chat_id)
-            };
+            let chat = chat_of(&body);
             let message_id = assigned_id;
             ok(json!({
                 "message_id": message_id,
@@ -591,6 +571,16 @@ async fn handle(
             }))
         }
         _ => error(404, "Not Found: method not found"),
+    }
+}
+
+/// The chat a call names by its numeric `chat_id`: a group below zero, else private.
+fn chat_of(body: &Value) -> Chat {
+    let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+    if chat_id < 0 {
+        Chat::Group(chat_id)
+    } else {
+        Chat::Private(chat_id)
     }
 }
 

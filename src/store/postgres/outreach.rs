@@ -117,14 +117,25 @@ pub async fn record(
         .await?
         .rows_affected();
     if let (Some(counter), 1) = (counter, changed) {
-        sqlx::query(&format!(
-            "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = $1"
-        ))
-        .bind(job)
-        .execute(&mut *tx)
-        .await?;
+        count_on_job(&mut tx, job, counter).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Adds one to a job's counter (`sent`, `blocked` or `failed`), in the caller's
+/// transaction.
+async fn count_on_job(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    job: &str,
+    counter: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = $1"
+    ))
+    .bind(job)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -136,11 +147,8 @@ pub async fn record_post(
     sent: bool,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let (state, counter) = if sent {
-        ("sent", "sent")
-    } else {
-        ("failed", "failed")
-    };
+    // The post's new state is also the job's counter it adds to.
+    let state = if sent { "sent" } else { "failed" };
     let changed = sqlx::query(
         "UPDATE outreach_channel_post SET state = $1 WHERE job = $2 AND channel = $3 AND state = 'pending'",
     )
@@ -151,12 +159,7 @@ pub async fn record_post(
     .await?
     .rows_affected();
     if changed == 1 {
-        sqlx::query(&format!(
-            "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = $1"
-        ))
-        .bind(job)
-        .execute(&mut *tx)
-        .await?;
+        count_on_job(&mut tx, job, state).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -173,7 +176,7 @@ pub async fn finish(pool: &PgPool, now_ms: i64) -> Result<Vec<String>, StoreErro
     .fetch_all(pool)
     .await?;
     for job in &done {
-        end_job(pool, job, "done", now_ms).await?;
+        complete(pool, job, now_ms).await?;
     }
     for table in ["outreach_queue", "outreach_channel_post"] {
         sqlx::query(&format!(
@@ -200,17 +203,16 @@ pub async fn cancel(pool: &PgPool, job: &str, now_ms: i64) -> Result<bool, Store
     Ok(ended == 1)
 }
 
-async fn end_job(pool: &PgPool, job: &str, state: &str, now_ms: i64) -> Result<bool, StoreError> {
+/// Marks a job done and deletes its rows; its totals stay.
+async fn complete(pool: &PgPool, job: &str, now_ms: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let ended = sqlx::query(
-        "UPDATE outreach_job SET state = $1, finished = $2 WHERE id = $3 AND state = 'running'",
+    sqlx::query(
+        "UPDATE outreach_job SET state = 'done', finished = $1 WHERE id = $2 AND state = 'running'",
     )
-    .bind(state)
     .bind(now_ms)
     .bind(job)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     for table in ["outreach_queue", "outreach_channel_post"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE job = $1"))
             .bind(job)
@@ -218,7 +220,7 @@ async fn end_job(pool: &PgPool, job: &str, state: &str, now_ms: i64) -> Result<b
             .await?;
     }
     tx.commit().await?;
-    Ok(ended == 1)
+    Ok(())
 }
 
 /// The newest jobs with their totals and what is still pending.

@@ -117,14 +117,25 @@ pub async fn record(
         .await?
         .rows_affected();
     if let (Some(counter), 1) = (counter, changed) {
-        sqlx::query(&format!(
-            "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = ?"
-        ))
-        .bind(job)
-        .execute(&mut *tx)
-        .await?;
+        count_on_job(&mut tx, job, counter).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Adds one to a job's counter (`sent`, `blocked` or `failed`), in the caller's
+/// transaction.
+async fn count_on_job(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    job: &str,
+    counter: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = ?"
+    ))
+    .bind(job)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -136,11 +147,8 @@ pub async fn record_post(
     sent: bool,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let (state, counter) = if sent {
-        ("sent", "sent")
-    } else {
-        ("failed", "failed")
-    };
+    // The post's new state is also the job's counter it adds to.
+    let state = if sent { "sent" } else { "failed" };
     let changed = sqlx::query(
         "UPDATE outreach_channel_post SET state = ? WHERE job = ? AND channel = ? AND state = 'pending'",
     )
@@ -151,12 +159,7 @@ pub async fn record_post(
     .await?
     .rows_affected();
     if changed == 1 {
-        sqlx::query(&format!(
-            "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = ?"
-        ))
-        .bind(job)
-        .execute(&mut *tx)
-        .await?;
+        count_on_job(&mut tx, job, state).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -173,7 +176,7 @@ pub async fn finish(pool: &SqlitePool, now_ms: i64) -> Result<Vec<String>, Store
     .fetch_all(pool)
     .await?;
     for job in &done {
-        end_job(pool, job, "done", now_ms).await?;
+        complete(pool, job, now_ms).await?;
     }
     for table in ["outreach_queue", "outreach_channel_post"] {
         sqlx::query(&format!(
@@ -200,22 +203,16 @@ pub async fn cancel(pool: &SqlitePool, job: &str, now_ms: i64) -> Result<bool, S
     Ok(ended == 1)
 }
 
-async fn end_job(
-    pool: &SqlitePool,
-    job: &str,
-    state: &str,
-    now_ms: i64,
-) -> Result<bool, StoreError> {
+/// Marks a job done and deletes its rows; its totals stay.
+async fn complete(pool: &SqlitePool, job: &str, now_ms: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let ended = sqlx::query(
-        "UPDATE outreach_job SET state = ?, finished = ? WHERE id = ? AND state = 'running'",
+    sqlx::query(
+        "UPDATE outreach_job SET state = 'done', finished = ? WHERE id = ? AND state = 'running'",
     )
-    .bind(state)
     .bind(now_ms)
     .bind(job)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     for table in ["outreach_queue", "outreach_channel_post"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE job = ?"))
             .bind(job)
@@ -223,7 +220,7 @@ async fn end_job(
             .await?;
     }
     tx.commit().await?;
-    Ok(ended == 1)
+    Ok(())
 }
 
 /// The newest jobs with their totals and what is still pending.
