@@ -19,6 +19,7 @@ use crate::catalog::{day, shipped};
 use crate::expect::{Shown, expected, shown};
 use crate::fake_api::{BOT_USERNAME, Call, Chat, FakeApi, Fault, From};
 use crate::harness::{Builder, Harness};
+use crate::pg::PgDatabase;
 use crate::process::TEST_DATA_KEY;
 
 /// 1 February 2027: no event of the record is dated to 1 February, so nothing is due.
@@ -1033,65 +1034,11 @@ async fn cancel_stops_a_running_broadcast() {
 
 // ---- Two replicas on PostgreSQL ----
 
-/// A database of its own on the test server, dropped at the end.
-struct PgDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    async fn create() -> PgDatabase {
-        let server = std::env::var("QANTAR_TEST_POSTGRES_URL")
-            .expect("set QANTAR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)");
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("qantar_outreach_{}_{nanos}", std::process::id());
-        let admin = sqlx::PgPool::connect(&server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        admin.close().await;
-        let mut url = url::Url::parse(&server).unwrap();
-        url.set_path(&format!("/{name}"));
-        PgDatabase {
-            server,
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-/// Dropped even when the test fails, so a failed run leaves no database behind.
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = sqlx::PgPool::connect(&server).await.unwrap();
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&admin)
-                    .await
-                    .unwrap();
-                admin.close().await;
-            });
-        })
-        .join();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn replica_handover_finishes_the_broadcast_without_duplicates() {
     let catalog = shipped();
-    let pg = PgDatabase::create().await;
+    let pg = PgDatabase::create("qantar_outreach").await;
     // Replica A subscribes the readers, with nothing due yet.
     let mut h = builder()
         .env("DATABASE_URL", pg.url.clone())

@@ -16,6 +16,7 @@ use sqlx::{Row, SqlitePool};
 use crate::expect::{expected, shown};
 use crate::fake_api::{Chat, Fault, From};
 use crate::harness::Harness;
+use crate::pg::PgDatabase;
 use crate::process::{BotProcess, TEST_DATA_KEY};
 
 /// What the bot answers to a start under a key the store was not written with.
@@ -796,65 +797,10 @@ async fn a_blocked_chat_is_deleted_not_kept() {
 
 // ---- PostgreSQL ----
 
-/// A database of its own on the test server, dropped at the end.
-struct PgDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    async fn create() -> PgDatabase {
-        let server = std::env::var("QANTAR_TEST_POSTGRES_URL")
-            .expect("set QANTAR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)");
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("qantar_priv_{}_{nanos}", std::process::id());
-        let admin = sqlx::PgPool::connect(&server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        admin.close().await;
-        let mut url = url::Url::parse(&server).unwrap();
-        url.set_path(&format!("/{name}"));
-        PgDatabase {
-            server,
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-/// Dropped even when the test fails, so a failed run leaves no database behind.
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        // A runtime of its own: the test's may be gone or busy by now.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = sqlx::PgPool::connect(&server).await.unwrap();
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&admin)
-                    .await
-                    .unwrap();
-                admin.close().await;
-            });
-        })
-        .join();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn a_copied_postgres_database_names_no_one() {
-    let pg = PgDatabase::create().await;
+    let pg = PgDatabase::create("qantar_priv").await;
     let mut h = Harness::builder()
         .env("DATABASE_URL", pg.url.clone())
         .env("QANTAR_DATA_KEY", TEST_DATA_KEY)

@@ -16,6 +16,7 @@ mod fake_api;
 mod harness;
 mod map;
 mod outreach;
+mod pg;
 mod process;
 mod properties;
 mod snapshots;
