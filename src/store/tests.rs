@@ -116,6 +116,31 @@ async fn the_table_is_loaded_whole_when_it_fits() {
 }
 
 #[tokio::test]
+async fn rows_from_before_the_cache_key_column_are_cached_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&sqlite_url(&dir), 0, test_key()).await.unwrap();
+    store.set_language(7, Lang::Kk).await.unwrap();
+    store.set_language(-8, Lang::Ru).await.unwrap();
+    let Backend::Sqlite(pool) = &store.backend else {
+        unreachable!("opened as SQLite")
+    };
+    // As migration 0007 leaves the rows of an earlier release.
+    sqlx::query("UPDATE chat_lang SET cache_key = NULL")
+        .execute(pool)
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::open(&sqlite_url(&dir), 10, test_key())
+        .await
+        .unwrap();
+    assert!(store.cache.as_ref().unwrap().is_complete());
+    // A complete cache answers without the database: wrong keys would read as "none".
+    assert_eq!(store.language(7).await.unwrap(), Some(Lang::Kk));
+    assert_eq!(store.language(-8).await.unwrap(), Some(Lang::Ru));
+    assert_eq!(store.language(9).await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn a_failed_write_is_reported_and_not_remembered() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&sqlite_url(&dir), DEFAULT_CACHE_CHATS, test_key())

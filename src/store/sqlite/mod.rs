@@ -13,7 +13,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::data_key::{ChatKey, DataKey};
+use super::data_key::{ChatKey, DataKey, cache_key};
 use super::usage::UsageRow;
 use super::{ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
 use crate::lang::Lang;
@@ -92,13 +92,15 @@ pub async fn convert_plain(pool: &SqlitePool, key: &DataKey) -> Result<u64, Stor
         .fetch_all(&mut *tx)
         .await?;
     for (chat, lang) in &rows {
+        let chat_key = key.chat_key(*chat);
         sqlx::query(
-            "INSERT INTO chat_lang (chat_key, chat_sealed, lang) VALUES (?, ?, ?)
+            "INSERT INTO chat_lang (chat_key, chat_sealed, lang, cache_key) VALUES (?, ?, ?, ?)
              ON CONFLICT (chat_key) DO NOTHING",
         )
-        .bind(key.chat_key(*chat).as_slice())
+        .bind(chat_key.as_slice())
         .bind(key.seal(*chat))
         .bind(lang)
+        .bind(cache_key(&chat_key))
         .execute(&mut *tx)
         .await?;
     }
@@ -123,32 +125,59 @@ async fn scrub(pool: &SqlitePool) -> Result<(), StoreError> {
 
 /// The whole table when it fits in `capacity` chats, else an empty cache to learn.
 pub async fn load_cache(pool: &SqlitePool, capacity: usize) -> Result<LangCache, StoreError> {
+    fill_cache_keys(pool).await?;
     let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM chat_lang")
         .fetch_one(pool)
         .await?;
     if rows as u64 > capacity as u64 {
         return Ok(LangCache::new(capacity));
     }
-    // One row per language, the chats' cache keys (a hash prefix) joined by commas: sqlx
-    // hands rows over one at a time between threads, which made a large table slow to
-    // load at start; one string per language is far cheaper (BENCHMARKS.md, "The
-    // language cache loads in three strings").
+    // One row per language, the chats' cache keys joined by commas: sqlx hands rows
+    // over one at a time between threads, which made a large table slow to load at
+    // start; one string per language is far cheaper (BENCHMARKS.md, "The language cache
+    // loads in three strings").
     let mut table = Vec::with_capacity(rows.max(0) as usize);
     for lang in Lang::ALL {
-        let (keys,): (Option<String>,) = sqlx::query_as(
-            "SELECT group_concat(hex(substr(chat_key, 1, 8))) FROM chat_lang WHERE lang = ?",
-        )
-        .bind(lang.code())
-        .fetch_one(pool)
-        .await?;
+        let (keys,): (Option<String>,) =
+            sqlx::query_as("SELECT group_concat(cache_key) FROM chat_lang WHERE lang = ?")
+                .bind(lang.code())
+                .fetch_one(pool)
+                .await?;
         let keys = keys.unwrap_or_default();
         table.extend(
             keys.split(',')
-                .filter_map(|k| u64::from_str_radix(k, 16).ok())
-                .map(|k| (k as i64, lang)),
+                .filter_map(|k| k.parse::<i64>().ok())
+                .map(|k| (k, lang)),
         );
     }
     Ok(LangCache::with_table(capacity, table))
+}
+
+/// Gives rows written before the `cache_key` column (migration 0007) their cache key.
+/// The lookups go through the `(lang, cache_key)` index, which holds the chat key too,
+/// so a table with none to fill costs three index probes.
+async fn fill_cache_keys(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    for lang in Lang::ALL {
+        let keys: Vec<Vec<u8>> = sqlx::query_scalar(
+            "SELECT chat_key FROM chat_lang WHERE lang = ? AND cache_key IS NULL",
+        )
+        .bind(lang.code())
+        .fetch_all(&mut *tx)
+        .await?;
+        for key in keys {
+            let Ok(chat_key) = ChatKey::try_from(key.as_slice()) else {
+                return Err(StoreError::Damaged("chat_lang"));
+            };
+            sqlx::query("UPDATE chat_lang SET cache_key = ? WHERE chat_key = ?")
+                .bind(cache_key(&chat_key))
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The chat's saved language code, if it chose one.
@@ -163,12 +192,13 @@ pub async fn language(pool: &SqlitePool, chat: &ChatKey) -> Result<Option<String
 /// Saves `lang` for the chat.
 pub async fn set_language(pool: &SqlitePool, chat: &Sealed, lang: Lang) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO chat_lang (chat_key, chat_sealed, lang) VALUES (?, ?, ?)
+        "INSERT INTO chat_lang (chat_key, chat_sealed, lang, cache_key) VALUES (?, ?, ?, ?)
          ON CONFLICT (chat_key) DO UPDATE SET lang = excluded.lang",
     )
     .bind(chat.key.as_slice())
     .bind(&chat.sealed)
     .bind(lang.code())
+    .bind(cache_key(&chat.key))
     .execute(pool)
     .await?;
     Ok(())
@@ -328,16 +358,25 @@ pub async fn rekey_table(
         sqlx::query_as(&format!("SELECT chat_key, chat_sealed FROM {table}"))
             .fetch_all(&mut *tx)
             .await?;
+    // The language table also keeps the new hash's prefix for the cache.
+    let cache_column = if table == "chat_lang" {
+        ", cache_key = ?"
+    } else {
+        ""
+    };
     for (chat_key, sealed) in &rows {
         let id = old.open(sealed).map_err(|_| StoreError::Damaged(table))?;
-        sqlx::query(&format!(
-            "UPDATE {table} SET chat_key = ?, chat_sealed = ? WHERE chat_key = ?"
-        ))
-        .bind(new.chat_key(id).as_slice())
-        .bind(new.seal(id))
-        .bind(chat_key)
-        .execute(&mut *tx)
-        .await?;
+        let new_key = new.chat_key(id);
+        let sql = format!(
+            "UPDATE {table} SET chat_key = ?, chat_sealed = ?{cache_column} WHERE chat_key = ?"
+        );
+        let mut update = sqlx::query(&sql)
+            .bind(new_key.as_slice())
+            .bind(new.seal(id));
+        if !cache_column.is_empty() {
+            update = update.bind(cache_key(&new_key));
+        }
+        update.bind(chat_key).execute(&mut *tx).await?;
     }
     sqlx::query("UPDATE data_key_check SET check_value = ? WHERE tbl = ?")
         .bind(new.check_value().as_slice())
