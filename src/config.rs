@@ -188,7 +188,7 @@ pub enum Cmd {
         /// For /map: the day to show (YYYY-MM-DD)
         #[arg(long)]
         date: Option<crate::content::Date>,
-        /// Write the reply's picture (the map) to this PNG file
+        /// Write the reply's picture (the map, also under "on this day") to this PNG file
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
             date,
             ref out,
         }) => match (command, on_this_day) {
-            (_, Some(day)) => preview::run_on_this_day(&cli, day, lang),
+            (_, Some(day)) => preview::run_on_this_day(&cli, day, lang, out.as_deref()),
             (Some(command), None) => preview::run(&cli, command, lang, date, out.as_deref()),
             // clap requires one of the two.
             (None, None) => ExitCode::from(2),

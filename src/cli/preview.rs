@@ -55,42 +55,47 @@ pub fn preview(catalog: &Catalog, lang: Lang, text: &str) -> String {
 }
 
 /// The "on this day" message a subscriber in `lang` gets when `day` comes.
-pub fn preview_on_this_day(catalog: &Catalog, lang: Lang, day: Date) -> String {
+pub fn on_this_day(catalog: &Catalog, lang: Lang, day: Date) -> Reply {
     let view = View::OnThisDay {
         day,
         links: Links::Buttons,
     };
-    terminal(&render(catalog, lang, &view))
+    render(catalog, lang, &view)
 }
 
-/// A reply as terminal text: messages divided by a rule, buttons as `[ label ]`.
+/// A reply as terminal text: its picture named first, if it has one (`--out` writes
+/// it), then messages divided by a rule, buttons as `[ label ]`.
 fn terminal(reply: &Reply) -> String {
     let divider = format!("\n{}\n", "─".repeat(40));
-    reply
-        .messages
-        .iter()
-        .map(|m| {
-            let mut text = to_terminal(&m.html);
-            for row in &m.keyboard {
-                let labels: Vec<String> = row.iter().map(|b| format!("[ {} ]", b.label)).collect();
-                text.push_str(&format!("\n{}", labels.join(" ")));
-            }
-            text
-        })
-        .collect::<Vec<_>>()
-        .join(&divider)
+    let picture = match &reply.photo {
+        Some(photo) => format!("[ picture: the map of {} ]\n", photo.day),
+        None => String::new(),
+    };
+    picture
+        + &reply
+            .messages
+            .iter()
+            .map(|m| {
+                let mut text = to_terminal(&m.html);
+                for row in &m.keyboard {
+                    let labels: Vec<String> =
+                        row.iter().map(|b| format!("[ {} ]", b.label)).collect();
+                    text.push_str(&format!("\n{}", labels.join(" ")));
+                }
+                text
+            })
+            .collect::<Vec<_>>()
+            .join(&divider)
 }
 
-/// Writes the picture of the reply to `command` as a PNG.
+/// Writes the picture of `reply` (to `what`) as a PNG.
 fn write_picture(
-    catalog: &Catalog,
-    lang: Lang,
-    command: &str,
+    reply: Option<Reply>,
+    what: &str,
     path: &std::path::Path,
 ) -> std::process::ExitCode {
-    let photo = reply_offline(catalog, lang, command, None).and_then(|r| r.photo);
-    let Some(photo) = photo else {
-        eprintln!("`{command}` has no picture to write (only /map has one)");
+    let Some(photo) = reply.and_then(|r| r.photo) else {
+        eprintln!("{what} has no picture to write (/map and \"on this day\" have one)");
         return std::process::ExitCode::FAILURE;
     };
     let written = crate::render::map::png(&photo.svg)
@@ -125,20 +130,33 @@ pub fn run(
     print_with(cli, |catalog| {
         let text = preview(catalog, lang, &command);
         let written = match out {
-            Some(path) => write_picture(catalog, lang, &command, path),
+            Some(path) => write_picture(
+                reply_offline(catalog, lang, &command, None),
+                &format!("`{command}`"),
+                path,
+            ),
             None => std::process::ExitCode::SUCCESS,
         };
         (text, written)
     })
 }
 
-/// `preview --on-this-day <date>`: prints that day's message in `lang`.
-pub fn run_on_this_day(cli: &crate::config::Cli, day: Date, lang: Lang) -> std::process::ExitCode {
+/// `preview --on-this-day <date>`: prints that day's message in `lang`, and writes its
+/// picture (that day's map) to `out`.
+pub fn run_on_this_day(
+    cli: &crate::config::Cli,
+    day: Date,
+    lang: Lang,
+    out: Option<&std::path::Path>,
+) -> std::process::ExitCode {
     print_with(cli, |catalog| {
-        (
-            preview_on_this_day(catalog, lang, day),
-            std::process::ExitCode::SUCCESS,
-        )
+        let reply = on_this_day(catalog, lang, day);
+        let text = terminal(&reply);
+        let written = match out {
+            Some(path) => write_picture(Some(reply), &format!("the day {day}"), path),
+            None => std::process::ExitCode::SUCCESS,
+        };
+        (text, written)
     })
 }
 

@@ -34,6 +34,12 @@ impl Pictures {
         }
     }
 
+    /// Whether this process already knows a file_id for the picture (a send by it
+    /// costs no upload).
+    pub fn known(&self, key: &str) -> bool {
+        self.cached(key).is_some()
+    }
+
     fn cached(&self, key: &str) -> Option<String> {
         self.known
             .lock()
@@ -69,7 +75,17 @@ impl Pictures {
         }
     }
 
-    async fn remember(&self, metrics: &Metrics, key: &str, file_id: &str) {
+    /// Forgets a file_id Telegram refused, here and in the store, so the next send
+    /// uploads the picture again.
+    pub(super) async fn forget(&self, metrics: &Metrics, key: &str) {
+        self.keep(key, None);
+        if let Err(e) = self.store.forget_picture_file(key).await {
+            metrics.store_error("write");
+            log::warn!("picture file_id delete failed: {e}");
+        }
+    }
+
+    pub(super) async fn remember(&self, metrics: &Metrics, key: &str, file_id: &str) {
         self.keep(key, Some(file_id));
         if let Err(e) = self.store.set_picture_file(key, file_id).await {
             metrics.store_error("write");
@@ -78,9 +94,16 @@ impl Pictures {
     }
 }
 
-/// The photo as Telegram takes it, and whether it is an upload.
-async fn input(pictures: &Pictures, metrics: &Metrics, photo: &Photo) -> Option<(InputFile, bool)> {
-    if let Some(id) = pictures.file_id(metrics, &photo.key).await {
+/// The photo as Telegram takes it, and whether it is an upload; `None` if it could not
+/// be drawn. `reuse` false always uploads: after Telegram refused a file_id, another
+/// reader's request may have put the same stale one back in memory meanwhile.
+pub(super) async fn input(
+    pictures: &Pictures,
+    metrics: &Metrics,
+    photo: &Photo,
+    reuse: bool,
+) -> Option<(InputFile, bool)> {
+    if reuse && let Some(id) = pictures.file_id(metrics, &photo.key).await {
         return Some((InputFile::file_id(FileId(id)), false));
     }
     let svg = photo.svg.clone();
@@ -98,7 +121,7 @@ async fn input(pictures: &Pictures, metrics: &Metrics, photo: &Photo) -> Option<
 }
 
 /// The file_id of the largest size of a sent photo.
-fn largest(message: &Message) -> Option<String> {
+pub(super) fn largest(message: &Message) -> Option<String> {
     message
         .photo()
         .and_then(|sizes| sizes.iter().max_by_key(|s| s.width * s.height))
@@ -119,8 +142,8 @@ where
     F: FnMut(InputFile) -> R,
     R: std::future::IntoFuture<Output = Result<Message, teloxide::RequestError>>,
 {
-    for _ in 0..2 {
-        let Some((file, upload)) = input(pictures, metrics, photo).await else {
+    for reuse in [true, false] {
+        let Some((file, upload)) = input(pictures, metrics, photo, reuse).await else {
             return Delivery::Failed;
         };
         match attempt(metrics, what, || call(file.clone())).await {
@@ -134,7 +157,7 @@ where
             }
             Err(Delivery::Failed) if !upload => {
                 log::warn!("{what}: sending by file_id failed; uploading the picture again");
-                pictures.keep(&photo.key, None);
+                pictures.forget(metrics, &photo.key).await;
             }
             Err(outcome) => return outcome,
         }

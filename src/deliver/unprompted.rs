@@ -9,6 +9,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ParseMode, Recipient};
 
 use super::markup::markup;
+use super::photo::{self, Pictures};
 use super::{link_preview, transient, transient_kind, unreachable};
 use crate::metrics::Metrics;
 use crate::render::Reply;
@@ -26,15 +27,52 @@ pub enum Unsent {
     Rejected,
 }
 
-/// Sends every part of `reply` to `to`, with `allow_paid_broadcast` when `paid`.
+/// Sends every part of `reply` to `to`, with `allow_paid_broadcast` when `paid`. A
+/// reply with a picture (the day's map) goes as a photo with its first part as the
+/// caption, uploaded once and then sent by file_id; a picture that cannot be drawn
+/// leaves the text to go alone.
 pub async fn send_once(
     bot: &Bot,
     metrics: &Metrics,
+    pictures: &Pictures,
     to: Recipient,
     reply: &Reply,
     paid: bool,
 ) -> Result<(), Unsent> {
-    for part in &reply.messages {
+    let mut parts = reply.messages.as_slice();
+    if let (Some(photo), Some((first, rest))) = (&reply.photo, parts.split_first())
+        && let Some((file, upload)) = photo::input(pictures, metrics, photo, true).await
+    {
+        let mut request = bot
+            .send_photo(to.clone(), file)
+            .caption(&first.html)
+            .parse_mode(ParseMode::Html);
+        if let Some(keys) = markup(&first.keyboard) {
+            request = request.reply_markup(keys);
+        }
+        if paid {
+            request = request.allow_paid_broadcast(true);
+        }
+        match request.await {
+            Ok(message) => {
+                metrics.call_succeeded("sendPhoto");
+                if let (true, Some(id)) = (upload, photo::largest(&message)) {
+                    pictures.remember(metrics, &photo.key, &id).await;
+                }
+            }
+            Err(e) => {
+                let unsent = classify(metrics, &e);
+                if unsent == Unsent::Rejected && !upload {
+                    // A file_id Telegram no longer takes: forgotten, so the retry uploads.
+                    pictures.forget(metrics, &photo.key).await;
+                    return Err(Unsent::Transient);
+                }
+                return Err(unsent);
+            }
+        }
+        parts = rest;
+    }
+    for part in parts {
         let mut request = bot
             .send_message(to.clone(), &part.html)
             .parse_mode(ParseMode::Html)

@@ -144,7 +144,8 @@ impl Sender {
     ) {
         let mut in_flight: JoinSet<Done> = JoinSet::new();
         // One rendering per job and language serves the whole batch.
-        let mut replies: HashMap<(String, Lang), Option<Reply>> = HashMap::new();
+        // Shared, not copied: a reply with a map holds its picture's SVG.
+        let mut replies: HashMap<(String, Lang), Option<Arc<Reply>>> = HashMap::new();
         let mut renewed = Instant::now();
         let mut running = self.running_jobs().await;
         let mut checked = Instant::now();
@@ -170,7 +171,7 @@ impl Sender {
             }
             let reply = replies
                 .entry((r.job.clone(), r.lang))
-                .or_insert_with(|| self.reply_for(&r))
+                .or_insert_with(|| self.reply_for(&r).map(Arc::new))
                 .clone();
             let Some(reply) = reply else {
                 self.settle((r, Err(Unsent::Rejected)), pace, backoff).await;
@@ -182,19 +183,21 @@ impl Sender {
             {
                 break;
             }
-            let (bot, metrics_app, paid) =
-                (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
-            in_flight.spawn(async move {
-                let sent = send_once(
-                    &bot,
-                    &metrics_app.metrics,
-                    To::Id(ChatId(r.chat)),
-                    &reply,
-                    paid,
-                )
-                .await;
+            let uploads = reply_uploads(&self.app, &reply);
+            let (bot, app, paid) = (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
+            let send = async move {
+                let to = To::Id(ChatId(r.chat));
+                let sent = send_once(&bot, &app.metrics, &app.pictures, to, &reply, paid).await;
                 (r, sent)
-            });
+            };
+            // A picture not yet uploaded goes once, alone, so the rest of the batch
+            // sends its file_id instead of uploading it again in parallel.
+            if uploads {
+                let done = send.await;
+                self.settle(done, pace, backoff).await;
+            } else {
+                in_flight.spawn(send);
+            }
         }
         while let Some(joined) = in_flight.join_next().await {
             if let Ok(done) = joined {
@@ -336,7 +339,16 @@ impl Sender {
         };
         let key = channel.parse::<i64>().unwrap_or(i64::MIN);
         tokio::time::sleep_until(pace.slot(key, Instant::now()).into()).await;
-        let sent = send_once(&self.bot, &self.app.metrics, to, &reply, self.outreach.paid).await;
+        let app = &self.app;
+        let sent = send_once(
+            &self.bot,
+            &app.metrics,
+            &app.pictures,
+            to,
+            &reply,
+            self.outreach.paid,
+        )
+        .await;
         let recorded = match sent {
             Ok(()) => Some(true),
             Err(Unsent::RetryAfter(wait)) => {
@@ -380,6 +392,14 @@ impl Sender {
             self.app.metrics.set_broadcast_queue(depth);
         }
     }
+}
+
+/// Whether sending `reply` would upload its picture: none is known to this process.
+fn reply_uploads(app: &App, reply: &Reply) -> bool {
+    reply
+        .photo
+        .as_ref()
+        .is_some_and(|p| !app.pictures.known(&p.key))
 }
 
 /// A name for this process's lease: random, so two replicas never share one.

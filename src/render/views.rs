@@ -6,6 +6,7 @@ use fluent_bundle::FluentValue;
 use super::dates::format_date;
 use super::html::{clip, escape, link};
 use super::keyboard::{Button, Keyboard};
+use super::map;
 use super::split::{MESSAGE_LIMIT, pack};
 use super::{Part, Reply, View};
 use crate::catalog::Catalog;
@@ -74,6 +75,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::ReloadRejected(problems) => (r.reload_rejected(problems), no_keys(), false),
         View::OnThisDay { day, links } => {
             let (blocks, keys) = r.on_this_day(*day, links);
+            photo = r.on_this_day_map(*day);
             (blocks, keys, false)
         }
         View::Announcement { id, links } => {
@@ -112,6 +114,16 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         .collect();
     if let Some(last) = messages.last_mut() {
         last.keyboard = keyboard;
+    }
+    // A text too long for a caption follows its picture, which gets the map's title.
+    if let Some((picture, first)) = photo.as_ref().zip(messages.first())
+        && map::visible_len(&first.html) > map::CAPTION_LIMIT
+    {
+        let title = Part {
+            html: r.map_title(picture.day),
+            keyboard: Keyboard::new(),
+        };
+        messages.insert(0, title);
     }
     Reply {
         messages,

@@ -13,4 +13,10 @@ impl Store {
     pub async fn set_picture_file(&self, picture: &str, file_id: &str) -> Result<(), StoreError> {
         on_backend!(&self.backend, set_picture_file(picture, file_id))
     }
+
+    /// Forgets the picture's file_id, when Telegram no longer takes it (a file_id
+    /// belongs to one bot: a new token makes every one stale).
+    pub async fn forget_picture_file(&self, picture: &str) -> Result<(), StoreError> {
+        on_backend!(&self.backend, forget_picture_file(picture))
+    }
 }

@@ -17,7 +17,7 @@ use sqlx::SqlitePool;
 
 use crate::catalog::{day, shipped};
 use crate::expect::{Shown, expected, shown};
-use crate::fake_api::{BOT_USERNAME, Call, Chat, FakeApi, Fault, From};
+use crate::fake_api::{BOT_USERNAME, Call, Chat, FakeApi, Fault, From, PhotoSent, photo_sent};
 use crate::harness::{Builder, Harness};
 use crate::pg::PgDatabase;
 use crate::process::TEST_DATA_KEY;
@@ -355,6 +355,26 @@ async fn on_this_day_goes_out_once_at_nine_local_time() {
     tokio::time::sleep(SETTLE).await;
     assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
     assert!(h.bot.log_text().contains("queued day:2027-01-05"));
+    // As photos of that day's map: one upload per language, then its file_id.
+    let mut uploads = Vec::new();
+    for r in &readers {
+        let photos: Vec<Call> = h
+            .api
+            .delivered_to(r.id())
+            .into_iter()
+            .filter(|c| c.method == "sendphoto")
+            .collect();
+        assert_eq!(photos.len(), 1, "chat {}", r.id());
+        if photo_sent(&photos[0].body, &photos[0].body["photo"]) == PhotoSent::Upload {
+            uploads.push(lang_now(r));
+        }
+    }
+    uploads.sort_by_key(|l| l.code());
+    assert_eq!(
+        uploads,
+        vec![Lang::En, Lang::Kk, Lang::Ru],
+        "one upload per language"
+    );
     let changer_got = shown(&h.api.delivered_to(changer.id()));
     assert!(
         !changer_got.contains(&on_this_day(&catalog, Lang::En, "2027-01-05")),
@@ -422,6 +442,11 @@ async fn channels_get_the_day_in_their_language_with_deep_links() {
     assert_eq!(shown(&h.api.sent_to_name(NAMED)), vec![post(Lang::Kk)]);
     assert_eq!(shown(&h.api.sent_to(NUMBERED)), vec![post(Lang::Ru)]);
     assert_eq!((named.len(), numbered.len()), (1, 1));
+    // With the day's map, like subscribers.
+    assert_eq!(
+        (named[0].method.as_str(), numbered[0].method.as_str()),
+        ("sendphoto", "sendphoto")
+    );
     // Deep links into the bot, never callback buttons.
     for call in [&named[0], &numbered[0]] {
         let buttons: Vec<&serde_json::Value> = call.body["reply_markup"]["inline_keyboard"]
@@ -535,7 +560,7 @@ async fn a_blocked_chat_is_dropped_and_skipped_next_time() {
         .cloned()
         .collect();
     h.api
-        .inject("sendMessage", Some(gone.id()), 1, Fault::blocked());
+        .inject("sendPhoto", Some(gone.id()), 1, Fault::blocked());
 
     restart_at(&mut h, JAN2_0930);
     let jan2 = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-02");
@@ -583,15 +608,15 @@ async fn a_blocked_chat_is_dropped_and_skipped_next_time() {
     assert_eq!(to_gone.len(), 2, "{:?}", shown(&to_gone));
 }
 
-/// Subscribers of a broadcast where one chat's first message is answered 429 with
-/// retry_after 2; returns them, the chat and the time the 429 was given.
+/// Subscribers of a broadcast where one chat's first message (the day's map) is
+/// answered 429 with retry_after 2; returns them, the chat and the time the 429 was given.
 async fn broadcast_with_a_429(h: &mut Harness) -> (Vec<Reader>, i64, Instant) {
     let catalog = shipped();
     let readers = readers(7_460_000_000, 12);
     subscribe_all(h, &readers).await;
     let limited = readers[3].id();
     h.api
-        .inject("sendMessage", Some(limited), 1, Fault::retry_after(2));
+        .inject("sendPhoto", Some(limited), 1, Fault::retry_after(2));
     restart_at(h, JAN5_0930);
     let today = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-05");
     wait_everyone(h, &readers, today, Duration::from_secs(30)).await;
@@ -611,7 +636,7 @@ async fn broadcast_with_a_429(h: &mut Harness) -> (Vec<Reader>, i64, Instant) {
     (readers, limited, refused[0].at)
 }
 
-/// The sendMessage calls to `readers` after `at`, each with its time since `at`.
+/// The messages (texts and photos) sent to `readers` after `at`, each with its time since `at`.
 fn sends_after(h: &Harness, readers: &[Reader], at: Instant) -> Vec<(i64, Duration)> {
     let mut after: Vec<(i64, Duration)> = readers
         .iter()

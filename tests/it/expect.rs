@@ -51,7 +51,12 @@ pub fn shown(calls: &[Call]) -> Vec<Shown> {
     calls
         .iter()
         .map(|c| Shown {
-            text: c.body["text"].as_str().unwrap_or_default().to_string(),
+            // A photo's caption is its message's text.
+            text: c.body["text"]
+                .as_str()
+                .or(c.body["caption"].as_str())
+                .unwrap_or_default()
+                .to_string(),
             keyboard: match &c.body["reply_markup"] {
                 Value::Object(o)
                     if o["inline_keyboard"]

@@ -313,9 +313,10 @@ impl FakeApi {
             .collect()
     }
 
-    /// Messages sent to one chat, in order.
+    /// Messages sent to one chat, in order: texts and photos (whose caption is their
+    /// text).
     pub fn sent_to(&self, chat: i64) -> Vec<Call> {
-        self.calls("sendMessage")
+        self.messages_sent()
             .into_iter()
             .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
             .collect()
@@ -323,9 +324,20 @@ impl FakeApi {
 
     /// Messages sent to a channel by its `@username` (chat_id sent as a string).
     pub fn sent_to_name(&self, name: &str) -> Vec<Call> {
-        self.calls("sendMessage")
+        self.messages_sent()
             .into_iter()
             .filter(|c| c.body["chat_id"].as_str() == Some(name))
+            .collect()
+    }
+
+    /// Every sendMessage and sendPhoto, in order.
+    fn messages_sent(&self) -> Vec<Call> {
+        let inner = self.inner.lock().unwrap();
+        inner
+            .calls
+            .iter()
+            .filter(|c| c.method == "sendmessage" || c.method == "sendphoto")
+            .cloned()
             .collect()
     }
 
@@ -602,6 +614,7 @@ fn chat_member(user: i64, admin: bool) -> Value {
 
 /// How a photo was given: an upload (a file part, directly or through `attach://name`)
 /// or a file id.
+#[derive(Debug, PartialEq, Eq)]
 pub enum PhotoSent {
     Upload,
     FileId(String),

@@ -12,7 +12,7 @@ use resvg::usvg::{Group, Node, Rect};
 use qantar_bot::i18n::Msg;
 
 use crate::catalog::shipped;
-use crate::fake_api::{Call, Chat, FakeApi, From, PhotoSent, photo_sent};
+use crate::fake_api::{Call, Chat, FakeApi, Fault, From, PhotoSent, photo_sent};
 use crate::harness::Harness;
 
 /// A PNG (or JPEG) sent as a photo stays under this.
@@ -252,7 +252,13 @@ async fn map_is_a_photo_uploaded_once_then_sent_by_file_id_and_paged_in_place() 
     assert!(uploaded(&sent[2], &sent[2].body["photo"]).is_some());
     h.api
         .press_photo(Chat::Private(chat), &from, message, "1:t:0");
-    let texts = h.api.wait_sent(chat, 1).await;
+    let texts: Vec<Call> = h
+        .api
+        .wait_sent(chat, 4)
+        .await
+        .into_iter()
+        .filter(|c| c.method == "sendmessage")
+        .collect();
     let page = render(&h.catalog, Lang::En, &View::Timeline { page: 0 });
     assert_eq!(texts[0].body["text"], page.messages[0].html.as_str());
 
@@ -276,4 +282,63 @@ async fn map_is_a_photo_uploaded_once_then_sent_by_file_id_and_paged_in_place() 
         .filter(|c| uploaded(c, &c.body["photo"]).is_none())
         .count();
     assert_eq!(uploads, 3, "one upload per language, ever");
+}
+
+/// A file_id Telegram no longer takes (a file_id belongs to one bot: a new token makes
+/// every kept one stale) is forgotten in the store too, and the picture uploaded again;
+/// the new file_id then serves, across restarts.
+#[tokio::test]
+async fn a_refused_file_id_is_forgotten_and_the_picture_uploaded_again() {
+    let mut h = Harness::start().await;
+    let reader = |id: i64| {
+        (
+            Chat::Private(id),
+            From {
+                user_id: id,
+                language_code: Some("ru"),
+            },
+        )
+    };
+    let (chat, from) = reader(5300);
+    h.api.send_text(chat, &from, "/map");
+    // The second, by file_id, shows the first upload's file_id was kept.
+    h.api.send_text(chat, &from, "/map");
+    let sent = wait_photos(&h.api, 5300, 2).await;
+    assert!(uploaded(&sent[1], &sent[1].body["photo"]).is_some());
+
+    // After a restart the kept file_id is all the bot knows, and Telegram refuses it.
+    assert!(h.bot.terminate().success());
+    h.respawn();
+    let refused = serde_json::json!({"ok": false, "error_code": 400,
+        "description": "Bad Request: wrong file identifier/HTTP URL specified"});
+    h.api
+        .inject("sendPhoto", Some(5301), 1, Fault::Status(400, refused));
+    let (chat, from) = reader(5301);
+    h.api.send_text(chat, &from, "/map");
+    let sent = wait_photos(&h.api, 5301, 2).await;
+    assert!(sent[0].faulted, "the kept file_id, refused");
+    assert!(uploaded(&sent[0], &sent[0].body["photo"]).is_some());
+    assert!(!sent[1].faulted);
+    assert!(
+        uploaded(&sent[1], &sent[1].body["photo"]).is_none(),
+        "uploaded again: {:?}\n{}",
+        sent.iter().map(|c| &c.body).collect::<Vec<_>>(),
+        h.bot.log_text()
+    );
+
+    // The stale file_id is gone from the store: the next process uses the new one.
+    assert!(h.bot.terminate().success());
+    h.respawn();
+    let (chat, from) = reader(5302);
+    h.api.send_text(chat, &from, "/map");
+    let sent = wait_photos(&h.api, 5302, 1).await;
+    assert!(!sent[0].faulted);
+    assert!(uploaded(&sent[0], &sent[0].body["photo"]).is_some());
+    let uploads = h
+        .api
+        .calls("sendPhoto")
+        .iter()
+        .filter(|c| uploaded(c, &c.body["photo"]).is_none())
+        .count();
+    assert_eq!(uploads, 2, "the first upload and the one after the refusal");
 }

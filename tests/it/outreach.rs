@@ -8,6 +8,7 @@ use qantar_bot::catalog::Catalog;
 use qantar_bot::input::callback_data::Callback;
 use qantar_bot::input::deep_link::Payload;
 use qantar_bot::lang::Lang;
+use qantar_bot::render::map::{CAPTION_LIMIT, visible_len};
 use qantar_bot::render::{ButtonAction, Links, Reply, View, days_with_events, render};
 use serde_yaml::Value;
 
@@ -216,6 +217,99 @@ fn a_day_without_events_and_events_not_yet_past_say_so() {
     }
 }
 
+/// "On this day" carries that day's map, in the reader's language: the very picture
+/// `/map` sends for that day, so a file_id uploaded for one serves the other.
+#[test]
+fn on_this_day_carries_that_days_map_as_its_photo() {
+    let catalog = shipped();
+    for lang in Lang::ALL {
+        let map = render(
+            &catalog,
+            lang,
+            &View::Map {
+                day: day("2022-01-05"),
+            },
+        );
+        for links in [Links::Buttons, Links::DeepLinks { bot: BOT.into() }] {
+            let reply = on_this_day(&catalog, lang, "2027-01-05", links);
+            let photo = reply.photo.as_ref().expect("a map");
+            assert_eq!(photo.day, day("2022-01-05"));
+            assert_eq!(Some(photo), map.photo.as_ref(), "{lang}");
+            // One message: the photo, the day's text as its caption, its buttons under it.
+            assert_eq!(reply.messages.len(), 1);
+            assert!(visible_len(&reply.messages[0].html) <= CAPTION_LIMIT);
+            assert!(!reply.messages[0].keyboard.is_empty());
+        }
+    }
+    // Every day of the record: a map when that day of 2022 or later is on the map, with
+    // the text as its caption or, were it too long, after the map's title.
+    for (m, d) in days_with_events(&catalog.content) {
+        for lang in Lang::ALL {
+            let reply = on_this_day(
+                &catalog,
+                lang,
+                &format!("2027-{m:02}-{d:02}"),
+                Links::Buttons,
+            );
+            if let Some(photo) = &reply.photo {
+                assert_eq!((photo.day.month, photo.day.day), (m, Some(d)));
+                assert!(
+                    visible_len(&reply.messages[0].html) <= CAPTION_LIMIT,
+                    "{m}-{d} {lang}"
+                );
+            }
+        }
+    }
+    // January 2022's days all have a map; a day without events has none.
+    for date in ["2027-01-02", "2027-01-19"] {
+        assert!(
+            on_this_day(&catalog, Lang::Kk, date, Links::Buttons)
+                .photo
+                .is_some(),
+            "{date}"
+        );
+    }
+    for date in ["2027-02-01", "2022-01-05"] {
+        assert!(
+            on_this_day(&catalog, Lang::En, date, Links::Buttons)
+                .photo
+                .is_none(),
+            "{date}"
+        );
+    }
+}
+
+/// A day whose text outgrows a caption (1,024 characters) sends the map with its title,
+/// then the text with the buttons.
+#[test]
+fn a_day_too_long_for_a_caption_follows_its_map() {
+    let dir = copy_tree();
+    // Every event of 2 to 11 January 2022 moves to the 11th: still in date order.
+    edit_yaml(dir.path(), "timeline.yaml", |v| {
+        for e in v["events"].as_sequence_mut().unwrap() {
+            let date = e["date"].as_str().unwrap_or_default().to_string();
+            if ("2022-01-02".."2022-01-11").contains(&date.as_str()) {
+                e["date"] = Value::from("2022-01-11");
+            }
+        }
+    });
+    let catalog = Catalog::load(&dir.path().join("content"), &dir.path().join("locales"))
+        .unwrap_or_else(|p| panic!("{p}"));
+    for lang in Lang::ALL {
+        let reply = on_this_day(&catalog, lang, "2027-01-11", Links::Buttons);
+        assert!(reply.photo.is_some());
+        assert_eq!(reply.messages.len(), 2, "{lang}");
+        let (title, text) = (&reply.messages[0], &reply.messages[1]);
+        assert!(title.html.starts_with("🗺 <b>"), "{}", title.html);
+        assert!(title.keyboard.is_empty());
+        assert!(
+            visible_len(&text.html) > CAPTION_LIMIT,
+            "the case under test"
+        );
+        assert!(!text.keyboard.is_empty());
+    }
+}
+
 #[test]
 fn announcement_buttons_open_the_bot_in_chats_and_by_link_in_channels() {
     let catalog = shipped();
@@ -280,6 +374,49 @@ fn preview_prints_a_day_and_still_previews_commands() {
         out.contains("[ 1 ]") && out.contains("Петицияға қол қою"),
         "{out}"
     );
+    assert!(
+        out.starts_with("[ picture: the map of 2022-01-05 ]"),
+        "{out}"
+    );
+    // Its picture is that day's map, as /map draws it for the same language.
+    let dir = tempfile::tempdir().unwrap();
+    let (day, map) = (dir.path().join("day.png"), dir.path().join("map.png"));
+    let day_arg = day.to_str().unwrap();
+    let (code, _) = run(&[
+        "preview",
+        "--on-this-day",
+        "2027-01-05",
+        "--lang",
+        "kk",
+        "--out",
+        day_arg,
+    ]);
+    assert_eq!(code, Some(0));
+    let map_arg = map.to_str().unwrap();
+    let (code, _) = run(&[
+        "preview",
+        "/map",
+        "--date",
+        "2022-01-05",
+        "--lang",
+        "kk",
+        "--out",
+        map_arg,
+    ]);
+    assert_eq!(code, Some(0));
+    assert_eq!(std::fs::read(&day).unwrap(), std::fs::read(&map).unwrap());
+    // A day without events has no picture to write, and says so.
+    let none = dir.path().join("none.png");
+    let (code, out) = run(&[
+        "preview",
+        "--on-this-day",
+        "2027-02-01",
+        "--out",
+        none.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(!out.contains("[ picture"), "{out}");
+    assert!(!none.exists());
     let (code, out) = run(&["preview", "/timeline", "--lang", "kk"]);
     assert_eq!(code, Some(0));
     assert!(out.starts_with("Хронология:"), "{out}");

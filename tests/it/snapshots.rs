@@ -169,9 +169,13 @@ fn reply_text(reply: &Reply) -> String {
         "link preview: {}\n",
         if reply.link_preview { "on" } else { "off" }
     );
-    if reply.photo.is_some() {
+    if let Some(photo) = &reply.photo {
         // The picture itself is tested in `map`; its caption is the first message.
-        out.push_str("photo: the map, with the first message as its caption\n");
+        let _ = writeln!(
+            out,
+            "photo: the map of {}, with the first message as its caption",
+            photo.day
+        );
     }
     let n = reply.messages.len();
     for (i, m) in reply.messages.iter().enumerate() {

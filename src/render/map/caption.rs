@@ -23,7 +23,7 @@ impl Renderer<'_> {
         let content = &self.catalog.content;
         let day = super::map_day(content, day);
         let scene = Scene::of(content, day);
-        let mut blocks = vec![format!("🗺 <b>{}</b>", escape(&self.date(day)))];
+        let mut blocks = vec![self.map_title(day)];
         let titles: Vec<String> = content
             .events
             .iter()
@@ -92,8 +92,28 @@ impl Renderer<'_> {
             self.plain(Msg::ButtonMapTimeline),
             Callback::TimelinePage(event / PAGE_SIZE),
         )]);
-        let photo = Photo::new(svg(self.catalog, self.lang, day));
+        let photo = Photo::new(day, svg(self.catalog, self.lang, day));
         (blocks, keys, photo)
+    }
+
+    /// "🗺 5 January 2022": the first line of a map's caption, and the whole caption of
+    /// a map sent before a text too long to be its caption.
+    pub(in crate::render) fn map_title(&self, day: Date) -> String {
+        format!("🗺 <b>{}</b>", escape(&self.date(day)))
+    }
+
+    /// The map under "on this day" on `day`: the map of the earliest earlier year's
+    /// same calendar day that has events and is one of the map's days (2 to 19 January
+    /// 2022, or a later event's day with places). `None` when there is none.
+    pub(in crate::render) fn on_this_day_map(&self, day: Date) -> Option<Photo> {
+        let content = &self.catalog.content;
+        let shown = days(content).into_iter().find(|d| {
+            d.month == day.month
+                && d.day == day.day
+                && d.year < day.year
+                && content.events.iter().any(|e| e.date == *d)
+        })?;
+        Some(Photo::new(shown, svg(self.catalog, self.lang, shown)))
     }
 
     /// The 🗺 button of the timeline and the summary, opening the map on `day`.

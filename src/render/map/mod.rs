@@ -22,6 +22,8 @@ pub use svg::{label_id, svg};
 /// The picture of a map view: its SVG, and the key Telegram's `file_id` is kept under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
+    /// The day the map shows.
+    pub day: Date,
     pub svg: String,
     /// Hex SHA-256 of the SVG and of the font and renderer it is drawn with: the
     /// picture's content. A change of content, words or drawing makes a new key.
@@ -29,13 +31,13 @@ pub struct Photo {
 }
 
 impl Photo {
-    pub fn new(svg: String) -> Photo {
+    pub fn new(day: Date, svg: String) -> Photo {
         let mut hash = Sha256::new();
         hash.update(RENDERER.as_bytes());
         hash.update(raster::FONT_SHA256.as_slice());
         hash.update(svg.as_bytes());
         let key = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        Photo { svg, key }
+        Photo { day, svg, key }
     }
 }
 

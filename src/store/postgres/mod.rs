@@ -302,6 +302,15 @@ pub async fn usage_since(pool: &PgPool, first_day: &str) -> Result<Vec<Usage>, S
     Ok(rows.into_iter().map(Usage::from).collect())
 }
 
+/// Forgets a picture's file_id (Telegram refused it), so it is uploaded again.
+pub async fn forget_picture_file(pool: &PgPool, picture: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM picture_file WHERE picture = $1")
+        .bind(picture)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Telegram's file_id for a picture, if it was uploaded before.
 pub async fn picture_file(pool: &PgPool, picture: &str) -> Result<Option<String>, StoreError> {
     Ok(

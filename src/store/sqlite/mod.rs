@@ -308,6 +308,15 @@ pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreE
     Ok(deleted)
 }
 
+/// Forgets a picture's file_id (Telegram refused it), so it is uploaded again.
+pub async fn forget_picture_file(pool: &SqlitePool, picture: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM picture_file WHERE picture = ?")
+        .bind(picture)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Telegram's file_id for a picture, if it was uploaded before.
 pub async fn picture_file(pool: &SqlitePool, picture: &str) -> Result<Option<String>, StoreError> {
     Ok(
