@@ -147,6 +147,12 @@ impl Store {
         on_backend!(&self.backend, cancel(id, now_ms()))
     }
 
+    /// The ids of the jobs still running: cheap, unlike [`Store::jobs`], which counts
+    /// each job's pending recipients.
+    pub async fn running_jobs(&self) -> Result<Vec<String>, StoreError> {
+        on_backend!(&self.backend, running_jobs())
+    }
+
     /// The newest jobs, newest first.
     pub async fn jobs(&self, limit: i64) -> Result<Vec<Job>, StoreError> {
         let rows = on_backend!(&self.backend, jobs(limit))?;
