@@ -29,6 +29,11 @@ pub struct Pace {
     paused_until: Option<Instant>,
     /// Recent sends per chat (a group keeps up to 20): enough to apply both chat rules.
     recent: HashMap<i64, VecDeque<Instant>>,
+    /// When each send stops mattering to its chat's rules, in the order given: chats
+    /// are forgotten from the front, a few at a time. (Sweeping the whole map instead
+    /// cost a pass over a minute's chats for every message: 40 % of the sender's CPU
+    /// at 1,000/s.)
+    expiry: VecDeque<(Instant, i64)>,
 }
 
 impl Pace {
@@ -40,6 +45,7 @@ impl Pace {
             given: VecDeque::new(),
             paused_until: None,
             recent: HashMap::new(),
+            expiry: VecDeque::new(),
         }
     }
 
@@ -85,20 +91,39 @@ impl Pace {
         while sent.len() > GROUP_MAX {
             sent.pop_front();
         }
+        self.expiry.push_back((at + remembered_for(chat), chat));
         self.forget_before(at);
         at
     }
 
-    /// Drops chats whose last message is over a minute old: no rule looks further back,
-    /// and memory stays bounded by the messages of one minute.
+    /// Drops chats no rule looks back at any more: a private chat a second after its
+    /// last message, a group or channel a minute after. Memory stays bounded by the
+    /// messages of the last minute, and the private chats of the last second.
     fn forget_before(&mut self, now: Instant) {
-        if self.recent.len() > 4096 {
-            self.recent.retain(|_, sent| {
-                sent.back()
-                    .is_some_and(|&t| now.saturating_duration_since(t) < GROUP_WINDOW)
-            });
+        while let Some(&(until, chat)) = self.expiry.front() {
+            if until > now {
+                break;
+            }
+            self.expiry.pop_front();
+            // A later message to the chat has its own, later entry.
+            let latest = self.recent.get(&chat).and_then(|sent| sent.back().copied());
+            if latest.is_some_and(|t| t + remembered_for(chat) <= now) {
+                self.recent.remove(&chat);
+            }
         }
     }
+
+    /// Chats the pace remembers now (for tests of its memory).
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
+        self.recent.len()
+    }
+}
+
+/// How long a message matters to its chat's rules: the one-second gap for a private
+/// chat; the twenty-a-minute window for a group or channel (negative ids).
+fn remembered_for(chat: i64) -> Duration {
+    if chat < 0 { GROUP_WINDOW } else { PER_CHAT_GAP }
 }
 
 #[cfg(test)]
@@ -150,6 +175,28 @@ mod tests {
         assert_eq!(b.duration_since(a), Duration::from_secs(1));
         let group: Vec<Instant> = (0..21).map(|_| pace.slot(-100, start)).collect();
         assert!(group[20].duration_since(group[0]) >= Duration::from_secs(60));
+    }
+
+    #[test]
+    fn memory_holds_the_last_second_of_private_chats_and_a_minute_of_groups() {
+        let start = Instant::now();
+        let mut pace = Pace::new(1000);
+        let slots: Vec<Instant> = (0..10_000).map(|chat| pace.slot(chat, start)).collect();
+        // Ten seconds at 1,000/s: only about the last second's chats are remembered.
+        assert!(pace.remembered() <= 1_100, "{}", pace.remembered());
+        // A chat still remembered keeps its one-second gap.
+        let last = slots[9_999];
+        assert_eq!(pace.slot(9_999, last), last + PER_CHAT_GAP);
+        // A group is remembered for its minute, however many chats come after.
+        let group = pace.slot(-5, last);
+        for chat in 20_000..50_000 {
+            pace.slot(chat, last);
+        }
+        assert!(
+            pace.recent.contains_key(&-5),
+            "30 s later, the group is remembered"
+        );
+        assert!(pace.slot(-5, last) >= group + PER_CHAT_GAP);
     }
 
     #[test]
