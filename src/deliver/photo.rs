@@ -85,7 +85,7 @@ impl Pictures {
         }
     }
 
-    pub(super) async fn remember(&self, metrics: &Metrics, key: &str, file_id: &str) {
+    async fn remember(&self, metrics: &Metrics, key: &str, file_id: &str) {
         self.keep(key, Some(file_id));
         if let Err(e) = self.store.set_picture_file(key, file_id).await {
             metrics.store_error("write");
@@ -120,8 +120,23 @@ pub(super) async fn input(
     }
 }
 
+/// Keeps the file_id Telegram gave the upload of `photo` in `message`, for every later
+/// send of the same picture.
+pub(super) async fn keep_upload(
+    pictures: &Pictures,
+    metrics: &Metrics,
+    photo: &Photo,
+    what: &str,
+    message: &Message,
+) {
+    match largest(message) {
+        Some(id) => pictures.remember(metrics, &photo.key, &id).await,
+        None => log::warn!("{what}: Telegram returned no photo to reuse"),
+    }
+}
+
 /// The file_id of the largest size of a sent photo.
-pub(super) fn largest(message: &Message) -> Option<String> {
+fn largest(message: &Message) -> Option<String> {
     message
         .photo()
         .and_then(|sizes| sizes.iter().max_by_key(|s| s.width * s.height))
@@ -148,10 +163,8 @@ where
         };
         match attempt(metrics, what, || call(file.clone())).await {
             Ok(message) => {
-                match (upload, largest(&message)) {
-                    (true, Some(id)) => pictures.remember(metrics, &photo.key, &id).await,
-                    (true, None) => log::warn!("{what}: Telegram returned no photo to reuse"),
-                    (false, _) => {}
+                if upload {
+                    keep_upload(pictures, metrics, photo, what, &message).await;
                 }
                 return Delivery::Sent;
             }
@@ -166,7 +179,8 @@ where
 }
 
 /// Sends a reply with a picture: the photo with the first message as its caption and
-/// its buttons. A reply without a picture is sent as text.
+/// its buttons, then any further messages as text. A reply without a picture is sent
+/// as text.
 pub async fn send(
     bot: &Bot,
     metrics: &Metrics,
@@ -178,7 +192,7 @@ pub async fn send(
         return deliver(bot, metrics, chat, reply).await;
     };
     let keys = markup(&first.keyboard);
-    with_picture(pictures, metrics, photo, "sendPhoto", |file| {
+    let sent = with_picture(pictures, metrics, photo, "sendPhoto", |file| {
         let request = bot
             .send_photo(chat, file)
             .caption(&first.html)
@@ -188,7 +202,18 @@ pub async fn send(
             None => request,
         }
     })
-    .await
+    .await;
+    if sent != Delivery::Sent {
+        return sent;
+    }
+    // A text too long to be the caption follows the photo (see `render`).
+    for message in &reply.messages[1..] {
+        let outcome = super::send(bot, metrics, chat, message, reply.link_preview).await;
+        if outcome != Delivery::Sent {
+            return outcome;
+        }
+    }
+    Delivery::Sent
 }
 
 /// Replaces the photo, caption and buttons of a photo message in place (◀ ▶).

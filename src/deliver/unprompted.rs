@@ -56,8 +56,8 @@ pub async fn send_once(
         match request.await {
             Ok(message) => {
                 metrics.call_succeeded("sendPhoto");
-                if let (true, Some(id)) = (upload, photo::largest(&message)) {
-                    pictures.remember(metrics, &photo.key, &id).await;
+                if upload {
+                    photo::keep_upload(pictures, metrics, photo, "sendPhoto", &message).await;
                 }
             }
             Err(e) => {

@@ -7,7 +7,7 @@ use teloxide::prelude::*;
 use super::App;
 use super::effects::Sender;
 use super::reload;
-use crate::deliver::{Delivery, deliver};
+use crate::deliver::{Delivery, photo};
 use crate::input::command::AdminCommand;
 use crate::lang::Lang;
 use crate::render::{JobProgress, Links, View};
@@ -183,7 +183,9 @@ async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender:
         links: Links::Buttons,
     };
     let reply = crate::render::render(&app.catalog.get(), lang, &view);
-    match deliver(bot, &app.metrics, ChatId(admin.0 as i64), &reply).await {
+    // As subscribers get it: with the day's map, when it has one.
+    let to = ChatId(admin.0 as i64);
+    match photo::send(bot, &app.metrics, &app.pictures, to, &reply).await {
         Delivery::Sent => View::RehearseSent(day),
         _ => View::SubscribeFailed,
     }

@@ -115,12 +115,6 @@ impl Pace {
             }
         }
     }
-
-    /// Chats the pace remembers now (for tests of its memory).
-    #[cfg(test)]
-    fn remembered(&self) -> usize {
-        self.recent.len()
-    }
 }
 
 /// How long a message matters to its chat's rules: the one-second gap for a private
@@ -186,7 +180,7 @@ mod tests {
         let mut pace = Pace::new(1000);
         let slots: Vec<Instant> = (0..10_000).map(|chat| pace.slot(chat, start)).collect();
         // Ten seconds at 1,000/s: only about the last second's chats are remembered.
-        assert!(pace.remembered() <= 1_100, "{}", pace.remembered());
+        assert!(pace.recent.len() <= 1_100, "{}", pace.recent.len());
         // A chat still remembered keeps its one-second gap.
         let last = slots[9_999];
         assert_eq!(pace.slot(9_999, last), last + PER_CHAT_GAP);
