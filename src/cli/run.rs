@@ -18,7 +18,7 @@ pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
     // One thread: one answers far more than Telegram lets a bot send, and on a small
     // machine a second worker thread only added wake-ups between threads (figures in
     // BENCHMARKS.md, "One-thread runtime"). Blocking work (SQLite, reloading content)
-    // runs on threads of its own.
+    // runs on threads of its own, and so does the outreach sender (`sender_thread`).
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -15,13 +15,15 @@ use teloxide::types::Recipient as To;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::pace::Pace;
+use super::pace::{Pace, Ticket, Unanswered};
 use super::schedule::{self, Daily};
 use super::{Outreach, job_view};
+use crate::deliver::photo::Pictures;
 use crate::deliver::unprompted::{Unsent, send_once};
 use crate::handle::App;
 use crate::lang::Lang;
 use crate::render::{Links, Reply, render};
+use crate::store::Store;
 use crate::store::outreach::{Outcome, Recipient};
 
 /// How long a lease lasts without renewal: the longest another replica waits to take
@@ -41,18 +43,22 @@ const DEPTH_EVERY: Duration = Duration::from_secs(5);
 /// Attempts at one recipient before it counts as failed.
 const MAX_ATTEMPTS: u32 = 5;
 
-/// What the sender needs besides the app.
+/// What the sender needs besides the app. It runs on a thread and runtime of its own
+/// (`runner`), so its client, store handle and pictures are its own too: connections
+/// belong to the runtime that opened them.
 pub struct Sender {
     pub bot: Bot,
     pub app: Arc<App>,
+    pub store: Store,
+    pub pictures: Arc<Pictures>,
     pub outreach: Outreach,
     /// The bot's username, for deep links in channel posts.
     pub username: String,
     pub stop: CancellationToken,
 }
 
-/// A recipient and what became of its message.
-type Done = (Recipient, Result<(), Unsent>);
+/// A recipient, its message's place in the pace, and what became of the message.
+type Done = (Recipient, Ticket, Result<(), Unsent>);
 
 impl Sender {
     /// Runs until the stop; gives the lease up on the way out.
@@ -79,7 +85,7 @@ impl Sender {
                 self.sleep(backoff).await;
             }
         }
-        if let Err(e) = self.app.store.release_lease(&holder).await {
+        if let Err(e) = self.store.release_lease(&holder).await {
             log::warn!("outreach lease release: {e}");
         }
     }
@@ -117,14 +123,14 @@ impl Sender {
 
     /// Channel posts, then one batch of recipients. False when there was nothing to do.
     async fn round(&self, holder: &str, pace: &mut Pace, backoff: &mut Duration) -> bool {
-        let posts = self.app.store.pending_posts().await.unwrap_or_else(|e| {
+        let posts = self.store.pending_posts().await.unwrap_or_else(|e| {
             log::warn!("outreach posts: {e}");
             Vec::new()
         });
         for (job, channel, lang) in &posts {
             self.post(pace, job, channel, *lang).await;
         }
-        let batch = match self.app.store.pending(BATCH).await {
+        let batch = match self.store.pending(BATCH).await {
             Ok(batch) => batch,
             Err(e) => {
                 log::warn!("outreach queue: {e}");
@@ -180,21 +186,22 @@ impl Sender {
                 .or_insert_with(|| self.reply_for(&r).map(Arc::new))
                 .clone();
             let Some(reply) = reply else {
-                self.settle((r, Err(Unsent::Rejected)), pace, backoff).await;
+                self.record(&r, Err(Unsent::Rejected), pace, backoff).await;
                 continue;
             };
-            if !self
+            let Some(ticket) = self
                 .wait_for_slot(r.chat, &mut in_flight, pace, backoff)
                 .await
-            {
+            else {
                 break;
-            }
-            let uploads = reply_uploads(&self.app, &reply);
+            };
+            let uploads = reply_uploads(&self.pictures, &reply);
             let (bot, app, paid) = (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
+            let pictures = Arc::clone(&self.pictures);
             let send = async move {
                 let to = To::Id(ChatId(r.chat));
-                let sent = send_once(&bot, &app.metrics, &app.pictures, to, &reply, paid).await;
-                (r, sent)
+                let sent = send_once(&bot, &app.metrics, &pictures, to, &reply, paid).await;
+                (r, ticket, sent)
             };
             // A picture not yet uploaded goes once, alone, so the rest of the batch
             // sends its file_id instead of uploading it again in parallel.
@@ -212,27 +219,38 @@ impl Sender {
         }
     }
 
-    /// Waits until a message to `chat` may go: results of the messages in flight are
-    /// recorded first and while waiting, so counts stay current and a 429 among them
-    /// holds this one back too. False at the stop.
+    /// Waits until a message to `chat` may go, and gives its place in the pace: results
+    /// of the messages in flight are recorded first and while waiting, so counts stay
+    /// current and a 429 among them holds this one back too. `None` at the stop.
     async fn wait_for_slot(
         &self,
         chat: i64,
         in_flight: &mut JoinSet<Done>,
         pace: &mut Pace,
         backoff: &mut Duration,
-    ) -> bool {
+    ) -> Option<Ticket> {
         while let Some(joined) = in_flight.try_join_next() {
             if let Ok(done) = joined {
                 self.settle(done, pace, backoff).await;
             }
         }
-        while in_flight.len() >= self.outreach.in_flight {
+        let (at, ticket) = loop {
+            if in_flight.len() < self.outreach.in_flight {
+                match pace.slot(chat, Instant::now()) {
+                    Ok(slot) => break slot,
+                    Err(Unanswered) if in_flight.is_empty() => {
+                        // A send task ended without handing its ticket back (it
+                        // panicked): with nothing in flight, every message is over.
+                        pace.all_answered(Instant::now());
+                        continue;
+                    }
+                    Err(Unanswered) => {}
+                }
+            }
             if let Some(Ok(done)) = in_flight.join_next().await {
                 self.settle(done, pace, backoff).await;
             }
-        }
-        let at = pace.slot(chat, Instant::now());
+        };
         // A slot already due is not waited for: a timer would round it up to the next
         // tick.
         while at > Instant::now() {
@@ -243,18 +261,18 @@ impl Sender {
                         self.settle(done, pace, backoff).await;
                     }
                 }
-                () = self.stop.cancelled() => return false,
+                () = self.stop.cancelled() => return None,
             }
         }
         if let Some(until) = pace.paused_until().filter(|u| *u > Instant::now()) {
             self.sleep(until - Instant::now()).await;
         }
-        !self.stop.is_cancelled()
+        (!self.stop.is_cancelled()).then_some(ticket)
     }
 
     /// The jobs still running; on a store error, none (nothing is sent until it answers).
     async fn running_jobs(&self) -> std::collections::HashSet<String> {
-        match self.app.store.running_jobs().await {
+        match self.store.running_jobs().await {
             Ok(jobs) => jobs.into_iter().collect(),
             Err(e) => {
                 log::warn!("outreach jobs: {e}");
@@ -286,9 +304,21 @@ impl Sender {
         Some(render(&catalog, r.lang, &view))
     }
 
-    /// Records what became of one message, and obeys what Telegram said.
+    /// Takes a message's answer: its place in the pace, then what became of it.
     async fn settle(&self, done: Done, pace: &mut Pace, backoff: &mut Duration) {
-        let (r, sent) = done;
+        let (r, ticket, sent) = done;
+        pace.answered(ticket, Instant::now());
+        self.record(&r, sent, pace, backoff).await;
+    }
+
+    /// Records what became of one message, and obeys what Telegram said.
+    async fn record(
+        &self,
+        r: &Recipient,
+        sent: Result<(), Unsent>,
+        pace: &mut Pace,
+        backoff: &mut Duration,
+    ) {
         let metrics = &self.app.metrics;
         let outcome = match sent {
             Ok(()) => {
@@ -318,7 +348,7 @@ impl Sender {
                 Outcome::Failed
             }
         };
-        if let Err(e) = self.app.store.record(&r, outcome).await {
+        if let Err(e) = self.store.record(r, outcome).await {
             self.app.metrics.store_error("write");
             log::warn!("outreach record: {e}");
         }
@@ -340,17 +370,24 @@ impl Sender {
             Err(_) => To::ChannelUsername(channel.to_string()),
         };
         let key = channel.parse::<i64>().unwrap_or(i64::MIN);
-        tokio::time::sleep_until(pace.slot(key, Instant::now()).into()).await;
-        let app = &self.app;
+        let (at, ticket) = loop {
+            match pace.slot(key, Instant::now()) {
+                Ok(slot) => break slot,
+                // Posts go one at a time, with no message of a batch in flight.
+                Err(Unanswered) => pace.all_answered(Instant::now()),
+            }
+        };
+        tokio::time::sleep_until(at.into()).await;
         let sent = send_once(
             &self.bot,
-            &app.metrics,
-            &app.pictures,
+            &self.app.metrics,
+            &self.pictures,
             to,
             &reply,
             self.outreach.paid,
         )
         .await;
+        pace.answered(ticket, Instant::now());
         let recorded = match sent {
             Ok(()) => Some(true),
             Err(Unsent::RetryAfter(wait)) => {
@@ -369,7 +406,7 @@ impl Sender {
             if !ok {
                 log::warn!("channel post to {channel} failed: is the bot an admin there?");
             }
-            if let Err(e) = self.app.store.record_post(job, channel, ok).await {
+            if let Err(e) = self.store.record_post(job, channel, ok).await {
                 log::warn!("outreach record: {e}");
             }
         }
@@ -377,7 +414,7 @@ impl Sender {
 
     /// Completes finished jobs.
     async fn finish(&self) {
-        match self.app.store.finish_jobs().await {
+        match self.store.finish_jobs().await {
             Ok(done) => {
                 for job in done {
                     log::info!("{job} completed");
@@ -389,7 +426,7 @@ impl Sender {
 
     /// Publishes the queue's depth.
     async fn count_depth(&self) {
-        if let Ok(jobs) = self.app.store.jobs(20).await {
+        if let Ok(jobs) = self.store.jobs(20).await {
             let depth = jobs
                 .iter()
                 .filter(|j| j.state == "running")
@@ -401,11 +438,11 @@ impl Sender {
 }
 
 /// Whether sending `reply` would upload its picture: none is known to this process.
-fn reply_uploads(app: &App, reply: &Reply) -> bool {
+fn reply_uploads(pictures: &Pictures, reply: &Reply) -> bool {
     reply
         .photo
         .as_ref()
-        .is_some_and(|p| !app.pictures.known(&p.key))
+        .is_some_and(|p| !pictures.known(&p.key))
 }
 
 /// A name for this process's lease: random, so two replicas never share one.

@@ -53,6 +53,9 @@ pub const DEFAULT_CACHE_CHATS: usize = 100_000;
 
 /// How long a request waits for a connection before answering without the store.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Connections of an `attach`ed store: the sender awaits one query at a time, and a
+/// picture's file id now and then.
+const SENDER_CONNECTIONS: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -124,6 +127,34 @@ impl Store {
             backend,
             cache,
             key: Arc::new(key),
+        })
+    }
+
+    /// A second handle on this store, for a thread with a runtime of its own (the
+    /// outreach sender): a small pool of its own, since a pool's connections belong to
+    /// the runtime that opened them. Open it on that thread. No migrations (`open` ran
+    /// them) and no language cache (the sender reads languages with its recipients).
+    pub async fn attach(&self) -> Result<Store, StoreError> {
+        let backend = match &self.backend {
+            Backend::Sqlite(pool) => Backend::Sqlite(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(SENDER_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with((*pool.connect_options()).clone())
+                    .await?,
+            ),
+            Backend::Postgres(pool) => Backend::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(SENDER_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with((*pool.connect_options()).clone())
+                    .await?,
+            ),
+        };
+        Ok(Store {
+            backend,
+            cache: None,
+            key: Arc::clone(&self.key),
         })
     }
 

@@ -2,10 +2,12 @@
 //! updates (the ledger), the webhook endpoint, the ops HTTP routes (/healthz, /metrics),
 //! signals, and `run`, which wires them to the handler tree.
 
+mod client;
 mod http;
 pub mod ledger;
 mod poller;
 mod run;
+mod sender_thread;
 mod signals;
 mod updates;
 mod webhook;

@@ -28,9 +28,11 @@ use crate::lang::Lang;
 use crate::metrics::Metrics;
 use crate::problem::Problems;
 use crate::store::{DataKey, Store, StoreError};
+use crate::transport::client::ClientSettings;
 use crate::transport::http;
 use crate::transport::ledger::Ledger;
 use crate::transport::poller::{self, LedgerPolling};
+use crate::transport::sender_thread;
 use crate::transport::signals::{stop_dispatcher_on, stop_signal};
 use crate::transport::webhook;
 use crate::usage::UsageCounter;
@@ -77,6 +79,8 @@ pub enum RunError {
     HttpClient,
     #[error("Telegram rejected the token: check TELOXIDE_TOKEN against what @BotFather gave you")]
     TokenRejected,
+    #[error("cannot start the outreach sender's thread: {0}")]
+    SenderThread(std::io::Error),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("Telegram refused the webhook: {0}")]
@@ -103,7 +107,12 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         options.data_key.clone(),
     )
     .await?;
-    let bot = make_bot(&options)?;
+    let client = ClientSettings {
+        token: options.token.clone(),
+        api_url: options.api_url.clone(),
+        timeout: options.api_timeout,
+    };
+    let bot = client.bot().ok_or(RunError::HttpClient)?;
 
     let stop = stop_signal();
     let Some(me) = wait_for_me(&bot, &stop).await? else {
@@ -117,23 +126,20 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let app = Arc::new(make_app(&options, catalog, store.clone(), metrics));
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
-    let sender = tokio::spawn(
-        crate::outreach::sender::Sender {
-            bot: bot.clone(),
-            app: Arc::clone(&app),
-            outreach: options.outreach.clone(),
-            username: me.username().to_string(),
-            stop: stop.clone(),
-        }
-        .run(),
-    );
+    let sender = sender_thread::start(
+        client,
+        Arc::clone(&app),
+        me.username().to_string(),
+        stop.clone(),
+    )
+    .map_err(RunError::SenderThread)?;
     let mut dispatcher = make_dispatcher(bot.clone(), &app);
     stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
     let result = serve(&bot, &app, &mut dispatcher, options, &stop).await?;
     // Dispatching is over, whatever ended it: the sender finishes the messages in hand
     // and gives its lease up.
     stop.cancel();
-    let _ = sender.await;
+    sender.finished().await;
     crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
     match result {
@@ -175,19 +181,6 @@ async fn serve(
             secret,
         } => serve_webhook(bot, app, dispatcher, (url, listen, secret), stop.clone()).await,
     }
-}
-
-/// The Bot API client, with our timeout and, for tests and local servers, another URL.
-fn make_bot(options: &RunOptions) -> Result<Bot, RunError> {
-    let client = teloxide::net::default_reqwest_settings()
-        .timeout(options.api_timeout)
-        .build()
-        .map_err(|_| RunError::HttpClient)?;
-    let bot = Bot::with_client(options.token.expose(), client);
-    Ok(match &options.api_url {
-        Some(url) => bot.set_api_url(url.clone()),
-        None => bot,
-    })
 }
 
 fn make_app(
