@@ -24,10 +24,13 @@ const GROUP_MAX: usize = 20;
 /// What Telegram's "per second" means: the window the rate is counted over.
 const RATE_WINDOW: Duration = Duration::from_secs(1);
 
-/// A message given its slot, to be handed back with `Pace::answered` once Telegram (or
-/// the network) answered it.
+/// The messages given one slot (a reply's parts, sent back to back), to be handed back
+/// with `Pace::answered` once Telegram (or the network) answered the last of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket(u64);
+pub struct Ticket {
+    first: u64,
+    messages: u64,
+}
 
 /// No slot yet: the oldest message in the rate window is still waiting for its answer,
 /// and until it has one nobody knows when its second ends.
@@ -42,7 +45,7 @@ pub struct Pace {
     /// (a timer that woke late, a batch read from the store) the sender catches up at
     /// twice the rate until the window is full, instead of losing the time.
     min_gap: Duration,
-    /// The last messages given out (fewer than `per_window`), oldest first: each one's
+    /// The last messages given out (at most `per_window`), oldest first: each one's
     /// slot, and its answer once it came.
     given: VecDeque<(Instant, Option<Instant>)>,
     /// The ticket of `given`'s front.
@@ -85,12 +88,20 @@ impl Pace {
         self.paused_until
     }
 
-    /// The earliest moment a message to `chat` may go, at or after `now`, and takes
-    /// that slot: never more than the rate in any window, whatever came before.
-    /// `Unanswered` while the message that must leave the window first has no answer:
-    /// the caller waits for one of its messages in flight and asks again.
-    pub fn slot(&mut self, chat: i64, now: Instant) -> Result<(Instant, Ticket), Unanswered> {
-        while self.given.len() + 1 > self.per_window {
+    /// The earliest moment a reply of `messages` messages to `chat` may go, at or after
+    /// `now`, and takes that slot: never more than the rate in any window, whatever came
+    /// before. Each message counts: a day's map with a text longer than a caption is two.
+    /// `Unanswered` while a message that must leave the window first has no answer: the
+    /// caller waits for one of its messages in flight and asks again.
+    pub fn slot(
+        &mut self,
+        chat: i64,
+        messages: usize,
+        now: Instant,
+    ) -> Result<(Instant, Ticket), Unanswered> {
+        // More than the rate at once could never fit: such a reply fills a window.
+        let messages = messages.clamp(1, self.per_window);
+        while self.given.len() + messages > self.per_window {
             let Some(&(_, Some(answered))) = self.given.front() else {
                 return Err(Unanswered);
             };
@@ -116,8 +127,11 @@ impl Pace {
                 at = at.max(sent[sent.len() - GROUP_MAX] + GROUP_WINDOW);
             }
         }
-        let ticket = Ticket(self.first_ticket + self.given.len() as u64);
-        self.given.push_back((at, None));
+        let ticket = Ticket {
+            first: self.first_ticket + self.given.len() as u64,
+            messages: messages as u64,
+        };
+        self.given.extend(std::iter::repeat_n((at, None), messages));
         let sent = self.recent.entry(chat).or_default();
         sent.push_back(at);
         while sent.len() > GROUP_MAX {
@@ -128,16 +142,19 @@ impl Pace {
         Ok((at, ticket))
     }
 
-    /// The message of `ticket` was answered (whatever the answer, or none) at `at`.
+    /// The messages of `ticket` were answered (whatever the answer, or none) by `at`.
     pub fn answered(&mut self, ticket: Ticket, at: Instant) {
-        let Some(index) = ticket.0.checked_sub(self.first_ticket) else {
-            return;
-        };
-        if let Some(entry) = usize::try_from(index)
-            .ok()
-            .and_then(|i| self.given.get_mut(i))
-        {
-            entry.1 = Some(entry.1.map_or(at, |a| a.max(at)));
+        for n in ticket.first..ticket.first + ticket.messages {
+            // Tickets already out of the window were answered before they left it.
+            let Some(index) = n.checked_sub(self.first_ticket) else {
+                continue;
+            };
+            if let Some(entry) = usize::try_from(index)
+                .ok()
+                .and_then(|i| self.given.get_mut(i))
+            {
+                entry.1 = Some(entry.1.map_or(at, |a| a.max(at)));
+            }
         }
     }
 
@@ -195,7 +212,7 @@ mod tests {
     /// A slot for `chat`, answered the moment it starts.
     fn sent(pace: &mut Pace, chat: i64, now: Instant) -> Instant {
         let (at, ticket) = pace
-            .slot(chat, now)
+            .slot(chat, 1, now)
             .expect("everything before was answered");
         pace.answered(ticket, at);
         at
@@ -228,20 +245,21 @@ mod tests {
     fn a_message_holds_its_place_in_the_window_until_it_is_answered() {
         let start = Instant::now();
         let mut pace = Pace::new(10);
-        let (first, ticket) = pace.slot(1, start).unwrap();
+        let (first, ticket) = pace.slot(1, 1, start).unwrap();
         for chat in 2..=10 {
             sent(&mut pace, chat, start);
         }
         // The eleventh waits for the first's answer: nobody knows yet when its second ends.
-        assert_eq!(pace.slot(11, start), Err(Unanswered));
+        assert_eq!(pace.slot(11, 1, start), Err(Unanswered));
         let answer = first + Duration::from_millis(300);
         pace.answered(ticket, answer);
-        let (eleventh, _) = pace.slot(11, start).unwrap();
+        let (eleventh, _) = pace.slot(11, 1, start).unwrap();
         assert_eq!(eleventh, answer + RATE_WINDOW);
     }
 
     /// However long each message takes to arrive, between its start and its answer, no
-    /// second at the receiving end holds more than the rate: the receiver's view.
+    /// second at the receiving end holds more than the rate: the receiver's view. Some
+    /// replies are two messages (a map, then a text too long for its caption).
     #[test]
     fn no_second_at_the_receiving_end_holds_more_than_the_rate() {
         let start = Instant::now();
@@ -261,9 +279,10 @@ mod tests {
             seed
         };
         for chat in 0..2_000 {
+            let messages = 1 + (next() % 4 == 0) as usize;
             let slot = loop {
                 if in_flight.len() < 4
-                    && let Ok(slot) = pace.slot(chat, now)
+                    && let Ok(slot) = pace.slot(chat, messages, now)
                 {
                     break slot;
                 }
@@ -274,8 +293,9 @@ mod tests {
             let (at, ticket) = slot;
             now = now.max(at);
             let took = Duration::from_millis(1 + next() % 120);
-            let arrives = at + took.mul_f64((next() % 1_000) as f64 / 1_000.0);
-            arrivals.push(arrives);
+            for _ in 0..messages {
+                arrivals.push(at + took.mul_f64((next() % 1_000) as f64 / 1_000.0));
+            }
             in_flight.push_back((ticket, at + took));
         }
         let busiest = busiest_second(&arrivals);
@@ -283,15 +303,32 @@ mod tests {
     }
 
     #[test]
+    fn every_message_of_a_reply_counts() {
+        let start = Instant::now();
+        let mut pace = Pace::new(10);
+        let slots: Vec<Instant> = (0..20)
+            .map(|chat| {
+                let (at, ticket) = pace.slot(chat, 2, start).unwrap();
+                pace.answered(ticket, at);
+                at
+            })
+            .collect();
+        // Twenty replies of two messages: five a second.
+        assert!(busiest_second(&slots) <= 5, "{}", busiest_second(&slots));
+        // A reply longer than the rate fills a window and still goes.
+        assert!(pace.slot(99, 50, start).is_ok());
+    }
+
+    #[test]
     fn a_message_that_never_handed_its_ticket_back_ends_with_all_answered() {
         let start = Instant::now();
         let mut pace = Pace::new(2);
-        pace.slot(1, start).unwrap();
-        pace.slot(2, start).unwrap();
-        assert_eq!(pace.slot(3, start), Err(Unanswered));
+        pace.slot(1, 1, start).unwrap();
+        pace.slot(2, 1, start).unwrap();
+        assert_eq!(pace.slot(3, 1, start), Err(Unanswered));
         let over = start + Duration::from_millis(5);
         pace.all_answered(over);
-        assert_eq!(pace.slot(3, start).unwrap().0, over + RATE_WINDOW);
+        assert_eq!(pace.slot(3, 1, start).unwrap().0, over + RATE_WINDOW);
     }
 
     #[test]

@@ -44,7 +44,7 @@ const DEPTH_EVERY: Duration = Duration::from_secs(5);
 const MAX_ATTEMPTS: u32 = 5;
 
 /// What the sender needs besides the app. It runs on a thread and runtime of its own
-/// (`runner`), so its client, store handle and pictures are its own too: connections
+/// (`transport::sender_thread`), so its client, store handle and pictures are its own too: connections
 /// belong to the runtime that opened them.
 pub struct Sender {
     pub bot: Bot,
@@ -109,12 +109,7 @@ impl Sender {
             return;
         };
         let job = schedule::job_id(date);
-        match self
-            .app
-            .store
-            .create_job(&job, &self.outreach.channels())
-            .await
-        {
+        match self.store.create_job(&job, &self.outreach.channels()).await {
             Ok(Some(n)) => log::info!("queued {job} for {n} recipients"),
             Ok(None) => {}
             Err(e) => log::warn!("queueing {job}: {e}"),
@@ -189,8 +184,9 @@ impl Sender {
                 self.record(&r, Err(Unsent::Rejected), pace, backoff).await;
                 continue;
             };
+            let messages = reply.messages.len();
             let Some(ticket) = self
-                .wait_for_slot(r.chat, &mut in_flight, pace, backoff)
+                .wait_for_slot((r.chat, messages), &mut in_flight, pace, backoff)
                 .await
             else {
                 break;
@@ -219,12 +215,13 @@ impl Sender {
         }
     }
 
-    /// Waits until a message to `chat` may go, and gives its place in the pace: results
-    /// of the messages in flight are recorded first and while waiting, so counts stay
-    /// current and a 429 among them holds this one back too. `None` at the stop.
+    /// Waits until a reply of `messages` messages to `chat` may go, and gives its place
+    /// in the pace: results of the messages in flight are recorded first and while
+    /// waiting, so counts stay current and a 429 among them holds this one back too.
+    /// `None` at the stop.
     async fn wait_for_slot(
         &self,
-        chat: i64,
+        (chat, messages): (i64, usize),
         in_flight: &mut JoinSet<Done>,
         pace: &mut Pace,
         backoff: &mut Duration,
@@ -236,7 +233,7 @@ impl Sender {
         }
         let (at, ticket) = loop {
             if in_flight.len() < self.outreach.in_flight {
-                match pace.slot(chat, Instant::now()) {
+                match pace.slot(chat, messages, Instant::now()) {
                     Ok(slot) => break slot,
                     Err(Unanswered) if in_flight.is_empty() => {
                         // A send task ended without handing its ticket back (it
@@ -284,12 +281,7 @@ impl Sender {
     /// Takes or renews the lease; false while another replica holds it, or when the
     /// store cannot say.
     async fn renew(&self, holder: &str) -> bool {
-        match self
-            .app
-            .store
-            .lease(holder, LEASE_TTL.as_millis() as i64)
-            .await
-        {
+        match self.store.lease(holder, LEASE_TTL.as_millis() as i64).await {
             Ok(held) => held,
             Err(e) => {
                 log::warn!("outreach lease: {e}");
@@ -369,15 +361,24 @@ impl Sender {
             Ok(id) => To::Id(ChatId(id)),
             Err(_) => To::ChannelUsername(channel.to_string()),
         };
-        let key = channel.parse::<i64>().unwrap_or(i64::MIN);
+        let key = channel
+            .parse::<i64>()
+            .unwrap_or_else(|_| pace_key_of_name(channel));
         let (at, ticket) = loop {
-            match pace.slot(key, Instant::now()) {
+            match pace.slot(key, reply.messages.len(), Instant::now()) {
                 Ok(slot) => break slot,
                 // Posts go one at a time, with no message of a batch in flight.
                 Err(Unanswered) => pace.all_answered(Instant::now()),
             }
         };
-        tokio::time::sleep_until(at.into()).await;
+        tokio::select! {
+            () = tokio::time::sleep_until(at.into()) => {}
+            // A long 429 pause must not hold the stop up: the post goes next round.
+            () = self.stop.cancelled() => {
+                pace.answered(ticket, Instant::now());
+                return;
+            }
+        }
         let sent = send_once(
             &self.bot,
             &self.app.metrics,
@@ -443,6 +444,15 @@ fn reply_uploads(pictures: &Pictures, reply: &Reply) -> bool {
         .photo
         .as_ref()
         .is_some_and(|p| !pictures.known(&p.key))
+}
+
+/// The pace's key for a channel known by its @name: negative like every channel's id,
+/// so the group rules apply, and one per name, so each channel is paced on its own.
+fn pace_key_of_name(name: &str) -> i64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    -1 - (h.finish() >> 1) as i64
 }
 
 /// A name for this process's lease: random, so two replicas never share one.

@@ -135,14 +135,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     .map_err(RunError::SenderThread)?;
     let mut dispatcher = make_dispatcher(bot.clone(), &app);
     stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
-    let result = serve(&bot, &app, &mut dispatcher, options, &stop).await?;
-    // Dispatching is over, whatever ended it: the sender finishes the messages in hand
-    // and gives its lease up.
+    let served = serve(&bot, &app, &mut dispatcher, options, &stop).await;
+    // Dispatching is over, whatever ended it (a failed listen too): the sender finishes
+    // the messages in hand and gives its lease up before the process goes.
     stop.cancel();
     sender.finished().await;
     crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
-    match result {
+    match served? {
         Ok(()) => {
             log::info!("stopped");
             Ok(())
