@@ -15,6 +15,9 @@ pub fn markup(keyboard: &Keyboard) -> Option<InlineKeyboardMarkup> {
                     ButtonAction::Callback(cb) => {
                         Some(InlineKeyboardButton::callback(&b.label, cb.to_string()))
                     }
+                    ButtonAction::Apart(cb) => {
+                        Some(InlineKeyboardButton::callback(&b.label, cb.apart_data()))
+                    }
                     ButtonAction::Url(url) => match url.parse() {
                         Ok(url) => Some(InlineKeyboardButton::url(&b.label, url)),
                         Err(_) => {

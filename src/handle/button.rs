@@ -22,8 +22,13 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     let key = message.map_or(q.from.id.0 as i64, |m| m.chat().id.0);
     let metrics = &app.metrics;
     metrics.update("callback_query");
+    let press = q
+        .data
+        .as_deref()
+        .map_or(Err(BadCallback), Callback::parse_press);
+    let apart = press.as_ref().is_ok_and(|(_, apart)| *apart);
     let arrival = Arrival::Button {
-        data: q.data.as_deref().map_or(Err(BadCallback), Callback::parse),
+        data: press.map(|(callback, _)| callback),
         on_message: message.is_some(),
     };
     let flood = app.flood.check(key);
@@ -62,8 +67,9 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         return Ok(());
     };
     // Subscribing from a button under another message answers in a new one: the
-    // greeting or the timeline page stays where it was.
-    let as_new = matches!(plan.step, Step::Subscribe { .. });
+    // greeting or the timeline page stays where it was. So does a button marked apart
+    // (under the day's message or an announcement).
+    let as_new = apart || matches!(plan.step, Step::Subscribe { .. });
     let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, sender, plan).await else {
         return Ok(());
     };

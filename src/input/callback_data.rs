@@ -13,6 +13,12 @@ const VERSION: &str = "1";
 /// Telegram's limit for callback data.
 pub const MAX_BYTES: usize = 64;
 
+/// Marks a button whose answer comes as a new message, leaving the message it is under
+/// as it was: `1:n:e:<id>` opens the event like `1:e:<id>` does. Buttons under what the
+/// bot sent unprompted (the day's message, an announcement) carry it, so opening one
+/// event keeps the day's list there for the next.
+const APART: &str = "n";
+
 /// Where a language button leads once the choice is saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterLang {
@@ -82,6 +88,30 @@ fn canonical_page(page: &str) -> bool {
 }
 
 impl Callback {
+    /// A press's data: the callback, and whether its answer comes apart (as a new
+    /// message) instead of in place of the message the button is under.
+    pub fn parse_press(data: &str) -> Result<(Callback, bool), BadCallback> {
+        if data.len() > MAX_BYTES {
+            return Err(BadCallback);
+        }
+        match data
+            .strip_prefix(VERSION)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|rest| rest.strip_prefix(APART))
+            .and_then(|rest| rest.strip_prefix(':'))
+        {
+            Some(rest) => Callback::parse(&format!("{VERSION}:{rest}")).map(|c| (c, true)),
+            None => Callback::parse(data).map(|c| (c, false)),
+        }
+    }
+
+    /// The data of a button answered apart (see `APART`).
+    pub fn apart_data(&self) -> String {
+        let data = self.to_string();
+        let rest = data.strip_prefix(VERSION).unwrap_or(&data);
+        format!("{VERSION}:{APART}{rest}")
+    }
+
     pub fn parse(data: &str) -> Result<Callback, BadCallback> {
         if data.len() > MAX_BYTES {
             return Err(BadCallback);
@@ -195,7 +225,30 @@ mod tests {
         for cb in all {
             let data = cb.to_string();
             assert!(data.len() <= MAX_BYTES, "{data}");
-            assert_eq!(Callback::parse(&data), Ok(cb));
+            assert_eq!(Callback::parse(&data), Ok(cb.clone()));
+            assert_eq!(Callback::parse_press(&data), Ok((cb, false)));
+        }
+    }
+
+    #[test]
+    fn buttons_answered_apart_round_trip_and_nothing_else_is_apart() {
+        let apart = [
+            Callback::Event("x".repeat(24)),
+            Callback::Topic("causes".into()),
+            Callback::Petition,
+            Callback::Sources,
+            Callback::Summary,
+            Callback::TimelinePage(0),
+            Callback::Map("2022-01-05".parse().unwrap()),
+        ];
+        for cb in apart {
+            let data = cb.apart_data();
+            assert!(data.len() <= MAX_BYTES, "{data}");
+            assert_eq!(Callback::parse_press(&data), Ok((cb, true)), "{data}");
+        }
+        assert_eq!(Callback::Event("day".into()).apart_data(), "1:n:e:day");
+        for bad in ["1:n", "1:n:", "1:n:n:e:x", "2:n:e:x", "1:nn:e:x", "1:n:e:X"] {
+            assert_eq!(Callback::parse_press(bad), Err(BadCallback), "{bad}");
         }
     }
 

@@ -5,6 +5,9 @@ use crate::input::callback_data::Callback;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ButtonAction {
     Callback(Callback),
+    /// A callback answered as a new message, leaving this one as it is: buttons under
+    /// what the bot sent unprompted.
+    Apart(Callback),
     Url(String),
     /// Opens the chat picker, then inline mode with this query (`switch_inline_query`).
     ShareInline(String),
@@ -21,6 +24,13 @@ impl Button {
         Button {
             label: label.into(),
             action: ButtonAction::Callback(cb),
+        }
+    }
+
+    pub fn apart(label: impl Into<String>, cb: Callback) -> Button {
+        Button {
+            label: label.into(),
+            action: ButtonAction::Apart(cb),
         }
     }
 

@@ -174,11 +174,21 @@ fn every_view_renders_cleanly_in_every_language() {
                     !button.label.trim().is_empty(),
                     "{view:?} in {lang}: empty label"
                 );
-                if let ButtonAction::Callback(cb) = &button.action {
-                    let data = cb.to_string();
-                    assert!(data.len() <= 64, "{data}");
-                    assert_eq!(Callback::parse(&data).as_ref(), Ok(cb));
-                }
+                let (data, apart) = match &button.action {
+                    ButtonAction::Callback(cb) => (cb.to_string(), false),
+                    ButtonAction::Apart(cb) => (cb.apart_data(), true),
+                    _ => continue,
+                };
+                assert!(data.len() <= 64, "{data}");
+                let parsed = Callback::parse_press(&data).map(|(cb, apart)| {
+                    let action = if apart {
+                        ButtonAction::Apart(cb)
+                    } else {
+                        ButtonAction::Callback(cb)
+                    };
+                    (action, apart)
+                });
+                assert_eq!(parsed, Ok((button.action.clone(), apart)));
             }
             for m in reply.texts() {
                 assert!(

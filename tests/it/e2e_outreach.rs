@@ -244,6 +244,43 @@ async fn press(h: &Harness, who: &Reader, message: i64, data: &str) -> Shown {
         .unwrap_or_else(|| panic!("pressing {data:?} edited nothing\n{}", h.bot.log_text()))
 }
 
+/// Presses the first event button under the last message `reader` got (the day's photo
+/// or an announcement) and checks the event came in a new message, in `lang`, while
+/// the message pressed stayed as it was, for its other buttons.
+async fn open_event_apart(h: &Harness, reader: &Reader, lang: Lang, under_photo: bool) {
+    let got = h.api.delivered_to(reader.id());
+    let pressed = h.api.sent_message_id(reader.id(), got.len() - 1);
+    let data = got.last().unwrap().body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_string))
+        .find(|d| d.starts_with("1:n:e:"))
+        .expect("the message opens an event apart");
+    let event = data.strip_prefix("1:n:e:").unwrap().to_string();
+    if under_photo {
+        h.api.press_photo(reader.chat, &reader.from, pressed, &data);
+    } else {
+        h.api.press(reader.chat, &reader.from, pressed, &data);
+    }
+    let after = h.api.wait_sent(reader.id(), got.len() + 1).await;
+    assert_eq!(
+        shown(&after[got.len()..]),
+        reply(h, lang, &View::Event(event)),
+        "the event, in a message of its own"
+    );
+    for method in ["editMessageText", "editMessageCaption", "editMessageMedia"] {
+        assert!(
+            h.api
+                .calls(method)
+                .iter()
+                .all(|c| c.body["message_id"].as_i64() != Some(pressed)),
+            "the message pressed was replaced by {method}"
+        );
+    }
+}
+
 // ---- Subscribing ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -380,6 +417,10 @@ async fn on_this_day_goes_out_once_at_nine_local_time() {
         !changer_got.contains(&on_this_day(&catalog, Lang::En, "2027-01-05")),
         "the chat that chose Kazakh got English too"
     );
+
+    // Opening an event from the day's message answers in a new message: the day, with
+    // its other buttons, stays as it was.
+    open_event_apart(&h, &readers[1], readers[1].lang, true).await;
     tell(
         &h,
         &admin(),
@@ -918,6 +959,8 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
         )
     );
     wait_everyone(&h, &readers, news, Duration::from_secs(20)).await;
+    // Its event button opens the event apart: the announcement stays.
+    open_event_apart(&h, &readers[1], lang_now(&readers[1]), false).await;
     let channel_post = |lang| {
         announcement(
             &h,

@@ -25,6 +25,9 @@ pub fn keyboard_json(keyboard: &Keyboard) -> Value {
                     ButtonAction::Callback(cb) => {
                         json!({"text": b.label, "callback_data": cb.to_string()})
                     }
+                    ButtonAction::Apart(cb) => {
+                        json!({"text": b.label, "callback_data": cb.apart_data()})
+                    }
                     ButtonAction::Url(url) => json!({"text": b.label, "url": url}),
                     ButtonAction::ShareInline(q) => {
                         json!({"text": b.label, "switch_inline_query": q})

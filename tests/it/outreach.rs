@@ -125,7 +125,8 @@ fn a_day_is_one_message_with_a_button_per_event_and_the_petition() {
         let opened: Vec<Callback> = actions(&chat)
             .into_iter()
             .filter_map(|a| match a {
-                ButtonAction::Callback(cb @ Callback::Event(_)) => Some(cb.clone()),
+                // Answered apart: opening one event keeps the day's list.
+                ButtonAction::Apart(cb @ Callback::Event(_)) => Some(cb.clone()),
                 _ => None,
             })
             .collect();
@@ -195,7 +196,7 @@ fn events_of_different_years_are_grouped_each_with_its_own_years_ago() {
     let last = catalog.content.events.last().unwrap();
     let opened: Vec<&ButtonAction> = actions(&reply);
     assert!(
-        opened.contains(&&ButtonAction::Callback(Callback::Event(last.id.clone()))),
+        opened.contains(&&ButtonAction::Apart(Callback::Event(last.id.clone()))),
         "{opened:?}"
     );
 }

@@ -58,8 +58,14 @@ fn assert_valid(reply: &Reply, what: &str) {
             panic!("{what}: {e}");
         }
         for b in m.keyboard.iter().flatten() {
-            if let qantar_bot::render::ButtonAction::Callback(cb) = &b.action {
-                assert!(cb.to_string().len() <= 64);
+            match &b.action {
+                qantar_bot::render::ButtonAction::Callback(cb) => {
+                    assert!(cb.to_string().len() <= 64);
+                }
+                qantar_bot::render::ButtonAction::Apart(cb) => {
+                    assert!(cb.apart_data().len() <= 64);
+                }
+                _ => {}
             }
         }
     }
@@ -112,12 +118,18 @@ proptest! {
 
     #[test]
     fn any_callback_data_parses_or_is_refused(
-        data in prop_oneof![nasty_text(), "[0-2]:[letpsx]:[a-z0-9_:]{0,30}", "1:t:[0-9]{0,5}"],
+        data in prop_oneof![
+            nasty_text(),
+            "[0-2]:[letpsx]:[a-z0-9_:]{0,30}",
+            "1:t:[0-9]{0,5}",
+            "1:n:[letpsx]:[a-z0-9_:]{0,30}",
+        ],
         lang in lang(),
     ) {
-        if let Ok(cb) = Callback::parse(&data) {
+        if let Ok((cb, apart)) = Callback::parse_press(&data) {
             prop_assert!(data.len() <= 64);
-            prop_assert_eq!(cb.to_string(), data);
+            // Exactly one spelling for each press.
+            prop_assert_eq!(if apart { cb.apart_data() } else { cb.to_string() }, data);
             // The press goes through the handlers' own decision, as an admin's would.
             let facts = Facts {
                 private: true,
