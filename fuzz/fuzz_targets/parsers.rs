@@ -55,8 +55,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            if let Ok(cb) = Callback::parse(&text) {
-                assert_eq!(cb.to_string(), text, "callback data has one spelling");
+            if let Ok((cb, apart)) = Callback::parse_press(&text) {
+                let spelled = if apart { cb.apart_data() } else { cb.to_string() };
+                assert_eq!(spelled, text, "callback data has one spelling");
             }
         }
         3 => {

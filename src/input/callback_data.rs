@@ -105,11 +105,14 @@ impl Callback {
         }
     }
 
-    /// The data of a button answered apart (see `APART`).
+    /// The data of a button answered apart (see `APART`): two bytes more than its
+    /// plain data, which the outreach buttons (content ids of up to 24) leave room for.
     pub fn apart_data(&self) -> String {
         let data = self.to_string();
         let rest = data.strip_prefix(VERSION).unwrap_or(&data);
-        format!("{VERSION}:{APART}{rest}")
+        let apart = format!("{VERSION}:{APART}{rest}");
+        debug_assert!(apart.len() <= MAX_BYTES, "{apart}");
+        apart
     }
 
     pub fn parse(data: &str) -> Result<Callback, BadCallback> {

@@ -447,11 +447,12 @@ fn reply_uploads(pictures: &Pictures, reply: &Reply) -> bool {
 }
 
 /// The pace's key for a channel known by its @name: negative like every channel's id,
-/// so the group rules apply, and one per name, so each channel is paced on its own.
+/// so the group rules apply, and one per name (Telegram's are case-insensitive), so
+/// each channel is paced on its own.
 fn pace_key_of_name(name: &str) -> i64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    name.hash(&mut h);
+    name.to_ascii_lowercase().hash(&mut h);
     -1 - (h.finish() >> 1) as i64
 }
 

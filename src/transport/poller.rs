@@ -185,6 +185,11 @@ impl PollTask {
     }
 }
 
+/// How long the last confirmation may take: a stop never waits on an unreachable
+/// Telegram for the whole HTTP timeout (17 s by default, past Docker's 10 s before it
+/// kills).
+const CONFIRM_LIMIT: Duration = Duration::from_secs(3);
+
 /// Tells Telegram that everything handled so far is done, so a clean restart does not
 /// see it again. Best effort: a failure only means some replies repeat.
 pub async fn confirm(bot: &Bot, ledger: &Ledger) {
@@ -193,7 +198,12 @@ pub async fn confirm(bot: &Bot, ledger: &Ledger) {
         .offset(ledger.offset())
         .limit(1)
         .timeout(0);
-    if let Err(e) = request.send().await {
-        log::warn!("could not confirm handled updates on the way out: {e}");
+    match tokio::time::timeout(CONFIRM_LIMIT, request.send()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => log::warn!("could not confirm handled updates on the way out: {e}"),
+        Err(_) => log::warn!(
+            "could not confirm handled updates on the way out: no answer in {} s",
+            CONFIRM_LIMIT.as_secs()
+        ),
     }
 }

@@ -176,7 +176,9 @@ fn uploaded(call: &Call, value: &serde_json::Value) -> Option<String> {
     }
 }
 
-#[tokio::test]
+// Two workers: the fake Bot API lives on this runtime and must answer the bot's
+// last getUpdates while the test waits, blocking, for the bot to stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_is_a_photo_uploaded_once_then_sent_by_file_id_and_paged_in_place() {
     let mut h = Harness::start().await;
     let days = map::days(&h.catalog.content);
@@ -287,7 +289,9 @@ async fn map_is_a_photo_uploaded_once_then_sent_by_file_id_and_paged_in_place() 
 /// A file_id Telegram no longer takes (a file_id belongs to one bot: a new token makes
 /// every kept one stale) is forgotten in the store too, and the picture uploaded again;
 /// the new file_id then serves, across restarts.
-#[tokio::test]
+// Two workers: the fake Bot API lives on this runtime and must answer the bot's
+// last getUpdates while the test waits, blocking, for the bot to stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_file_id_is_forgotten_and_the_picture_uploaded_again() {
     let mut h = Harness::start().await;
     let reader = |id: i64| {
