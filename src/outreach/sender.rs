@@ -57,6 +57,12 @@ pub struct Sender {
     pub stop: CancellationToken,
 }
 
+/// The running jobs, as read from the store at `checked`.
+struct Running {
+    jobs: std::collections::HashSet<String>,
+    checked: Instant,
+}
+
 /// A recipient, its message's place in the pace, and what became of the message.
 type Done = (Recipient, Ticket, Result<(), Unsent>);
 
@@ -154,19 +160,17 @@ impl Sender {
         // Shared, not copied: a reply with a map holds its picture's SVG.
         let mut replies: HashMap<(String, Lang), Option<Arc<Reply>>> = HashMap::new();
         let mut renewed = Instant::now();
-        let mut running = self.running_jobs().await;
-        let mut checked = Instant::now();
+        let mut running = Running {
+            jobs: self.running_jobs().await,
+            checked: Instant::now(),
+        };
         *backoff = Duration::ZERO;
         for r in batch {
             if self.stop.is_cancelled() {
                 break;
             }
             // A job cancelled while its batch is in hand sends nothing more.
-            if checked.elapsed() >= RECHECK_JOBS {
-                running = self.running_jobs().await;
-                checked = Instant::now();
-            }
-            if !running.contains(&r.job) {
+            if !self.still_running(&r.job, &mut running).await {
                 continue;
             }
             if renewed.elapsed() >= RENEW_EVERY {
@@ -191,6 +195,12 @@ impl Sender {
             else {
                 break;
             };
+            // The slot may have been a while coming (a slow rate, a 429): asked again,
+            // so nothing goes out more than `RECHECK_JOBS` after a Cancel.
+            if !self.still_running(&r.job, &mut running).await {
+                pace.answered(ticket, Instant::now());
+                continue;
+            }
             let uploads = reply_uploads(&self.pictures, &reply);
             let (bot, app, paid) = (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
             let pictures = Arc::clone(&self.pictures);
@@ -265,6 +275,15 @@ impl Sender {
             self.sleep(until - Instant::now()).await;
         }
         (!self.stop.is_cancelled()).then_some(ticket)
+    }
+
+    /// Whether `job` still runs, as the store said at most `RECHECK_JOBS` ago.
+    async fn still_running(&self, job: &str, running: &mut Running) -> bool {
+        if running.checked.elapsed() >= RECHECK_JOBS {
+            running.jobs = self.running_jobs().await;
+            running.checked = Instant::now();
+        }
+        running.jobs.contains(job)
     }
 
     /// The jobs still running; on a store error, none (nothing is sent until it answers).
