@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::config::{Cli, Token, WebhookSecret};
 use crate::store::key_source::KeyOrigin;
-use crate::transport::{RunOptions, Transport, run};
+use crate::transport::{ClientSettings, RunOptions, Transport, run};
 
 pub fn run_bot(cli: Cli, webhook_secret: Option<WebhookSecret>) -> ExitCode {
     let options = match options(cli, webhook_secret) {
@@ -47,9 +47,11 @@ fn options(cli: Cli, webhook_secret: Option<WebhookSecret>) -> Result<RunOptions
     let outreach = cli.outreach()?;
     Ok(RunOptions {
         outreach,
-        token,
-        api_url: cli.api_url,
-        api_timeout: std::time::Duration::from_secs(cli.api_timeout),
+        client: ClientSettings {
+            token,
+            api_url: cli.api_url,
+            timeout: std::time::Duration::from_secs(cli.api_timeout),
+        },
         flood_burst: cli.flood_burst,
         flood_per_minute: cli.flood_per_minute,
         admins: cli.admins.0,

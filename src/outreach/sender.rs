@@ -44,8 +44,8 @@ const DEPTH_EVERY: Duration = Duration::from_secs(5);
 const MAX_ATTEMPTS: u32 = 5;
 
 /// What the sender needs besides the app. It runs on a thread and runtime of its own
-/// (`transport::sender_thread`), so its client, store handle and pictures are its own too: connections
-/// belong to the runtime that opened them.
+/// (`transport::sender_thread`), so its client, store handle and pictures are its own
+/// too: connections belong to the runtime that opened them.
 pub struct Sender {
     pub bot: Bot,
     pub app: Arc<App>,
@@ -190,7 +190,7 @@ impl Sender {
             };
             let messages = reply.messages.len();
             let Some(ticket) = self
-                .wait_for_slot((r.chat, messages), &mut in_flight, pace, backoff)
+                .wait_for_slot(r.chat, messages, &mut in_flight, pace, backoff)
                 .await
             else {
                 break;
@@ -231,7 +231,8 @@ impl Sender {
     /// `None` at the stop.
     async fn wait_for_slot(
         &self,
-        (chat, messages): (i64, usize),
+        chat: i64,
+        messages: usize,
         in_flight: &mut JoinSet<Done>,
         pace: &mut Pace,
         backoff: &mut Duration,

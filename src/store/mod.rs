@@ -136,20 +136,8 @@ impl Store {
     /// them) and no language cache (the sender reads languages with its recipients).
     pub async fn attach(&self) -> Result<Store, StoreError> {
         let backend = match &self.backend {
-            Backend::Sqlite(pool) => Backend::Sqlite(
-                sqlx::sqlite::SqlitePoolOptions::new()
-                    .max_connections(SENDER_CONNECTIONS)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect_with((*pool.connect_options()).clone())
-                    .await?,
-            ),
-            Backend::Postgres(pool) => Backend::Postgres(
-                sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(SENDER_CONNECTIONS)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect_with((*pool.connect_options()).clone())
-                    .await?,
-            ),
+            Backend::Sqlite(pool) => Backend::Sqlite(sender_pool(pool).await?),
+            Backend::Postgres(pool) => Backend::Postgres(sender_pool(pool).await?),
         };
         Ok(Store {
             backend,
@@ -223,6 +211,15 @@ impl Store {
     pub async fn close(&self) {
         on_backend!(&self.backend, close())
     }
+}
+
+/// A pool of `SENDER_CONNECTIONS` to the database `pool` connects to, with its options.
+async fn sender_pool<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> sqlx::Result<sqlx::Pool<DB>> {
+    sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(SENDER_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with((*pool.connect_options()).clone())
+        .await
 }
 
 impl Backend {

@@ -12,4 +12,5 @@ mod signals;
 mod updates;
 mod webhook;
 
+pub use client::ClientSettings;
 pub use run::{RunError, RunOptions, Transport, run};

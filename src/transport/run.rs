@@ -17,7 +17,7 @@ use teloxide::update_listeners::UpdateListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::{Catalog, LiveCatalog};
-use crate::config::{Token, WebhookSecret, WebhookUrl};
+use crate::config::{WebhookSecret, WebhookUrl};
 use crate::decide::flood::FloodGuard;
 use crate::deliver::menus;
 use crate::handle::App;
@@ -50,9 +50,9 @@ pub enum Transport {
 }
 
 pub struct RunOptions {
-    pub token: Token,
-    pub api_url: Option<url::Url>,
-    pub api_timeout: Duration,
+    /// The token, the API's URL and the HTTP timeout: what each Bot API client is made
+    /// from (the sender's thread makes its own).
+    pub client: ClientSettings,
     pub content_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub database_url: String,
@@ -107,12 +107,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         options.data_key.clone(),
     )
     .await?;
-    let client = ClientSettings {
-        token: options.token.clone(),
-        api_url: options.api_url.clone(),
-        timeout: options.api_timeout,
-    };
-    let bot = client.bot().ok_or(RunError::HttpClient)?;
+    let bot = options.client.bot().ok_or(RunError::HttpClient)?;
 
     let stop = stop_signal();
     let Some(me) = wait_for_me(&bot, &stop).await? else {
@@ -127,7 +122,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
     let sender = sender_thread::start(
-        client,
+        options.client.clone(),
         Arc::clone(&app),
         me.username().to_string(),
         stop.clone(),
@@ -170,7 +165,7 @@ async fn serve(
                 bot,
                 app,
                 dispatcher,
-                options.api_timeout,
+                options.client.timeout,
                 (metrics_listen, stop.clone()),
             )
             .await

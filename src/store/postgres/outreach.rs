@@ -54,47 +54,32 @@ pub async fn create_job(
     Ok(Some(total))
 }
 
-/// The next recipients, oldest job first. The language is the chat's saved choice at
-/// this moment, else the one it subscribed in.
-///
-/// One query per running job, each reading its pending rows in key order straight from
-/// the `(state, job, chat_key)` index: one query over every job sorted the whole
-/// pending queue for each batch (120 ms a batch of 500 with 100,000 pending on SQLite,
-/// a sixth of a 1,000/s broadcast's time; BENCHMARKS.md, "broadcasts").
-pub async fn pending(pool: &PgPool, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
-    let jobs: Vec<String> = sqlx::query_scalar(
+/// Up to `limit` pending recipients of `job`, in key order straight from the
+/// `(state, job, chat_key)` index. The language is the chat's saved choice at this
+/// moment, else the one it subscribed in.
+pub async fn pending(pool: &PgPool, job: &str, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT q.job, q.chat_key, q.chat_sealed, COALESCE(c.lang, q.lang), q.attempts
+         FROM outreach_queue q
+         LEFT JOIN chat_lang c ON c.chat_key = q.chat_key
+         WHERE q.state = 'pending' AND q.job = $1
+         ORDER BY q.chat_key
+         LIMIT $2",
+    )
+    .bind(job)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// The ids of the running jobs, oldest first.
+pub async fn running_jobs(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    let ids = sqlx::query_scalar(
         "SELECT id FROM outreach_job WHERE state = 'running' ORDER BY created, id",
     )
     .fetch_all(pool)
     .await?;
-    let mut rows: Vec<QueueRow> = Vec::new();
-    for job in jobs {
-        let left = limit - rows.len() as i64;
-        if left <= 0 {
-            break;
-        }
-        let mut next: Vec<QueueRow> = sqlx::query_as(
-            "SELECT q.job, q.chat_key, q.chat_sealed, COALESCE(c.lang, q.lang), q.attempts
-             FROM outreach_queue q
-             LEFT JOIN chat_lang c ON c.chat_key = q.chat_key
-             WHERE q.state = 'pending' AND q.job = $1
-             ORDER BY q.chat_key
-             LIMIT $2",
-        )
-        .bind(&job)
-        .bind(left)
-        .fetch_all(pool)
-        .await?;
-        rows.append(&mut next);
-    }
-    Ok(rows)
-}
-
-/// The ids of the running jobs.
-pub async fn running_jobs(pool: &PgPool) -> Result<Vec<String>, StoreError> {
-    let ids = sqlx::query_scalar("SELECT id FROM outreach_job WHERE state = 'running'")
-        .fetch_all(pool)
-        .await?;
     Ok(ids)
 }
 
