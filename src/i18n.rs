@@ -128,7 +128,11 @@ messages! {
     ButtonAnnounceConfirm => "button-announce-confirm",
     ButtonAnnounceCancel => "button-announce-cancel",
     AnnounceQueued => "announce-queued",
-    AnnounceAlreadySent => "announce-already-sent",
+    AnnouncePreviewChanged => "announce-preview-changed",
+    AnnounceExistsRunning => "announce-exists-running",
+    AnnounceExistsDone => "announce-exists-done",
+    AnnounceExistsCancelled => "announce-exists-cancelled",
+    AnnounceQueueFailed => "announce-queue-failed",
     AnnounceUnknown => "announce-unknown",
     BroadcastsTitle => "broadcasts-title",
     BroadcastsEmpty => "broadcasts-empty",
@@ -147,6 +151,13 @@ messages! {
     BroadcastCancelled => "broadcast-cancelled",
     RehearseSent => "rehearse-sent",
     RehearseBadDate => "rehearse-bad-date",
+    BroadcastNotRunning => "broadcast-not-running",
+    BroadcastCancelFailed => "broadcast-cancel-failed",
+    RehearseUnreachable => "rehearse-unreachable",
+    RehearseFailed => "rehearse-failed",
+    RehearseNothing => "rehearse-nothing",
+    NoticeQueueFailed => "notice-queue-failed",
+    NoticeChannelFailed => "notice-channel-failed",
 }
 
 pub type Args<'a> = FluentArgs<'a>;

@@ -77,6 +77,8 @@ pub struct Metrics {
     latency: Latency,
     broadcast: Series<Label>,
     broadcast_pauses: Counter,
+    outreach_queue_failures: Counter,
+    admin_notices: Counter,
     broadcast_queue: Gauge,
 }
 
@@ -109,6 +111,8 @@ impl Metrics {
             latency: Latency::default(),
             broadcast: Series::new(BROADCAST_OUTCOMES.map(|v| Label::new("outcome", v))),
             broadcast_pauses: Counter::default(),
+            outreach_queue_failures: Counter::default(),
+            admin_notices: Counter::default(),
             broadcast_queue: Gauge::default(),
         };
         m.registered()
@@ -180,6 +184,16 @@ impl Metrics {
             self.broadcast_pauses.clone(),
         );
         r.register(
+            "qantar_outreach_queue_failures",
+            "Jobs (the day's message, a confirmed announcement) the store would not queue",
+            self.outreach_queue_failures.clone(),
+        );
+        r.register(
+            "qantar_admin_notices",
+            "Notices of failures sent to the admins in Telegram",
+            self.admin_notices.clone(),
+        );
+        r.register(
             "qantar_broadcast_queue_depth",
             "Broadcast messages still to send",
             self.broadcast_queue.clone(),
@@ -230,6 +244,16 @@ impl Metrics {
 
     pub fn broadcast_paused(&self) {
         self.broadcast_pauses.inc();
+    }
+
+    /// A job (the day's, or a confirmed announcement) the store would not queue.
+    pub fn outreach_queue_failed(&self) {
+        self.outreach_queue_failures.inc();
+    }
+
+    /// A notice sent to an admin's private chat (a failure a person must see).
+    pub fn admin_notice(&self) {
+        self.admin_notices.inc();
     }
 
     pub fn set_broadcast_queue(&self, depth: i64) {

@@ -261,7 +261,6 @@ async fn announce(
     let seen = fake.admin_messages().len();
     let command = format!("/announce {id}");
     fake.push_untracked(|u| workload::admin_command(u, &command));
-    let data = format!("1:a:{id}");
     if !wait_for(Duration::from_secs(10), || {
         fake.admin_messages().len() > seen
     })
@@ -270,9 +269,14 @@ async fn announce(
         return Err(format!("no preview for `{command}`; log:\n{}", bot.log()));
     }
     let preview = fake.admin_messages().pop().unwrap_or_default();
-    if !preview.contains(&format!("\"callback_data\":\"{data}\"")) {
-        return Err(format!("the preview has no Confirm ({data}): {preview}"));
-    }
+    // Confirm carries the fingerprint of what the preview showed: `1:a:<id>:<version>`.
+    let prefix = format!("\"callback_data\":\"1:a:{id}:");
+    let Some(data) = preview.find(&prefix).and_then(|at| {
+        let rest = &preview[at + prefix.len() - format!("1:a:{id}:").len()..];
+        rest.split('"').next().map(str::to_string)
+    }) else {
+        return Err(format!("the preview has no Confirm: {preview}"));
+    };
     before_press();
     let pressed = Instant::now();
     fake.push_untracked(|u| workload::admin_press(u, 1, &data));
@@ -291,7 +295,7 @@ async fn announce(
             .await
             .map_err(|e| e.to_string())?;
         let queued = store
-            .create_job(&format!("announce:{id}"), &[])
+            .create_job(&format!("announce:{id}"), &[], &[])
             .await
             .map_err(|e| e.to_string())?;
         store.close().await;
@@ -531,7 +535,7 @@ async fn time_job(
 ) -> Result<EnqueueRun, String> {
     let t0 = Instant::now();
     let queued = store
-        .create_job("announce:load_enqueue", &[])
+        .create_job("announce:load_enqueue", &[], &[])
         .await
         .map_err(|e| e.to_string())?;
     let took = t0.elapsed();

@@ -155,7 +155,7 @@ otd-years-ago = { $years ->
     [one] { $years } year ago today
    *[other] { $years } years ago today
 }: { $date }
-otd-nothing = The record has no event dated { $date } in any year.
+otd-nothing = The record has no event dated { $date } in a year before { $year }.
 otd-open-hint = Tap a number to read that event in full, with its sources.
 otd-open-hint-links = Tap a number to open that event in full in the bot, with its sources.
 
@@ -184,14 +184,18 @@ announce-queued = Announcement { $id } is queued for { $count ->
     [one] { $count } recipient
    *[other] { $count } recipients
 }. /broadcasts shows its progress.
-announce-already-sent = Announcement { $id } has already gone to every recipient. Nobody gets it twice, so nothing was queued.
+announce-preview-changed = ⚠️ This announcement changed after the preview you confirmed, so nothing was sent. Here it is as it stands now: read it again, then confirm.
+announce-exists-running = Announcement { $id } is already being sent: { $sent } of { $total } have it so far. Nobody gets it twice, so nothing more was queued. /broadcasts shows its progress.
+announce-exists-done = Announcement { $id } was sent already: { $sent } of { $total } got it. Nobody gets it twice, so nothing was queued.
+announce-exists-cancelled = Announcement { $id } was cancelled after { $sent } of { $total } got it. Nobody gets it twice, so nothing was queued.
+announce-queue-failed = I could not queue announcement { $id }: my storage refused the write, so nothing was queued or sent. Press Confirm again in a minute; if it fails again, the bot's log says why.
 announce-unknown = There is no announcement "{ $id }". Send /announce to list them.
 announce-cancelled = Cancelled: nothing was queued or sent.
 broadcasts-title = Broadcasts
 broadcasts-empty = No broadcasts: nothing is being sent.
 broadcast-job-day = On this day, { $date }
 broadcast-job-announce = Announcement { $id }
-broadcast-counts = sent { $sent } · pending { $pending } · blocked { $blocked } · failed { $failed }
+broadcast-counts = sent { $sent } · pending { $pending } · blocked { $blocked } · failed { $failed } · cancelled { $cancelled }
 broadcast-rate = { $rate } a second
 broadcast-eta = about { $duration } left
 broadcast-eta-unknown = time left unknown
@@ -204,6 +208,13 @@ duration-hours = { $h } h { $m } min
 broadcast-cancelled = Cancelled: { $job }. Nothing more of it will be sent; messages already delivered stay.
 rehearse-sent = Sent to you alone: the "on this day" message for { $date }, as subscribers will get it.
 rehearse-bad-date = "{ $input }" is not a date. Write it like this: /rehearse 2027-01-05
+broadcast-not-running = { $job } was not being sent (it had finished or was cancelled already), so nothing changed.
+broadcast-cancel-failed = I could not cancel { $job }: my storage did not answer, so it may still be sending. Try again in a minute.
+rehearse-unreachable = I could not send the rehearsal to your private chat: Telegram says I cannot write to you there. Open a private chat with me, press Start, then send /rehearse again.
+rehearse-failed = Telegram did not take the rehearsal just now, so nothing reached you. Try again in a minute.
+rehearse-nothing = Subscribers get nothing on { $date }: the record has no event on that calendar day in an earlier year, so no message goes out that day.
+notice-queue-failed = ⚠️ I could not queue { $job }, so nothing of it is being sent. My storage said: { $cause }. I try again every few seconds; /broadcasts shows it once it is queued.
+notice-channel-failed = ⚠️ My post to the channel { $channel } failed: { $cause }. Check that I am an administrator there with the right to post messages; other channels and subscribers are not affected.
 ## The map (/map): the picture's texts, and its caption.
 map-subtitle = Kazakhstan, January 2022: the places of the record up to this day
 map-credit = Borders: Natural Earth

@@ -37,7 +37,7 @@ pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>
         | Step::Stale
         | Step::Admin(_)
         | Step::Purge
-        | Step::Announce(_)
+        | Step::Announce { .. }
         | Step::CancelJob(_)
         | Step::Articles => {
             return None;

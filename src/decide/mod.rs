@@ -112,8 +112,9 @@ pub enum Step {
     Admin(AdminCommand),
     /// An admin confirmed the purge: delete every per-chat row.
     Purge,
-    /// An admin confirmed an announcement: queue it for every subscriber and channel.
-    Announce(String),
+    /// An admin confirmed an announcement as previewed (`version`, the fingerprint the
+    /// preview showed): queue it for every subscriber and channel.
+    Announce { id: String, version: String },
     /// An admin cancelled a running broadcast.
     CancelJob(String),
     /// Answer an inline query with articles in the plan's language.
@@ -270,13 +271,15 @@ fn on_button(callback: Callback, lang: Lang, facts: &Facts, content: &Content) -
             },
         ),
         Callback::Petition => ("petition", Step::Show(View::Petition)),
-        Callback::Announce(id) if admin => ("announce_button", Step::Announce(id)),
+        Callback::Announce { id, version } if admin => {
+            ("announce_button", Step::Announce { id, version })
+        }
         Callback::AnnounceCancel if admin => {
             ("announce_button", Step::Show(View::AnnounceCancelled))
         }
         Callback::CancelJob(job) if admin => ("broadcasts_button", Step::CancelJob(job)),
         // Only an admin's press does anything; to anyone else it is out of date.
-        Callback::Announce(_) | Callback::AnnounceCancel | Callback::CancelJob(_) => {
+        Callback::Announce { .. } | Callback::AnnounceCancel | Callback::CancelJob(_) => {
             ("stale_button", Step::Stale)
         }
     };

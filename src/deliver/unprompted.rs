@@ -27,10 +27,19 @@ pub enum Unsent {
     Rejected,
 }
 
-/// Sends every part of `reply` to `to`, with `allow_paid_broadcast` when `paid`. A
-/// reply with a picture (the day's map) goes as a photo with its first part as the
-/// caption, uploaded once and then sent by file_id; a picture that cannot be drawn
-/// leaves the text to go alone.
+/// A message that did not go whole: `parts` of its messages went (counting those sent
+/// on earlier attempts), and why the next did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partial {
+    pub parts: u32,
+    pub unsent: Unsent,
+}
+
+/// Sends the parts of `reply` to `to` from part `skip` on (the earlier ones went on an
+/// earlier attempt), with `allow_paid_broadcast` when `paid`. A reply with a picture
+/// (the day's map) goes as a photo with its first part as the caption, uploaded once
+/// and then sent by file_id; a picture that cannot be drawn leaves the text to go
+/// alone. A failure says how many parts went, so a retry repeats none of them.
 pub async fn send_once(
     bot: &Bot,
     metrics: &Metrics,
@@ -38,9 +47,16 @@ pub async fn send_once(
     to: Recipient,
     reply: &Reply,
     paid: bool,
-) -> Result<(), Unsent> {
-    let mut parts = reply.messages.as_slice();
-    if let (Some(photo), Some((first, rest))) = (&reply.photo, parts.split_first())
+    skip: u32,
+) -> Result<(), Partial> {
+    let mut sent = skip.min(reply.messages.len() as u32);
+    let fail = |sent: u32, unsent: Unsent| Partial {
+        parts: sent,
+        unsent,
+    };
+    let mut parts = &reply.messages[sent as usize..];
+    if sent == 0
+        && let (Some(photo), Some((first, rest))) = (&reply.photo, parts.split_first())
         && let Some((file, upload)) = photo::input(pictures, metrics, photo, true).await
     {
         let mut request = bot
@@ -65,11 +81,12 @@ pub async fn send_once(
                 if unsent == Unsent::Rejected && !upload {
                     // A file_id Telegram no longer takes: forgotten, so the retry uploads.
                     pictures.forget(metrics, &photo.key).await;
-                    return Err(Unsent::Transient);
+                    return Err(fail(0, Unsent::Transient));
                 }
-                return Err(unsent);
+                return Err(fail(0, unsent));
             }
         }
+        sent = 1;
         parts = rest;
     }
     for part in parts {
@@ -84,8 +101,11 @@ pub async fn send_once(
             request = request.allow_paid_broadcast(true);
         }
         match request.await {
-            Ok(_) => metrics.call_succeeded("sendMessage"),
-            Err(e) => return Err(classify(metrics, &e)),
+            Ok(_) => {
+                metrics.call_succeeded("sendMessage");
+                sent += 1;
+            }
+            Err(e) => return Err(fail(sent, classify(metrics, &e))),
         }
     }
     Ok(())

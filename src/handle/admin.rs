@@ -10,7 +10,9 @@ use super::reload;
 use crate::deliver::{Delivery, photo};
 use crate::input::command::AdminCommand;
 use crate::lang::Lang;
-use crate::render::{JobProgress, Links, View};
+use crate::outreach::snapshot;
+use crate::render::{JobProgress, View};
+use crate::store::outreach::Audience;
 use crate::store::outreach::{Job, now_ms};
 use crate::usage;
 
@@ -83,38 +85,73 @@ async fn subscribers(app: &App) -> Vec<(Lang, i64)> {
     })
 }
 
+/// The announcement as each language and channel will get it, with the fingerprint of
+/// exactly that for Confirm to carry.
 async fn announce_preview(app: &App, id: String) -> View {
-    if app.catalog.get().content.announcement(&id).is_none() {
+    preview_of(app, id, false).await
+}
+
+async fn preview_of(app: &App, id: String, changed: bool) -> View {
+    let catalog = app.catalog.get();
+    let Some(messages) = job_messages(app, &catalog, &format!("announce:{id}")) else {
         return View::AnnounceUnknown(id);
-    }
+    };
     let recipients = subscribers(app).await;
     View::AnnouncePreview {
         id,
         recipients,
         channels: app.outreach.channels.len(),
+        version: snapshot::fingerprint(&messages),
+        changed,
     }
 }
 
+/// What `job` would send now, to chats and to the configured channels.
+fn job_messages(
+    app: &App,
+    catalog: &crate::catalog::Catalog,
+    job: &str,
+) -> Option<Vec<crate::store::outreach::JobMessage>> {
+    let langs: Vec<Lang> = app.outreach.channels.iter().map(|c| c.lang).collect();
+    snapshot::job_messages(catalog, job, &langs, &app.bot_username)
+}
+
 /// The Confirm under a preview: queues the announcement once, whoever confirms and
-/// however often.
-pub async fn announce(app: &App, id: String) -> View {
-    if app.catalog.get().content.announcement(&id).is_none() {
+/// however often, with the messages the preview showed. If the content changed since
+/// (`version` differs), nothing is queued and the admin gets a fresh preview.
+pub async fn announce(app: &App, id: String, version: String) -> View {
+    let job = format!("announce:{id}");
+    let catalog = app.catalog.get();
+    let Some(messages) = job_messages(app, &catalog, &job) else {
         return View::AnnounceUnknown(id);
+    };
+    if snapshot::fingerprint(&messages) != version {
+        log::info!("a Confirm under an older preview: a fresh preview instead");
+        return preview_of(app, id, true).await;
     }
     match app
         .store
-        .create_job(&format!("announce:{id}"), &app.outreach.channels())
+        .create_job(&job, &messages, &app.outreach.channels())
         .await
     {
         Ok(Some(recipients)) => {
             log::info!("announcement queued for {recipients} recipients");
             View::AnnounceQueued { id, recipients }
         }
-        Ok(None) => View::AnnounceAlreadySent { id },
+        Ok(None) => match app.store.job(&job).await {
+            Ok(Some(existing)) => View::AnnounceExists(progress(&existing, now_ms())),
+            Ok(None) => View::AnnounceQueueFailed(id),
+            Err(e) => {
+                app.metrics.store_error("read");
+                log::warn!("reading a queued announcement failed: {e}");
+                View::AnnounceQueueFailed(id)
+            }
+        },
         Err(e) => {
             app.metrics.store_error("write");
+            app.metrics.outreach_queue_failed();
             log::warn!("queueing an announcement failed: {e}");
-            View::SubscribeFailed
+            View::AnnounceQueueFailed(id)
         }
     }
 }
@@ -141,10 +178,12 @@ fn progress(job: &Job, now: i64) -> JobProgress {
     let running = job.state == "running";
     JobProgress {
         job: job.id.clone(),
+        total: job.total,
         sent: job.sent,
         pending: job.pending,
         blocked: job.blocked,
         failed: job.failed,
+        cancelled_count: job.cancelled,
         per_second,
         eta_seconds: (running && per_second > 0.0)
             .then(|| (job.pending as f64 / per_second).ceil() as u64),
@@ -154,17 +193,19 @@ fn progress(job: &Job, now: i64) -> JobProgress {
 
 pub async fn cancel_job(app: &App, job: String) -> View {
     match app.store.cancel_job(&job).await {
-        Ok(_) => View::BroadcastCancelled(job),
+        Ok(true) => View::BroadcastCancelled(job),
+        Ok(false) => View::BroadcastNotRunning(job),
         Err(e) => {
             app.metrics.store_error("write");
             log::warn!("cancelling a broadcast failed: {e}");
-            View::SubscribeFailed
+            View::BroadcastCancelFailed(job)
         }
     }
 }
 
 /// Sends one day's message to the admin's own chat, as subscribers will get it, and
-/// tells the chat where the command came from.
+/// tells the chat where the command came from. A day subscribers get nothing on is
+/// said so, and nothing is sent.
 async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender: Sender) -> View {
     let raw = day.unwrap_or_default();
     let Some(day) = raw
@@ -178,16 +219,18 @@ async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender:
     let Some(admin) = sender.user else {
         return View::RehearseBadDate(raw);
     };
-    let view = View::OnThisDay {
-        day,
-        links: Links::Buttons,
+    let catalog = app.catalog.get();
+    let job = format!("day:{day}");
+    let Some(reply) = snapshot::render_job(&catalog, &job, Audience::Chat, lang, &app.bot_username)
+    else {
+        return View::RehearseNothing(day);
     };
-    let reply = crate::render::render(&app.catalog.get(), lang, &view);
     // As subscribers get it: with the day's map, when it has one.
     let to = ChatId(admin.0 as i64);
     match photo::send(bot, &app.metrics, &app.pictures, to, &reply).await {
-        Delivery::Sent => View::RehearseSent(day),
-        _ => View::SubscribeFailed,
+        Delivery::Sent | Delivery::Unchanged => View::RehearseSent(day),
+        Delivery::Unreachable => View::RehearseUnreachable,
+        Delivery::Failed => View::RehearseFailed,
     }
 }
 
@@ -205,6 +248,7 @@ mod tests {
             sent: done,
             blocked: 0,
             failed: 0,
+            cancelled: 0,
             pending,
         }
     }

@@ -36,6 +36,11 @@ pub struct App {
     pub content_paths: reload::ContentPaths,
     /// What the channel sends unprompted, and where: admin commands need the channels.
     pub outreach: crate::outreach::Outreach,
+    /// The bot's @username (without @), for deep links in what channels get.
+    pub bot_username: String,
+    /// When each kind of admin notice last went, so a failure that repeats every round
+    /// tells the admins once in a while, not every two seconds.
+    pub notices: crate::outreach::notice::Notices,
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
 }

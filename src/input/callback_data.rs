@@ -46,8 +46,13 @@ pub enum Callback {
     /// announcement, as buttons in a chat.
     Sources,
     Petition,
-    /// Admin: confirm sending the announcement with this id.
-    Announce(String),
+    /// Admin: confirm sending the announcement with this id, as previewed: `version` is
+    /// the fingerprint of what the preview showed (empty under a preview of an older
+    /// release, which is refused with a fresh preview like any changed one).
+    Announce {
+        id: String,
+        version: String,
+    },
     /// Admin: do not send the announcement previewed.
     AnnounceCancel,
     /// Admin: cancel a running broadcast job (`day:2027-01-05`, `announce:<id>`).
@@ -59,6 +64,13 @@ pub enum Callback {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unrecognised callback data")]
 pub struct BadCallback;
+
+/// A content fingerprint in a Confirm: a few lowercase hex digits.
+fn valid_version(v: &str) -> bool {
+    (1..=16).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
 
 /// Ids in callback data are content ids: short, lowercase, safe.
 fn valid_id(id: &str) -> bool {
@@ -154,7 +166,14 @@ impl Callback {
             ("x", ["n"]) => Callback::Purge(false),
             ("src", []) => Callback::Sources,
             ("pt", []) => Callback::Petition,
-            ("a", [id]) if valid_id(id) => Callback::Announce(id.to_string()),
+            ("a", [id]) if valid_id(id) => Callback::Announce {
+                id: id.to_string(),
+                version: String::new(),
+            },
+            ("a", [id, version]) if valid_id(id) && valid_version(version) => Callback::Announce {
+                id: id.to_string(),
+                version: version.to_string(),
+            },
             ("ac", []) => Callback::AnnounceCancel,
             ("m", [day]) => match day.parse::<Date>() {
                 // Only the one spelling `Display` writes, so data round-trips exactly.
@@ -185,7 +204,10 @@ impl fmt::Display for Callback {
             Callback::Subscribe => write!(f, "{VERSION}:sub"),
             Callback::Sources => write!(f, "{VERSION}:src"),
             Callback::Petition => write!(f, "{VERSION}:pt"),
-            Callback::Announce(id) => write!(f, "{VERSION}:a:{id}"),
+            Callback::Announce { id, version } if version.is_empty() => {
+                write!(f, "{VERSION}:a:{id}")
+            }
+            Callback::Announce { id, version } => write!(f, "{VERSION}:a:{id}:{version}"),
             Callback::AnnounceCancel => write!(f, "{VERSION}:ac"),
             Callback::CancelJob(job) => write!(f, "{VERSION}:cj:{job}"),
             Callback::Map(day) => write!(f, "{VERSION}:m:{day}"),
@@ -217,7 +239,14 @@ mod tests {
             Callback::Purge(false),
             Callback::Sources,
             Callback::Petition,
-            Callback::Announce("x".repeat(24)),
+            Callback::Announce {
+                id: "x".repeat(24),
+                version: "0123456789".into(),
+            },
+            Callback::Announce {
+                id: "x".repeat(24),
+                version: String::new(),
+            },
             Callback::AnnounceCancel,
             Callback::CancelJob("day:2027-01-05".into()),
             Callback::CancelJob(format!("announce:{}", "x".repeat(24))),
@@ -281,7 +310,7 @@ mod tests {
             "1:pt:1",
             "1:a:",
             "1:a:Anniversary",
-            "1:a:a:b",
+            "1:a:a:xyz",
             "1:ac:x",
             "1:cj:",
             "1:cj:Day:2027-01-05",

@@ -3,10 +3,12 @@
 //! Telegram's limits (`pace`), sent by one replica at a time (`sender`).
 
 pub mod clock;
+pub mod notice;
 pub mod pace;
 pub mod schedule;
 pub mod sender;
 pub mod settings;
+pub mod snapshot;
 
 use jiff::civil::Time;
 

@@ -15,16 +15,18 @@ use teloxide::types::Recipient as To;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::Outreach;
+use super::notice::{Notice, tell_admins};
 use super::pace::{Pace, Ticket, Unanswered};
 use super::schedule::{self, Daily};
-use super::{Outreach, job_view};
+use super::snapshot;
 use crate::deliver::photo::Pictures;
-use crate::deliver::unprompted::{Unsent, send_once};
+use crate::deliver::unprompted::{Partial, Unsent, send_once};
 use crate::handle::App;
 use crate::lang::Lang;
-use crate::render::{Links, Reply, render};
+use crate::render::Reply;
 use crate::store::Store;
-use crate::store::outreach::{Outcome, Recipient};
+use crate::store::outreach::{Audience, Outcome, Post, Recipient};
 
 /// How long a lease lasts without renewal: the longest another replica waits to take
 /// over from one that died.
@@ -42,6 +44,11 @@ const RECHECK_JOBS: Duration = Duration::from_millis(500);
 const DEPTH_EVERY: Duration = Duration::from_secs(5);
 /// Attempts at one recipient before it counts as failed.
 const MAX_ATTEMPTS: u32 = 5;
+/// Attempts at one channel post before it counts as failed, and the first wait between
+/// them (doubled each time, at most `POST_RETRY_MAX`).
+const POST_ATTEMPTS: u32 = 6;
+const POST_RETRY_FIRST: Duration = Duration::from_secs(5);
+const POST_RETRY_MAX: Duration = Duration::from_secs(300);
 
 /// What the sender needs besides the app. It runs on a thread and runtime of its own
 /// (`transport::sender_thread`), so its client, store handle and pictures are its own
@@ -64,7 +71,7 @@ struct Running {
 }
 
 /// A recipient, its message's place in the pace, and what became of the message.
-type Done = (Recipient, Ticket, Result<(), Unsent>);
+type Done = (Recipient, Ticket, Result<(), Partial>);
 
 impl Sender {
     /// Runs until the stop; gives the lease up on the way out.
@@ -103,7 +110,9 @@ impl Sender {
         }
     }
 
-    /// Queues today's "on this day" once its time has come (a no-op once queued).
+    /// Queues today's "on this day" once its time has come (a no-op once queued), with
+    /// its messages rendered now. A day with nothing to tell is not queued. A store that
+    /// will not queue it is told to the admins and counted; the next round tries again.
     async fn queue_due_day(&self) {
         let catalog = self.app.catalog.get();
         let days = crate::render::days_with_events(&catalog.content);
@@ -115,10 +124,26 @@ impl Sender {
             return;
         };
         let job = schedule::job_id(date);
-        match self.store.create_job(&job, &self.outreach.channels()).await {
+        let langs: Vec<Lang> = self.outreach.channels.iter().map(|c| c.lang).collect();
+        let Some(messages) = snapshot::job_messages(&catalog, &job, &langs, &self.username) else {
+            return;
+        };
+        match self
+            .store
+            .create_job(&job, &messages, &self.outreach.channels())
+            .await
+        {
             Ok(Some(n)) => log::info!("queued {job} for {n} recipients"),
             Ok(None) => {}
-            Err(e) => log::warn!("queueing {job}: {e}"),
+            Err(e) => {
+                self.app.metrics.outreach_queue_failed();
+                log::warn!("queueing {job}: {e}");
+                let notice = Notice::QueueFailed {
+                    job,
+                    cause: e.to_string(),
+                };
+                tell_admins(&self.bot, &self.app, notice).await;
+            }
         }
     }
 
@@ -128,8 +153,8 @@ impl Sender {
             log::warn!("outreach posts: {e}");
             Vec::new()
         });
-        for (job, channel, lang) in &posts {
-            self.post(pace, job, channel, *lang).await;
+        for post in &posts {
+            self.post(pace, post).await;
         }
         let batch = match self.store.pending(BATCH).await {
             Ok(batch) => batch,
@@ -156,7 +181,7 @@ impl Sender {
         backoff: &mut Duration,
     ) {
         let mut in_flight: JoinSet<Done> = JoinSet::new();
-        // One rendering per job and language serves the whole batch.
+        // A job's message in a language is read once for the whole batch.
         // Shared, not copied: a reply with a map holds its picture's SVG.
         let mut replies: HashMap<(String, Lang), Option<Arc<Reply>>> = HashMap::new();
         let mut renewed = Instant::now();
@@ -180,24 +205,31 @@ impl Sender {
                 }
                 renewed = Instant::now();
             }
-            let reply = replies
-                .entry((r.job.clone(), r.lang))
-                .or_insert_with(|| self.reply_for(&r).map(Arc::new))
-                .clone();
-            let Some(reply) = reply else {
-                self.record(&r, Err(Unsent::Rejected), pace, backoff).await;
+            let key = (r.job.clone(), r.lang);
+            if !replies.contains_key(&key) {
+                let reply = self.job_reply(&r.job, Audience::Chat, r.lang).await;
+                replies.insert(key.clone(), reply);
+            }
+            let Some(reply) = replies.get(&key).cloned().flatten() else {
+                // Nothing kept to send: never render something else in its place.
+                let refused = Partial {
+                    parts: r.parts,
+                    unsent: Unsent::Rejected,
+                };
+                self.record(&r, Err(refused), pace, backoff).await;
                 continue;
             };
-            let messages = reply.messages.len();
+            let messages = reply.messages.len().saturating_sub(r.parts as usize).max(1);
             let Some(ticket) = self
                 .wait_for_slot(r.chat, messages, &mut in_flight, pace, backoff)
                 .await
             else {
                 break;
             };
-            // The slot may have been a while coming (a slow rate, a 429): asked again,
-            // so nothing goes out more than `RECHECK_JOBS` after a Cancel.
-            if !self.still_running(&r.job, &mut running).await {
+            // Asked of the store just before it goes: a Cancel, a purge, a /forget or an
+            // /unsubscribe since the batch was read stops it here, so after one only
+            // the messages already in flight still go.
+            if !self.still_pending(&r).await {
                 pace.answered(ticket, Instant::now());
                 continue;
             }
@@ -206,7 +238,8 @@ impl Sender {
             let pictures = Arc::clone(&self.pictures);
             let send = async move {
                 let to = To::Id(ChatId(r.chat));
-                let sent = send_once(&bot, &app.metrics, &pictures, to, &reply, paid).await;
+                let sent =
+                    send_once(&bot, &app.metrics, &pictures, to, &reply, paid, r.parts).await;
                 (r, ticket, sent)
             };
             // A picture not yet uploaded goes once, alone, so the rest of the batch
@@ -310,10 +343,45 @@ impl Sender {
         }
     }
 
-    fn reply_for(&self, r: &Recipient) -> Option<Reply> {
-        let catalog = self.app.catalog.get();
-        let view = job_view(&r.job, Links::Buttons)?;
-        Some(render(&catalog, r.lang, &view))
+    /// Whether `r` is still to get its message, as the store says now; on a store
+    /// error, not now (its row stays pending for a later round).
+    async fn still_pending(&self, r: &Recipient) -> bool {
+        match self.store.still_pending(r).await {
+            Ok(pending) => pending,
+            Err(e) => {
+                log::warn!("outreach recheck: {e}");
+                false
+            }
+        }
+    }
+
+    /// The message `job` keeps for `audience` in `lang`; `None` when it keeps none this
+    /// build can read (or the store cannot say): never anything rendered in its place,
+    /// except for a job of an older release, which kept none.
+    async fn job_reply(&self, job: &str, audience: Audience, lang: Lang) -> Option<Arc<Reply>> {
+        match self.store.job_message(job, audience, lang).await {
+            Ok(Some(body)) => {
+                let reply = snapshot::decode(&body);
+                if reply.is_none() {
+                    log::warn!("{job}: its kept message does not decode; recorded as failed");
+                }
+                reply.map(Arc::new)
+            }
+            // Only a job queued by a release before kept messages has none: it gets
+            // what that release sent, rendered now, and nothing if its item is gone.
+            Ok(None) => {
+                let catalog = self.app.catalog.get();
+                let reply = snapshot::render_job(&catalog, job, audience, lang, &self.username);
+                if reply.is_none() {
+                    log::warn!("{job}: nothing kept or left to send; recorded as failed");
+                }
+                reply.map(Arc::new)
+            }
+            Err(e) => {
+                log::warn!("outreach message read: {e}");
+                None
+            }
+        }
     }
 
     /// Takes a message's answer: its place in the pace, then what became of it.
@@ -327,7 +395,7 @@ impl Sender {
     async fn record(
         &self,
         r: &Recipient,
-        sent: Result<(), Unsent>,
+        sent: Result<(), Partial>,
         pace: &mut Pace,
         backoff: &mut Duration,
     ) {
@@ -337,25 +405,41 @@ impl Sender {
                 metrics.broadcast("sent");
                 Outcome::Sent
             }
-            Err(Unsent::RetryAfter(wait)) => {
-                // The limit is the bot's: everything waits, and this one goes again.
+            Err(Partial {
+                parts,
+                unsent: Unsent::RetryAfter(wait),
+            }) => {
+                // The limit is the bot's: everything waits, and this one goes again
+                // (from the part that did not go).
                 metrics.broadcast_paused();
                 metrics.retry_after(wait);
                 log::warn!("broadcast paused {}s by Telegram (429)", wait.as_secs());
                 pace.pause_until(Instant::now() + wait);
-                return;
+                if parts <= r.parts {
+                    return;
+                }
+                Outcome::Paused { parts }
             }
-            Err(Unsent::Unreachable) => {
+            Err(Partial {
+                unsent: Unsent::Unreachable,
+                ..
+            }) => {
                 metrics.broadcast("blocked");
                 Outcome::Blocked
             }
-            Err(Unsent::Transient) if r.attempts + 1 < MAX_ATTEMPTS => {
+            Err(Partial {
+                parts,
+                unsent: Unsent::Transient,
+            }) if r.attempts + 1 < MAX_ATTEMPTS => {
                 metrics.broadcast("retried");
                 *backoff =
                     (*backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
-                Outcome::Retry
+                Outcome::Retry { parts }
             }
-            Err(Unsent::Transient | Unsent::Rejected) => {
+            Err(Partial {
+                unsent: Unsent::Transient | Unsent::Rejected,
+                ..
+            }) => {
                 metrics.broadcast("failed");
                 Outcome::Failed
             }
@@ -366,17 +450,19 @@ impl Sender {
         }
     }
 
-    /// Posts a job's message to a channel, with deep links for buttons.
-    async fn post(&self, pace: &mut Pace, job: &str, channel: &str, lang: Lang) {
-        let Some(view) = job_view(
-            job,
-            Links::DeepLinks {
-                bot: self.username.clone(),
-            },
-        ) else {
+    /// Posts a job's message to a channel, as kept for channels in its language (deep
+    /// links for buttons). A passing fault is retried after a growing wait, a few
+    /// times; a post that fails for good is recorded, and the admins are told.
+    async fn post(&self, pace: &mut Pace, post: &Post) {
+        let channel = post.channel.as_str();
+        let Some(reply) = self
+            .job_reply(&post.job, Audience::Channel, post.lang)
+            .await
+        else {
+            self.record_post(post, Outcome::Failed, Duration::ZERO)
+                .await;
             return;
         };
-        let reply = render(&self.app.catalog.get(), lang, &view);
         let to = match channel.parse::<i64>() {
             Ok(id) => To::Id(ChatId(id)),
             Err(_) => To::ChannelUsername(channel.to_string()),
@@ -384,8 +470,13 @@ impl Sender {
         let key = channel
             .parse::<i64>()
             .unwrap_or_else(|_| pace_key_of_name(channel));
+        let messages = reply
+            .messages
+            .len()
+            .saturating_sub(post.parts as usize)
+            .max(1);
         let (at, ticket) = loop {
-            match pace.slot(key, reply.messages.len(), Instant::now()) {
+            match pace.slot(key, messages, Instant::now()) {
                 Ok(slot) => break slot,
                 // Posts go one at a time, with no message of a batch in flight.
                 Err(Unanswered) => pace.all_answered(Instant::now()),
@@ -406,30 +497,54 @@ impl Sender {
             to,
             &reply,
             self.outreach.paid,
+            post.parts,
         )
         .await;
         pace.answered(ticket, Instant::now());
-        let recorded = match sent {
-            Ok(()) => Some(true),
-            Err(Unsent::RetryAfter(wait)) => {
+        let (outcome, retry_in) = match sent {
+            Ok(()) => (Outcome::Sent, Duration::ZERO),
+            Err(Partial {
+                parts,
+                unsent: Unsent::RetryAfter(wait),
+            }) => {
                 self.app.metrics.broadcast_paused();
                 pace.pause_until(Instant::now() + wait);
-                None
+                (Outcome::Paused { parts }, wait)
             }
-            // The channel is retried next round; an operator fixes a missing right.
-            Err(Unsent::Transient) => None,
-            Err(Unsent::Unreachable | Unsent::Rejected) => Some(false),
+            Err(Partial {
+                parts,
+                unsent: Unsent::Transient,
+            }) if post.attempts + 1 < POST_ATTEMPTS => {
+                self.app.metrics.broadcast("retried");
+                (Outcome::Retry { parts }, post_retry_in(post.attempts))
+            }
+            Err(Partial { unsent, .. }) => {
+                let cause = match unsent {
+                    Unsent::Unreachable => "Telegram says the bot cannot post there",
+                    Unsent::Transient => "Telegram or the network kept failing",
+                    _ => "Telegram refused the message",
+                };
+                log::warn!("channel post to {channel} failed: {cause}");
+                let notice = Notice::ChannelFailed {
+                    channel: channel.to_string(),
+                    cause: cause.to_string(),
+                };
+                tell_admins(&self.bot, &self.app, notice).await;
+                (Outcome::Failed, Duration::ZERO)
+            }
         };
-        if let Some(ok) = recorded {
-            self.app
-                .metrics
-                .broadcast(if ok { "sent" } else { "failed" });
-            if !ok {
-                log::warn!("channel post to {channel} failed: is the bot an admin there?");
-            }
-            if let Err(e) = self.store.record_post(job, channel, ok).await {
-                log::warn!("outreach record: {e}");
-            }
+        match outcome {
+            Outcome::Sent => self.app.metrics.broadcast("sent"),
+            Outcome::Failed => self.app.metrics.broadcast("failed"),
+            _ => {}
+        }
+        self.record_post(post, outcome, retry_in).await;
+    }
+
+    async fn record_post(&self, post: &Post, outcome: Outcome, retry_in: Duration) {
+        if let Err(e) = self.store.record_post(post, outcome, retry_in).await {
+            self.app.metrics.store_error("write");
+            log::warn!("outreach record: {e}");
         }
     }
 
@@ -456,6 +571,11 @@ impl Sender {
             self.app.metrics.set_broadcast_queue(depth);
         }
     }
+}
+
+/// The wait before a channel post's next attempt after `attempts` failed ones.
+fn post_retry_in(attempts: u32) -> Duration {
+    (POST_RETRY_FIRST * 2u32.saturating_pow(attempts.min(16))).min(POST_RETRY_MAX)
 }
 
 /// Whether sending `reply` would upload its picture: none is known to this process.

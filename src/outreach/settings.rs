@@ -24,7 +24,26 @@ pub struct Channel {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Channels(pub Vec<Channel>);
 
+/// The channels to post to. A channel listed in two languages (`@news:ru,@news:kk`)
+/// gets a post in each. Telegram's @names ignore case, so names are kept in lowercase,
+/// and one channel listed twice in one language (in any case) is refused: it would
+/// otherwise be posted to twice, or once where the operator meant another language.
 pub fn parse_channels(raw: &str) -> Result<Channels, String> {
+    let channels = parse_each(raw)?;
+    let mut seen = std::collections::HashSet::new();
+    for c in &channels.0 {
+        if !seen.insert((c.name.as_str(), c.lang)) {
+            return Err(format!(
+                "channel `{}` is listed twice in {}: list each channel once per language",
+                c.name,
+                c.lang.code()
+            ));
+        }
+    }
+    Ok(channels)
+}
+
+fn parse_each(raw: &str) -> Result<Channels, String> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -47,7 +66,7 @@ pub fn parse_channels(raw: &str) -> Result<Channels, String> {
                 ));
             }
             Ok(Channel {
-                name: name.to_string(),
+                name: name.to_ascii_lowercase(),
                 lang,
             })
         })
@@ -121,6 +140,19 @@ mod tests {
             assert!(parse_channels(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_channels("").unwrap(), Channels::default());
+    }
+
+    #[test]
+    fn a_channel_may_have_two_languages_but_not_one_twice() {
+        let c = parse_channels("@Qantar_News:ru,@qantar_news:kk").unwrap();
+        let got: Vec<(&str, Lang)> = c.0.iter().map(|c| (c.name.as_str(), c.lang)).collect();
+        assert_eq!(
+            got,
+            vec![("@qantar_news", Lang::Ru), ("@qantar_news", Lang::Kk)]
+        );
+        let twice = parse_channels("@qantar_news:ru, @QANTAR_NEWS:ru").unwrap_err();
+        assert!(twice.contains("listed twice"), "{twice}");
+        assert!(parse_channels("-100123:ru,-100123:ru").is_err());
     }
 
     #[test]

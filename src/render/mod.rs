@@ -122,28 +122,44 @@ pub enum View {
         id: String,
         recipients: Vec<(Lang, i64)>,
         channels: usize,
+        /// The fingerprint of every message the job would keep (`outreach::snapshot`),
+        /// carried by Confirm so a changed announcement is never sent unseen.
+        version: String,
+        /// Shown again because the content changed since the preview confirmed.
+        changed: bool,
     },
     /// Admin: the confirmed announcement is queued for this many recipients.
     AnnounceQueued {
         id: String,
         recipients: i64,
     },
-    /// Admin: every recipient already has it; nothing was queued.
-    AnnounceAlreadySent {
-        id: String,
-    },
+    /// Admin: a Confirm for an announcement queued before: how far it got, and that
+    /// nothing more was queued.
+    AnnounceExists(JobProgress),
+    /// Admin: the store refused to queue the announcement; nothing was queued.
+    AnnounceQueueFailed(String),
     /// Admin: `/announce <id>` (or a Confirm) for an id not in the content.
     AnnounceUnknown(String),
     /// Admin, `/broadcasts`: each job's progress, with Cancel for those still running.
     Broadcasts(Vec<JobProgress>),
     /// Admin: this job was cancelled.
     BroadcastCancelled(String),
+    /// Admin: Cancel for a job that was not running (finished or cancelled already).
+    BroadcastNotRunning(String),
+    /// Admin: the store did not answer the Cancel; the job may still run.
+    BroadcastCancelFailed(String),
     /// Admin: Cancel under an announcement's preview; nothing was queued.
     AnnounceCancelled,
     /// Admin: `/rehearse <date>` sent that day's message to the admin alone.
     RehearseSent(crate::content::Date),
     /// Admin: `/rehearse` with something that is not a date; carries it to echo.
     RehearseBadDate(String),
+    /// Admin: `/rehearse` of a day subscribers get nothing on (no event that day).
+    RehearseNothing(crate::content::Date),
+    /// Admin: Telegram will not let the bot write to the admin's private chat.
+    RehearseUnreachable,
+    /// Admin: Telegram did not take the rehearsal message (network, 5xx, refusal).
+    RehearseFailed,
 }
 
 /// One part of a reply, sent as one Telegram message: HTML text and, possibly, buttons

@@ -39,10 +39,16 @@ pub fn days_with_events(content: &Content) -> Vec<(u8, u8)> {
 #[derive(Debug, Clone)]
 pub struct JobProgress {
     pub job: String,
+    /// Recipients when it was queued: sent + pending + blocked + failed +
+    /// cancelled_count.
+    pub total: i64,
     pub sent: i64,
     pub pending: i64,
     pub blocked: i64,
     pub failed: i64,
+    /// Recipients who will not get it: the job was cancelled, or they unsubscribed,
+    /// forgot or were purged before their turn.
+    pub cancelled_count: i64,
     /// Deliveries per second lately.
     pub per_second: f64,
     pub eta_seconds: Option<u64>,
@@ -62,12 +68,21 @@ impl PartialEq for JobProgress {
     fn eq(&self, o: &Self) -> bool {
         (
             &self.job,
+            self.total,
             self.sent,
             self.pending,
             self.blocked,
             self.failed,
-        ) == (&o.job, o.sent, o.pending, o.blocked, o.failed)
-            && self.per_second.to_bits() == o.per_second.to_bits()
+            self.cancelled_count,
+        ) == (
+            &o.job,
+            o.total,
+            o.sent,
+            o.pending,
+            o.blocked,
+            o.failed,
+            o.cancelled_count,
+        ) && self.per_second.to_bits() == o.per_second.to_bits()
             && (self.eta_seconds, self.cancelled) == (o.eta_seconds, o.cancelled)
     }
 }
@@ -78,10 +93,12 @@ impl Hash for JobProgress {
     fn hash<H: Hasher>(&self, h: &mut H) {
         (
             &self.job,
+            self.total,
             self.sent,
             self.pending,
             self.blocked,
             self.failed,
+            self.cancelled_count,
         )
             .hash(h);
         self.per_second.to_bits().hash(h);
@@ -146,10 +163,13 @@ impl Renderer<'_> {
     pub(super) fn on_this_day(&self, day: Date, links: &Links) -> (Vec<String>, Keyboard) {
         let years = self.on_this_day_events(day);
         if years.is_empty() {
-            let a = args([(
-                "date",
-                FluentValue::from(self.day_month(day.month, day.day.unwrap_or(1))),
-            )]);
+            let a = args([
+                (
+                    "date",
+                    FluentValue::from(self.day_month(day.month, day.day.unwrap_or(1))),
+                ),
+                ("year", FluentValue::from(day.year)),
+            ]);
             return (vec![self.t_args(Msg::OtdNothing, &a)], Keyboard::new());
         }
         let mut blocks = Vec::new();
@@ -253,6 +273,7 @@ impl Renderer<'_> {
         id: &str,
         recipients: &[(Lang, i64)],
         channels: usize,
+        version: &str,
     ) -> (Vec<String>, Keyboard) {
         let Some(a) = self.catalog.content.announcement(id) else {
             return (self.announcement_unknown(id), Keyboard::new());
@@ -284,7 +305,10 @@ impl Renderer<'_> {
         let keys = vec![vec![
             Button::callback(
                 self.plain(Msg::ButtonAnnounceConfirm),
-                Callback::Announce(a.id.clone()),
+                Callback::Announce {
+                    id: a.id.clone(),
+                    version: version.to_string(),
+                },
             ),
             Button::callback(
                 self.plain(Msg::ButtonAnnounceCancel),
@@ -334,9 +358,41 @@ impl Renderer<'_> {
         vec![self.t_args(Msg::AnnounceQueued, &a)]
     }
 
-    pub(super) fn announce_already_sent(&self, id: &str) -> Vec<String> {
+    /// How far an announcement queued before got: still sending, sent, or cancelled.
+    pub(super) fn announce_exists(&self, job: &JobProgress) -> Vec<String> {
+        let id = job.job.strip_prefix("announce:").unwrap_or(&job.job);
+        let a = args([
+            ("id", FluentValue::from(clip(id, 32))),
+            ("sent", FluentValue::from(job.sent)),
+            ("total", FluentValue::from(job.total)),
+        ]);
+        let msg = if job.cancelled {
+            Msg::AnnounceExistsCancelled
+        } else if job.pending > 0 {
+            Msg::AnnounceExistsRunning
+        } else {
+            Msg::AnnounceExistsDone
+        };
+        vec![self.t_args(msg, &a)]
+    }
+
+    pub(super) fn announce_queue_failed(&self, id: &str) -> Vec<String> {
         let a = args([("id", FluentValue::from(clip(id, 32)))]);
-        vec![self.t_args(Msg::AnnounceAlreadySent, &a)]
+        vec![self.t_args(Msg::AnnounceQueueFailed, &a)]
+    }
+
+    /// A sentence about one job, named as an admin reads it.
+    pub(super) fn about_job(&self, msg: Msg, job: &str) -> Vec<String> {
+        let a = args([("job", FluentValue::from(self.job_label(job)))]);
+        vec![self.t_args(msg, &a)]
+    }
+
+    pub(super) fn rehearse_nothing(&self, day: Date) -> Vec<String> {
+        let a = args([(
+            "date",
+            FluentValue::from(self.day_month(day.month, day.day.unwrap_or(1))),
+        )]);
+        vec![self.t_args(Msg::RehearseNothing, &a)]
     }
 
     /// A job id as an admin reads it, in plain text: "On this day, 5 January 2027",
@@ -399,6 +455,7 @@ impl Renderer<'_> {
                 ("pending", FluentValue::from(j.pending)),
                 ("blocked", FluentValue::from(j.blocked)),
                 ("failed", FluentValue::from(j.failed)),
+                ("cancelled", FluentValue::from(j.cancelled_count)),
             ]);
             let state = if j.cancelled {
                 self.t(Msg::BroadcastCancelledMark)

@@ -87,23 +87,40 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
             id,
             recipients,
             channels,
+            version,
+            changed,
         } => {
-            let (blocks, keys) = r.announce_preview(id, recipients, *channels);
+            let (mut blocks, keys) = r.announce_preview(id, recipients, *channels, version);
+            if *changed {
+                blocks.insert(0, format!("<b>{}</b>", r.t(Msg::AnnouncePreviewChanged)));
+            }
             (blocks, keys, false)
         }
         View::AnnounceQueued { id, recipients } => {
             (r.announce_queued(id, *recipients), no_keys(), false)
         }
-        View::AnnounceAlreadySent { id } => (r.announce_already_sent(id), no_keys(), false),
+        View::AnnounceExists(job) => (r.announce_exists(job), no_keys(), false),
+        View::AnnounceQueueFailed(id) => (r.announce_queue_failed(id), no_keys(), false),
         View::AnnounceUnknown(id) => (r.announcement_unknown(id), no_keys(), false),
         View::Broadcasts(jobs) => {
             let (blocks, keys) = r.broadcasts(jobs);
             (blocks, keys, false)
         }
         View::BroadcastCancelled(job) => (r.broadcast_cancelled(job), no_keys(), false),
+        View::BroadcastNotRunning(job) => {
+            (r.about_job(Msg::BroadcastNotRunning, job), no_keys(), false)
+        }
+        View::BroadcastCancelFailed(job) => (
+            r.about_job(Msg::BroadcastCancelFailed, job),
+            no_keys(),
+            false,
+        ),
         View::AnnounceCancelled => (vec![r.t(Msg::AnnounceCancelled)], no_keys(), false),
         View::RehearseSent(day) => (r.rehearse_sent(*day), no_keys(), false),
         View::RehearseBadDate(input) => (r.rehearse_bad_date(input), no_keys(), false),
+        View::RehearseNothing(day) => (r.rehearse_nothing(*day), no_keys(), false),
+        View::RehearseUnreachable => (vec![r.t(Msg::RehearseUnreachable)], no_keys(), false),
+        View::RehearseFailed => (vec![r.t(Msg::RehearseFailed)], no_keys(), false),
     };
     let mut messages: Vec<Part> = pack(blocks, MESSAGE_LIMIT)
         .into_iter()

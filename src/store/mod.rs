@@ -186,7 +186,11 @@ impl Store {
     /// anything queued for it.
     pub async fn forget(&self, chat: i64) -> Result<(), StoreError> {
         let chat_key = self.key.chat_key(chat);
-        let result = on_backend!(&self.backend, forget(&chat_key)).map(drop);
+        let result = on_backend!(
+            &self.backend,
+            forget(&chat_key, outreach::Counter::Cancelled)
+        )
+        .map(drop);
         self.follow(data_key::cache_key(&chat_key), &result, None);
         result
     }

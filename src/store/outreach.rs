@@ -1,29 +1,101 @@
-//! The durable outreach queue behind one interface: jobs (one item for everyone), their
-//! recipients (subscribed chats, held like every per-chat row: hashed and sealed) and
-//! channel posts, and the lease that lets exactly one replica send.
+//! The durable outreach queue behind one interface: jobs (one item for everyone) with
+//! their messages as rendered when they were confirmed, their recipients (subscribed
+//! chats, held like every per-chat row: hashed and sealed) and channel posts, and the
+//! lease that lets exactly one replica send.
 
 use super::data_key::ChatKey;
 use super::{Backend, Store, StoreError, postgres, sqlite};
 use crate::lang::Lang;
 
-/// What became of one recipient.
+/// What became of one message (to a chat, or a channel post).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Sent,
     /// Telegram said the chat blocked the bot or is gone: its row goes, never retried.
     Blocked,
-    /// Gave up after the retries.
+    /// Gave up after the retries, or Telegram refused it.
     Failed,
-    /// A passing fault: it stays pending, one attempt more.
-    Retry,
+    /// A passing fault: it stays pending, one attempt more; `parts` of its messages
+    /// went, and a retry sends only the rest.
+    Retry {
+        parts: u32,
+    },
+    /// Telegram paused all sending (429): no attempt spent, `parts` went.
+    Paused {
+        parts: u32,
+    },
 }
 
-/// A queue row as the backends read it: job, chat key, sealed id, language, attempts.
-pub(super) type QueueRow = (String, Vec<u8>, Vec<u8>, String, i64);
+/// A job's counters a recipient ends in. With what is pending they add up to its total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    Sent,
+    Blocked,
+    Failed,
+    /// It will not get the job: cancelled, or the chat unsubscribed, forgot or was
+    /// purged before its turn.
+    Cancelled,
+}
+
+impl Counter {
+    /// The job's column: a fixed name, never input, so it may be spliced into SQL.
+    pub(super) fn column(self) -> &'static str {
+        match self {
+            Counter::Sent => "sent",
+            Counter::Blocked => "blocked",
+            Counter::Failed => "failed",
+            Counter::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Who a job's message is rendered for: chats that talk to the bot (callback buttons),
+/// or channels (deep links).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Chat,
+    Channel,
+}
+
+impl Audience {
+    pub fn code(self) -> &'static str {
+        match self {
+            Audience::Chat => "chat",
+            Audience::Channel => "channel",
+        }
+    }
+}
+
+/// One rendered message of a job, as kept at Confirm: its audience, language and body
+/// (`outreach::snapshot`'s encoding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobMessage {
+    pub audience: Audience,
+    pub lang: Lang,
+    pub body: String,
+}
+
+/// A queue row as the backends read it: job, chat key, sealed id, language, attempts,
+/// parts already sent.
+pub(super) type QueueRow = (String, Vec<u8>, Vec<u8>, String, i64, i64);
+
+/// A channel post as the backends read it: job, channel, language, parts, attempts.
+pub(super) type PostRow = (String, String, String, i64, i64);
 
 /// A job as the backends read it: id, state, created, finished, total, sent, blocked,
-/// failed, pending.
-pub(super) type JobRow = (String, String, i64, Option<i64>, i64, i64, i64, i64, i64);
+/// failed, cancelled, pending.
+pub(super) type JobRow = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 /// One message to send: to `chat`, for `job`, in `lang`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +105,22 @@ pub struct Recipient {
     pub chat_key: ChatKey,
     pub lang: Lang,
     pub attempts: u32,
+    /// Messages of the reply that already went on an earlier attempt.
+    pub parts: u32,
 }
 
-/// A job's totals and what is left.
+/// A channel post still to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub job: String,
+    pub channel: String,
+    pub lang: Lang,
+    pub parts: u32,
+    pub attempts: u32,
+}
+
+/// A job's totals and what is left: sent + blocked + failed + cancelled + pending =
+/// total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: String,
@@ -46,12 +131,14 @@ pub struct Job {
     pub sent: i64,
     pub blocked: i64,
     pub failed: i64,
+    pub cancelled: i64,
     pub pending: i64,
 }
 
 impl From<JobRow> for Job {
     fn from(r: JobRow) -> Job {
-        let (id, state, created_ms, finished_ms, total, sent, blocked, failed, pending) = r;
+        let (id, state, created_ms, finished_ms, total, sent, blocked, failed, cancelled, pending) =
+            r;
         Job {
             id,
             state,
@@ -61,6 +148,7 @@ impl From<JobRow> for Job {
             sent,
             blocked,
             failed,
+            cancelled,
             pending,
         }
     }
@@ -71,18 +159,45 @@ pub fn now_ms() -> i64 {
 }
 
 impl Store {
-    /// Creates the job `id` and queues every subscriber and every channel (`(name,
-    /// language)`); `None` when the job exists already, so an item is queued once.
+    /// Creates the job `id` with its rendered `messages`, and queues every subscriber
+    /// and every channel (`(name, language)`); `None` when the job exists already, so
+    /// an item is queued once.
     pub async fn create_job(
         &self,
         id: &str,
+        messages: &[JobMessage],
         channels: &[(String, Lang)],
     ) -> Result<Option<i64>, StoreError> {
         let channels: Vec<(String, &str)> = channels
             .iter()
             .map(|(c, l)| (c.clone(), l.code()))
             .collect();
-        on_backend!(&self.backend, create_job(id, now_ms(), &channels))
+        let messages: Vec<(&str, &str, &str)> = messages
+            .iter()
+            .map(|m| (m.audience.code(), m.lang.code(), m.body.as_str()))
+            .collect();
+        on_backend!(
+            &self.backend,
+            create_job(id, now_ms(), &messages, &channels)
+        )
+    }
+
+    /// The job's message for `audience` in `lang`, as kept when it was queued.
+    pub async fn job_message(
+        &self,
+        job: &str,
+        audience: Audience,
+        lang: Lang,
+    ) -> Result<Option<String>, StoreError> {
+        on_backend!(
+            &self.backend,
+            job_message(job, audience.code(), lang.code())
+        )
+    }
+
+    /// Whether `r` is still to get its message: its row waits and its job runs.
+    pub async fn still_pending(&self, r: &Recipient) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, still_pending(&r.job, &r.chat_key[..]))
     }
 
     /// The next `limit` recipients, oldest job first, each in its language of now. A
@@ -103,7 +218,7 @@ impl Store {
             rows.extend(on_backend!(&self.backend, pending(&job, left))?);
         }
         let mut out = Vec::with_capacity(rows.len());
-        for (job, chat_key, sealed, lang, attempts) in rows {
+        for (job, chat_key, sealed, lang, attempts, parts) in rows {
             let key: Option<ChatKey> = chat_key.as_slice().try_into().ok();
             match (key, self.key.open(&sealed), lang.parse()) {
                 (Some(chat_key), Ok(chat), Ok(lang)) => out.push(Recipient {
@@ -112,6 +227,7 @@ impl Store {
                     chat_key,
                     lang,
                     attempts: attempts.max(0) as u32,
+                    parts: parts.max(0) as u32,
                 }),
                 _ => {
                     log::warn!("an outreach row does not open; recorded as failed");
@@ -122,12 +238,20 @@ impl Store {
         Ok(out)
     }
 
-    /// Channel posts still to make: (job, channel, language).
-    pub async fn pending_posts(&self) -> Result<Vec<(String, String, Lang)>, StoreError> {
-        let rows = on_backend!(&self.backend, pending_posts())?;
+    /// Channel posts due now.
+    pub async fn pending_posts(&self) -> Result<Vec<Post>, StoreError> {
+        let rows = on_backend!(&self.backend, pending_posts(now_ms()))?;
         Ok(rows
             .into_iter()
-            .filter_map(|(job, channel, lang)| Some((job, channel, lang.parse().ok()?)))
+            .filter_map(|(job, channel, lang, parts, attempts)| {
+                Some(Post {
+                    job,
+                    channel,
+                    lang: lang.parse().ok()?,
+                    parts: parts.max(0) as u32,
+                    attempts: attempts.max(0) as u32,
+                })
+            })
             .collect())
     }
 
@@ -140,13 +264,18 @@ impl Store {
         Ok(())
     }
 
+    /// Records what became of a channel post; a retry waits `retry_in` first.
     pub async fn record_post(
         &self,
-        job: &str,
-        channel: &str,
-        sent: bool,
+        post: &Post,
+        outcome: Outcome,
+        retry_in: std::time::Duration,
     ) -> Result<(), StoreError> {
-        on_backend!(&self.backend, record_post(job, channel, sent))
+        let next_at = now_ms() + retry_in.as_millis() as i64;
+        on_backend!(
+            &self.backend,
+            record_post(&post.job, &post.channel, post.lang.code(), outcome, next_at)
+        )
     }
 
     /// Completes the jobs with nothing left to send; returns their ids.
@@ -163,6 +292,11 @@ impl Store {
     /// each job's pending recipients.
     pub async fn running_jobs(&self) -> Result<Vec<String>, StoreError> {
         on_backend!(&self.backend, running_jobs())
+    }
+
+    /// One job's totals, if it exists.
+    pub async fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        Ok(on_backend!(&self.backend, job(id))?.map(Job::from))
     }
 
     /// The newest jobs, newest first.

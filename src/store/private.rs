@@ -54,7 +54,10 @@ impl Store {
     /// deleted (not kept as inactive), and only an anonymous total remembers it.
     pub async fn remove_unreachable(&self, chat: i64) -> Result<(), StoreError> {
         let chat_key = self.key.chat_key(chat);
-        let deleted = on_backend!(&self.backend, forget(&chat_key))?;
+        let deleted = on_backend!(
+            &self.backend,
+            forget(&chat_key, super::outreach::Counter::Blocked)
+        )?;
         self.follow(data_key::cache_key(&chat_key), &Ok(()), None);
         if deleted > 0 {
             on_backend!(&self.backend, add_total(REMOVED_CHATS, 1))?;

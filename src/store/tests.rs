@@ -1,7 +1,9 @@
 //! The same behaviour checked on every backend: SQLite always; PostgreSQL in the
 //! ignored tests, which CI runs with QANTAR_TEST_POSTGRES_URL pointing at a server.
 
-use super::outreach::Outcome;
+use std::time::Duration;
+
+use super::outreach::{Audience, JobMessage, Outcome};
 use super::*;
 
 /// The key every test store is written under. Fixed, because tests on a PostgreSQL
@@ -308,7 +310,13 @@ async fn rekey_interrupted_after_one_table_finishes_when_run_again() {
             .unwrap();
         store.subscribe(chat, Lang::En).await.unwrap();
     }
-    assert_eq!(store.create_job("announce:x", &[]).await.unwrap(), Some(3));
+    assert_eq!(
+        store
+            .create_job("announce:x", &kept("x"), &[])
+            .await
+            .unwrap(),
+        Some(3)
+    );
     // The first run stops after its first table, as a kill between transactions would.
     let Backend::Sqlite(pool) = &store.backend else {
         unreachable!("opened as SQLite")
@@ -381,7 +389,10 @@ async fn purge_deletes_every_per_chat_row_and_keeps_the_counts() {
         vec![(Lang::En, 1), (Lang::Kk, 1), (Lang::Ru, 1)]
     );
     assert_eq!(
-        store.create_job("day:2027-01-05", &[]).await.unwrap(),
+        store
+            .create_job("day:2027-01-05", &kept("day"), &[])
+            .await
+            .unwrap(),
         Some(3)
     );
     let purged = store.purge().await.unwrap();
@@ -524,9 +535,33 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The queue's life on one backend: queued once, in the language of the moment, totals
-/// kept after completion, blocked chats removed, one lease holder at a time. One
-/// scenario, told in order, reads better than its steps apart.
+/// A job's message for chats in each language, as `outreach::snapshot` keeps them.
+fn kept(text: &str) -> Vec<JobMessage> {
+    Lang::ALL
+        .iter()
+        .map(|lang| JobMessage {
+            audience: Audience::Chat,
+            lang: *lang,
+            body: format!("{text} {}", lang.code()),
+        })
+        .collect()
+}
+
+/// sent + blocked + failed + cancelled + pending = total, for every job.
+async fn assert_counts_add_up(store: &Store) {
+    for j in store.jobs(20).await.unwrap() {
+        assert_eq!(
+            j.sent + j.blocked + j.failed + j.cancelled + j.pending,
+            j.total,
+            "{j:?}"
+        );
+    }
+}
+
+/// The queue's life on one backend: queued once with its messages, in the language of
+/// the moment, totals kept after completion, blocked chats removed, every recipient
+/// counted once, one lease holder at a time. One scenario, told in order, reads better
+/// than its steps apart.
 async fn exercise_outreach(url: &str) {
     let store = Store::open(url, 0, test_key()).await.unwrap();
     for (chat, lang) in READERS {
@@ -534,14 +569,34 @@ async fn exercise_outreach(url: &str) {
     }
     // A later /lang changes what the chat receives.
     store.set_language(READERS[0].0, Lang::En).await.unwrap();
-    let channels = [("@qantar_kk".to_string(), Lang::Kk)];
+    // One channel in two languages: a post in each.
+    let channels = [
+        ("@qantar_news".to_string(), Lang::Kk),
+        ("@qantar_news".to_string(), Lang::Ru),
+    ];
+    let day = "day:2027-01-05";
     assert_eq!(
-        store.create_job("day:2027-01-05", &channels).await.unwrap(),
-        Some(4)
+        store
+            .create_job(day, &kept("day"), &channels)
+            .await
+            .unwrap(),
+        Some(5)
     );
     assert_eq!(
-        store.create_job("day:2027-01-05", &channels).await.unwrap(),
+        store
+            .create_job(day, &kept("edited"), &channels)
+            .await
+            .unwrap(),
         None
+    );
+    assert_eq!(
+        store
+            .job_message(day, Audience::Chat, Lang::Ru)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("day ru"),
+        "the message kept is the first one's, never replaced"
     );
 
     let mut pending = store.pending(10).await.unwrap();
@@ -554,9 +609,11 @@ async fn exercise_outreach(url: &str) {
     ];
     want.sort();
     assert_eq!(got, want);
+    let posts = store.pending_posts().await.unwrap();
+    let got: Vec<(&str, Lang)> = posts.iter().map(|p| (p.channel.as_str(), p.lang)).collect();
     assert_eq!(
-        store.pending_posts().await.unwrap(),
-        vec![("day:2027-01-05".into(), "@qantar_kk".into(), Lang::Kk)]
+        got,
+        vec![("@qantar_news", Lang::Kk), ("@qantar_news", Lang::Ru)]
     );
 
     let by_chat = |chat: i64| pending.iter().find(|r| r.chat == chat).unwrap().clone();
@@ -568,15 +625,16 @@ async fn exercise_outreach(url: &str) {
         .record(&by_chat(READERS[1].0), Outcome::Blocked)
         .await
         .unwrap();
+    // The map went, the text after it did not: a retry starts at the text.
     store
-        .record(&by_chat(READERS[2].0), Outcome::Retry)
+        .record(&by_chat(READERS[2].0), Outcome::Retry { parts: 1 })
         .await
         .unwrap();
-    assert_eq!(
-        store.pending(10).await.unwrap().len(),
-        1,
-        "the retried one is left"
-    );
+    let left = store.pending(10).await.unwrap();
+    assert_eq!(left.len(), 1, "the retried one is left");
+    assert_eq!((left[0].attempts, left[0].parts), (1, 1));
+    assert!(store.still_pending(&left[0]).await.unwrap());
+    assert!(!store.still_pending(&by_chat(READERS[0].0)).await.unwrap());
     assert_eq!(
         store.language(READERS[1].0).await.unwrap(),
         None,
@@ -586,17 +644,33 @@ async fn exercise_outreach(url: &str) {
         store.finish_jobs().await.unwrap().is_empty(),
         "still pending"
     );
+    assert_counts_add_up(&store).await;
 
     store
         .record(&by_chat(READERS[2].0), Outcome::Sent)
         .await
         .unwrap();
+    // A post that fails in passing waits before its next attempt.
     store
-        .record_post("day:2027-01-05", "@qantar_kk", true)
+        .record_post(
+            &posts[0],
+            Outcome::Retry { parts: 0 },
+            Duration::from_secs(60),
+        )
         .await
         .unwrap();
-    assert_eq!(store.finish_jobs().await.unwrap(), vec!["day:2027-01-05"]);
-    let job = &store.jobs(5).await.unwrap()[0];
+    let due = store.pending_posts().await.unwrap();
+    assert_eq!(due.len(), 1, "the failed post waits: {due:?}");
+    store
+        .record_post(&posts[0], Outcome::Sent, Duration::ZERO)
+        .await
+        .unwrap();
+    store
+        .record_post(&posts[1], Outcome::Failed, Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(store.finish_jobs().await.unwrap(), vec![day]);
+    let job = store.job(day).await.unwrap().unwrap();
     assert_eq!(
         (
             job.state.as_str(),
@@ -606,21 +680,104 @@ async fn exercise_outreach(url: &str) {
             job.failed,
             job.pending
         ),
-        ("done", 4, 3, 1, 0, 0)
+        ("done", 5, 3, 1, 1, 0)
     );
     assert!(store.pending(10).await.unwrap().is_empty());
     assert_eq!(
-        store.create_job("day:2027-01-05", &[]).await.unwrap(),
+        store.create_job(day, &kept("day"), &[]).await.unwrap(),
         None,
         "never again"
     );
 
-    assert_eq!(store.create_job("announce:a", &[]).await.unwrap(), Some(2));
-    assert!(store.cancel_job("announce:a").await.unwrap());
+    // Two jobs at once: what leaves a chat's queue counts on every job, once.
+    assert_eq!(
+        store
+            .create_job("announce:a", &kept("a"), &[])
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    assert_eq!(
+        store
+            .create_job("announce:b", &kept("b"), &[])
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    let in_hand = store.pending(10).await.unwrap();
+    let of = |job: &str, chat: i64| {
+        in_hand
+            .iter()
+            .find(|r| r.job == job && r.chat == chat)
+            .unwrap()
+            .clone()
+    };
+    // A 403 in one job: the chat leaves the other too, counted as blocked there.
+    store
+        .record(&of("announce:a", READERS[0].0), Outcome::Blocked)
+        .await
+        .unwrap();
+    let b = store.job("announce:b").await.unwrap().unwrap();
+    assert_eq!((b.blocked, b.pending), (1, 1));
+    // /unsubscribe with its message in flight: counted as cancelled, then as sent
+    // once the message in flight is recorded, so nothing is counted twice or lost.
+    assert!(store.unsubscribe(READERS[2].0).await.unwrap());
+    assert!(
+        !store
+            .still_pending(&of("announce:b", READERS[2].0))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.job("announce:b").await.unwrap().unwrap().cancelled, 1);
+    store
+        .record(&of("announce:b", READERS[2].0), Outcome::Sent)
+        .await
+        .unwrap();
+    let b = store.job("announce:b").await.unwrap().unwrap();
+    assert_eq!((b.sent, b.cancelled, b.pending), (1, 0, 0));
+    assert_counts_add_up(&store).await;
+    store.finish_jobs().await.unwrap();
+
+    // A purge while a job runs: what it had pending is cancelled, counted.
+    store.subscribe(READERS[0].0, Lang::Ru).await.unwrap();
+    store.subscribe(READERS[1].0, Lang::Kk).await.unwrap();
+    assert_eq!(
+        store
+            .create_job("announce:c", &kept("c"), &[])
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    store.purge().await.unwrap();
+    let c = store.job("announce:c").await.unwrap().unwrap();
+    assert_eq!((c.cancelled, c.pending), (2, 0));
+    assert_counts_add_up(&store).await;
+
+    // A cancelled job: what it had pending is cancelled, counted.
+    store.subscribe(READERS[0].0, Lang::Ru).await.unwrap();
+    assert_eq!(
+        store
+            .create_job("announce:d", &kept("d"), &[])
+            .await
+            .unwrap(),
+        Some(1)
+    );
+    assert!(store.cancel_job("announce:d").await.unwrap());
+    assert!(
+        !store.cancel_job("announce:d").await.unwrap(),
+        "not running"
+    );
     assert!(
         store.pending(10).await.unwrap().is_empty(),
         "cancelled: nothing sent"
     );
+    store.finish_jobs().await.unwrap();
+    let d = store.job("announce:d").await.unwrap().unwrap();
+    assert_eq!(
+        (d.state.as_str(), d.cancelled, d.pending),
+        ("cancelled", 1, 0)
+    );
+    assert_counts_add_up(&store).await;
 
     assert!(store.lease("replica-a", 60_000).await.unwrap());
     assert!(

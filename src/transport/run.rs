@@ -118,7 +118,13 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
     }
-    let app = Arc::new(make_app(&options, catalog, store.clone(), metrics));
+    let app = Arc::new(make_app(
+        &options,
+        catalog,
+        store.clone(),
+        metrics,
+        me.username(),
+    ));
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
     let sender = sender_thread::start(
@@ -183,6 +189,7 @@ fn make_app(
     catalog: Arc<LiveCatalog>,
     store: Store,
     metrics: Metrics,
+    bot_username: &str,
 ) -> App {
     App {
         catalog,
@@ -201,6 +208,8 @@ fn make_app(
             locales_dir: options.locales_dir.clone(),
         },
         outreach: options.outreach.clone(),
+        bot_username: bot_username.to_string(),
+        notices: Default::default(),
         metrics,
     }
 }

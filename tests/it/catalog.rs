@@ -64,10 +64,12 @@ pub fn day(s: &str) -> qantar_bot::content::Date {
 pub fn job(job: &str, sent: i64, pending: i64, per_second: f64) -> JobProgress {
     JobProgress {
         job: job.into(),
+        total: sent + pending,
         sent,
         pending,
         blocked: 0,
         failed: 0,
+        cancelled_count: 0,
         per_second,
         eta_seconds: None,
         cancelled: false,
@@ -108,6 +110,8 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
             id: a.id.clone(),
             recipients: vec![(Lang::Ru, 1234), (Lang::Kk, 21), (Lang::En, 1)],
             channels: 2,
+            version: "0123456789".into(),
+            changed: false,
         });
     }
     let mut ids: Vec<String> = c.announcements.iter().map(|a| a.id.clone()).collect();
@@ -116,8 +120,20 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
     running.blocked = 412;
     running.failed = 3;
     running.eta_seconds = Some(1_559);
-    let mut cancelled = job("announce:petition", 900, 9_100, 0.0);
+    let mut cancelled = job("announce:petition", 900, 0, 0.0);
     cancelled.cancelled = true;
+    cancelled.cancelled_count = 9_100;
+    cancelled.total = 10_000;
+    let mut changed = View::AnnouncePreview {
+        id: "petition".into(),
+        recipients: vec![(Lang::Ru, 12), (Lang::Kk, 3)],
+        channels: 1,
+        version: "abcdef0123".into(),
+        changed: true,
+    };
+    if c.announcement("petition").is_none() {
+        changed = View::AnnounceCancelled;
+    }
     let mut slow = job("announce:record_to_2023", 10, 99_990, 0.0);
     slow.eta_seconds = None;
     let mut long = job("day:2027-01-06", 0, 100_000, 1.0);
@@ -133,14 +149,18 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
             id: "no_such_announcement".into(),
             recipients: Vec::new(),
             channels: 0,
+            version: "0123456789".into(),
+            changed: false,
         },
         View::AnnounceQueued {
             id: "anniversary_begins".into(),
             recipients: 100_021,
         },
-        View::AnnounceAlreadySent {
-            id: "petition".into(),
-        },
+        changed,
+        View::AnnounceExists(job("announce:petition", 650, 0, 20.0)),
+        View::AnnounceExists(job("announce:petition", 124, 269, 20.0)),
+        View::AnnounceExists(cancelled.clone()),
+        View::AnnounceQueueFailed("petition".into()),
         View::AnnounceUnknown("<b>nope&</b>".into()),
         View::Broadcasts(vec![
             running,
@@ -151,9 +171,14 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
         ]),
         View::Broadcasts(Vec::new()),
         View::BroadcastCancelled("day:2027-01-05".into()),
+        View::BroadcastNotRunning("announce:petition".into()),
+        View::BroadcastCancelFailed("day:2027-01-05".into()),
         View::AnnounceCancelled,
         View::RehearseSent(day("2027-01-05")),
         View::RehearseBadDate("5th of <January>".into()),
+        View::RehearseNothing(day("2027-01-08")),
+        View::RehearseUnreachable,
+        View::RehearseFailed,
     ]);
     views
 }

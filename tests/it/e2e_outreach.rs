@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use qantar_bot::catalog::Catalog;
 use qantar_bot::lang::Lang;
+use qantar_bot::outreach::snapshot::version_of;
 use qantar_bot::render::{JobProgress, Links, View, render};
 use sqlx::SqlitePool;
 
@@ -23,29 +24,29 @@ use crate::pg::PgDatabase;
 use crate::process::TEST_DATA_KEY;
 
 /// 1 February 2027: no event of the record is dated to 1 February, so nothing is due.
-const QUIET: &str = "2027-02-01T06:00:00Z";
+pub(crate) const QUIET: &str = "2027-02-01T06:00:00Z";
 /// 5 January 2027, 09:30 in Almaty (UTC+5): that day's message is due.
-const JAN5_0930: &str = "2027-01-05T04:30:00Z";
+pub(crate) const JAN5_0930: &str = "2027-01-05T04:30:00Z";
 /// 5 January 2027, 08:30 in Almaty: not yet.
 const JAN5_0830: &str = "2027-01-05T03:30:00Z";
 /// 2 January 2027, 09:30 in Almaty: another day with events.
 const JAN2_0930: &str = "2027-01-02T04:30:00Z";
 
-const ADMIN: i64 = 7_400_000_001;
+pub(crate) const ADMIN: i64 = 7_400_000_001;
 const OTHER_ADMIN: i64 = 7_400_000_002;
 /// The time the idle sender may take to notice work (2 s poll) with room to spare.
-const SETTLE: Duration = Duration::from_secs(4);
+pub(crate) const SETTLE: Duration = Duration::from_secs(4);
 
 #[derive(Debug, Clone)]
-struct Reader {
-    chat: Chat,
-    from: From,
+pub(crate) struct Reader {
+    pub(crate) chat: Chat,
+    pub(crate) from: From,
     /// The language Telegram reports, and so the one it subscribes in.
-    lang: Lang,
+    pub(crate) lang: Lang,
 }
 
 impl Reader {
-    fn private(id: i64, lang: Lang) -> Reader {
+    pub(crate) fn private(id: i64, lang: Lang) -> Reader {
         Reader {
             chat: Chat::Private(id),
             from: From {
@@ -56,35 +57,35 @@ impl Reader {
         }
     }
 
-    fn id(&self) -> i64 {
+    pub(crate) fn id(&self) -> i64 {
         self.chat.id()
     }
 }
 
 /// `n` private chats from `base` on, in en, ru, kk by turns.
-fn readers(base: i64, n: usize) -> Vec<Reader> {
+pub(crate) fn readers(base: i64, n: usize) -> Vec<Reader> {
     (0..n)
         .map(|i| Reader::private(base + i as i64, Lang::ALL[i % 3]))
         .collect()
 }
 
-fn admin() -> Reader {
+pub(crate) fn admin() -> Reader {
     Reader::private(ADMIN, Lang::En)
 }
 
 /// Admins set, nothing due.
-fn builder() -> Builder {
+pub(crate) fn builder() -> Builder {
     Harness::builder()
         .env("QANTAR_TEST_NOW", QUIET)
         .env("QANTAR_ADMINS", format!("{ADMIN},{OTHER_ADMIN}"))
 }
 
-fn reply(h: &Harness, lang: Lang, view: &View) -> Vec<Shown> {
+pub(crate) fn reply(h: &Harness, lang: Lang, view: &View) -> Vec<Shown> {
     expected(&render(&h.catalog, lang, view))
 }
 
 /// The day's message as a subscriber gets it (one message, with callback buttons).
-fn on_this_day(catalog: &Catalog, lang: Lang, date: &str) -> Shown {
+pub(crate) fn on_this_day(catalog: &Catalog, lang: Lang, date: &str) -> Shown {
     let want = expected(&render(
         catalog,
         lang,
@@ -97,7 +98,7 @@ fn on_this_day(catalog: &Catalog, lang: Lang, date: &str) -> Shown {
     want.into_iter().next().unwrap()
 }
 
-fn announcement(h: &Harness, lang: Lang, id: &str, links: Links) -> Shown {
+pub(crate) fn announcement(h: &Harness, lang: Lang, id: &str, links: Links) -> Shown {
     let want = reply(
         h,
         lang,
@@ -111,7 +112,7 @@ fn announcement(h: &Harness, lang: Lang, id: &str, links: Links) -> Shown {
 }
 
 /// How many times `want` really reached `chat`.
-fn received(api: &FakeApi, chat: i64, want: &Shown) -> usize {
+pub(crate) fn received(api: &FakeApi, chat: i64, want: &Shown) -> usize {
     shown(&api.delivered_to(chat))
         .iter()
         .filter(|s| *s == want)
@@ -119,7 +120,7 @@ fn received(api: &FakeApi, chat: i64, want: &Shown) -> usize {
 }
 
 /// Sends `text` in the reader's chat and checks the answer is `view` in `lang`.
-async fn tell(h: &Harness, r: &Reader, text: &str, lang: Lang, view: View) {
+pub(crate) async fn tell(h: &Harness, r: &Reader, text: &str, lang: Lang, view: View) {
     let before = h.api.sent_to(r.id()).len();
     h.api.send_text(r.chat, &r.from, text);
     let want = reply(h, lang, &view);
@@ -133,7 +134,7 @@ async fn tell(h: &Harness, r: &Reader, text: &str, lang: Lang, view: View) {
 }
 
 /// Every reader (fresh chats) subscribes at once and is told so in its language.
-async fn subscribe_all(h: &Harness, readers: &[Reader]) {
+pub(crate) async fn subscribe_all(h: &Harness, readers: &[Reader]) {
     for r in readers {
         h.api.send_text(r.chat, &r.from, "/subscribe");
     }
@@ -160,14 +161,14 @@ async fn subscriptions(h: &Harness) -> i64 {
 }
 
 /// Stops the bot as systemd would and starts it again with the clock at `now`.
-fn restart_at(h: &mut Harness, now: &str) {
+pub(crate) fn restart_at(h: &mut Harness, now: &str) {
     let status = h.bot.terminate();
     assert!(status.success(), "SIGTERM exits 0:\n{}", h.bot.log_text());
     h.respawn_with(&[("QANTAR_TEST_NOW", now.to_string())]);
 }
 
 /// Waits until every reader has received `want(reader)` at least once.
-async fn wait_everyone(
+pub(crate) async fn wait_everyone(
     h: &Harness,
     readers: &[Reader],
     want: impl Fn(&Reader) -> Shown,
@@ -199,21 +200,38 @@ async fn wait_everyone(
 }
 
 /// How many times each reader received `want(reader)`.
-fn tally(h: &Harness, readers: &[Reader], want: impl Fn(&Reader) -> Shown) -> Vec<usize> {
+pub(crate) fn tally(
+    h: &Harness,
+    readers: &[Reader],
+    want: impl Fn(&Reader) -> Shown,
+) -> Vec<usize> {
     readers
         .iter()
         .map(|r| received(&h.api, r.id(), &want(r)))
         .collect()
 }
 
+/// The fingerprint a preview of the announcement shows now, with channels in `langs`.
+pub(crate) fn version(h: &Harness, langs: &[Lang]) -> String {
+    version_of(
+        &h.catalog,
+        &format!("announce:{ANNOUNCEMENT}"),
+        langs,
+        BOT_USERNAME,
+    )
+    .expect("the announcement renders")
+}
+
 /// A finished job as /broadcasts shows it (no rate, no ETA, no Cancel).
-fn finished(job: &str, sent: i64, blocked: i64) -> JobProgress {
+pub(crate) fn finished(job: &str, sent: i64, blocked: i64) -> JobProgress {
     JobProgress {
         job: job.into(),
+        total: sent + blocked,
         sent,
         pending: 0,
         blocked,
         failed: 0,
+        cancelled_count: 0,
         per_second: 0.0,
         eta_seconds: None,
         cancelled: false,
@@ -221,7 +239,7 @@ fn finished(job: &str, sent: i64, blocked: i64) -> JobProgress {
 }
 
 /// Button presses' edits of the bot's message `message`, in order.
-fn edits(api: &FakeApi, chat: i64, message: i64) -> Vec<Shown> {
+pub(crate) fn edits(api: &FakeApi, chat: i64, message: i64) -> Vec<Shown> {
     let calls: Vec<Call> = api
         .calls("editMessageText")
         .into_iter()
@@ -235,7 +253,7 @@ fn edits(api: &FakeApi, chat: i64, message: i64) -> Vec<Shown> {
 
 /// Presses `data` under the bot's message `message` in the admin's chat; waits for the
 /// message to be edited once more and returns the new content.
-async fn press(h: &Harness, who: &Reader, message: i64, data: &str) -> Shown {
+pub(crate) async fn press(h: &Harness, who: &Reader, message: i64, data: &str) -> Shown {
     let before = edits(&h.api, who.id(), message).len();
     h.api.press(who.chat, &who.from, message, data);
     h.api
@@ -790,10 +808,10 @@ async fn sigkill_mid_broadcast_then_restart_loses_nothing() {
 
 // ---- Announcements ----
 
-const ANNOUNCEMENT: &str = "anniversary_begins";
+pub(crate) const ANNOUNCEMENT: &str = "anniversary_begins";
 
 /// Recipients per language as the preview lists them (en, kk, ru).
-fn per_language(langs: impl IntoIterator<Item = Lang>) -> Vec<(Lang, i64)> {
+pub(crate) fn per_language(langs: impl IntoIterator<Item = Lang>) -> Vec<(Lang, i64)> {
     let mut n = [(Lang::En, 0), (Lang::Kk, 0), (Lang::Ru, 0)];
     for lang in langs {
         n.iter_mut().find(|(l, _)| *l == lang).unwrap().1 += 1;
@@ -821,6 +839,8 @@ async fn announce_lists_ids_and_previews_without_sending() {
         id: ANNOUNCEMENT.into(),
         recipients: per_language(readers.iter().map(|r| r.lang)),
         channels: 0,
+        version: version(&h, &[]),
+        changed: false,
     };
     tell(
         &h,
@@ -842,7 +862,8 @@ async fn announce_lists_ids_and_previews_without_sending() {
         );
     }
     let keys = shown_preview.last().unwrap().keyboard.to_string();
-    assert!(keys.contains(&format!("\"1:a:{ANNOUNCEMENT}\"")), "{keys}");
+    let confirm = format!("\"1:a:{ANNOUNCEMENT}:{}\"", version(&h, &[]));
+    assert!(keys.contains(&confirm), "{keys}");
     assert!(keys.contains("\"1:ac\""), "{keys}");
     tell(
         &h,
@@ -910,6 +931,8 @@ async fn the_preview_counts_each_chat_in_its_language_of_now() {
             id: ANNOUNCEMENT.into(),
             recipients: per_language(now),
             channels: 0,
+            version: version(&h, &[]),
+            changed: false,
         },
     )
     .await;
@@ -945,6 +968,8 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
             // Counted in the language each will receive now.
             recipients: per_language(readers.iter().map(lang_now)),
             channels: 2,
+            version: version(&h, &[Lang::Kk, Lang::Ru]),
+            changed: false,
         },
     )
     .await;
@@ -959,7 +984,8 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
     );
 
     let total = readers.len() as i64 + 2;
-    let queued = press(&h, &admin, preview, &format!("1:a:{ANNOUNCEMENT}")).await;
+    let confirm = format!("1:a:{ANNOUNCEMENT}:{}", version(&h, &[Lang::Kk, Lang::Ru]));
+    let queued = press(&h, &admin, preview, &confirm).await;
     assert_eq!(
         vec![queued],
         reply(
@@ -992,13 +1018,11 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
         .expect("both channels posted to");
 
     // Confirm again, by the same admin and by another: nothing more is sent.
-    let again = press(&h, &admin, preview, &format!("1:a:{ANNOUNCEMENT}")).await;
+    let again = press(&h, &admin, preview, &confirm).await;
     let already = reply(
         &h,
         Lang::En,
-        &View::AnnounceAlreadySent {
-            id: ANNOUNCEMENT.into(),
-        },
+        &View::AnnounceExists(finished(&format!("announce:{ANNOUNCEMENT}"), total, 0)),
     );
     assert_eq!(vec![again], already);
     let other = Reader::private(OTHER_ADMIN, Lang::En);
@@ -1011,14 +1035,13 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
             id: ANNOUNCEMENT.into(),
             recipients: per_language(readers.iter().map(lang_now)),
             channels: 2,
+            version: version(&h, &[Lang::Kk, Lang::Ru]),
+            changed: false,
         },
     )
     .await;
     let theirs = h.api.sent_message_id(OTHER_ADMIN, parts - 1);
-    assert_eq!(
-        vec![press(&h, &other, theirs, &format!("1:a:{ANNOUNCEMENT}")).await],
-        already
-    );
+    assert_eq!(vec![press(&h, &other, theirs, &confirm).await], already);
     tokio::time::sleep(SETTLE).await;
     assert_eq!(tally(&h, &readers, news), vec![1; readers.len()]);
     assert!(
@@ -1101,10 +1124,12 @@ async fn cancel_stops_a_running_broadcast() {
         Lang::En,
         &View::Broadcasts(vec![JobProgress {
             job: "day:2027-01-05".into(),
+            total: readers.len() as i64,
             sent: stopped as i64,
             pending: 0,
             blocked: 0,
             failed: 0,
+            cancelled_count: readers.len() as i64 - stopped as i64,
             per_second: 0.0,
             eta_seconds: None,
             cancelled: true,

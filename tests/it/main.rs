@@ -11,6 +11,7 @@ mod e2e_privacy;
 mod e2e_process;
 mod e2e_reach;
 mod e2e_reload;
+mod e2e_trust;
 mod expect;
 mod fake_api;
 mod harness;

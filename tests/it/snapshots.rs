@@ -58,16 +58,27 @@ fn name_of(view: &View) -> String {
         View::Announcement { id, links } => format!("announcement_{id}{}", links_suffix(links)),
         View::AnnounceList(ids) if ids.is_empty() => "announce_list_empty".into(),
         View::AnnounceList(_) => "announce_list".into(),
+        View::AnnouncePreview {
+            id, changed: true, ..
+        } => format!("announce_preview_changed_{id}"),
         View::AnnouncePreview { id, .. } => format!("announce_preview_{id}"),
         View::AnnounceQueued { .. } => "announce_queued".into(),
-        View::AnnounceAlreadySent { .. } => "announce_already_sent".into(),
+        View::AnnounceExists(job) if job.cancelled => "announce_exists_cancelled".into(),
+        View::AnnounceExists(job) if job.pending > 0 => "announce_exists_running".into(),
+        View::AnnounceExists(_) => "announce_exists_done".into(),
+        View::AnnounceQueueFailed(_) => "announce_queue_failed".into(),
         View::AnnounceUnknown(_) => "announce_unknown".into(),
         View::Broadcasts(jobs) if jobs.is_empty() => "broadcasts_empty".into(),
         View::Broadcasts(_) => "broadcasts".into(),
         View::BroadcastCancelled(_) => "broadcast_cancelled".into(),
+        View::BroadcastNotRunning(_) => "broadcast_not_running".into(),
+        View::BroadcastCancelFailed(_) => "broadcast_cancel_failed".into(),
         View::AnnounceCancelled => "announce_cancelled".into(),
         View::RehearseSent(_) => "rehearse_sent".into(),
         View::RehearseBadDate(_) => "rehearse_bad_date".into(),
+        View::RehearseNothing(_) => "rehearse_nothing".into(),
+        View::RehearseUnreachable => "rehearse_unreachable".into(),
+        View::RehearseFailed => "rehearse_failed".into(),
     }
 }
 

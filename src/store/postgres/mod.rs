@@ -10,9 +10,28 @@ use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::data_key::{ChatKey, DataKey};
+use super::outreach::Counter;
 use super::usage::UsageRow;
 use super::{ACQUIRE_TIMEOUT, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
 use crate::lang::Lang;
+
+/// PostgreSQL's numbered placeholders (`$1`, `$2`, …) for SQL written with SQLite's
+/// `?`, so a statement the two backends share is written once. No statement here holds
+/// a `?` of its own.
+pub(super) fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -108,9 +127,11 @@ pub async fn set_language(pool: &PgPool, chat: &Sealed, lang: Lang) -> Result<()
     Ok(())
 }
 
-/// Deletes every row about the chat, in every per-chat table, in one transaction.
-pub async fn forget(pool: &PgPool, chat: &ChatKey) -> Result<u64, StoreError> {
+/// Deletes every row about the chat, in every per-chat table, in one transaction; what
+/// it had pending counts on each job as `counter`.
+pub async fn forget(pool: &PgPool, chat: &ChatKey, counter: Counter) -> Result<u64, StoreError> {
     let mut tx = pool.begin().await?;
+    outreach::count_removed(&mut tx, Some(chat.as_slice()), counter).await?;
     let mut deleted = 0;
     for table in PER_CHAT_TABLES {
         deleted += sqlx::query(&format!("DELETE FROM {table} WHERE chat_key = $1"))
@@ -144,13 +165,21 @@ pub async fn subscribe(
     Ok(added == 1)
 }
 
-/// Ends the chat's subscription; false if it had none.
+/// Ends the chat's subscription, and whatever was queued for it (counted as
+/// cancelled on its jobs); false if it had none.
 pub async fn unsubscribe(pool: &PgPool, chat: &ChatKey) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    outreach::count_removed(&mut tx, Some(chat.as_slice()), Counter::Cancelled).await?;
+    sqlx::query("DELETE FROM outreach_queue WHERE chat_key = $1 AND state = 'pending'")
+        .bind(chat.as_slice())
+        .execute(&mut *tx)
+        .await?;
     let gone = sqlx::query("DELETE FROM subscription WHERE chat_key = $1")
         .bind(chat.as_slice())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+    tx.commit().await?;
     Ok(gone == 1)
 }
 
@@ -198,6 +227,7 @@ pub async fn purge(pool: &PgPool) -> Result<Vec<(&'static str, u64)>, StoreError
             .await?;
         deleted.push(("chat_language", n as u64));
     }
+    outreach::count_removed(&mut tx, None, Counter::Cancelled).await?;
     for table in PER_CHAT_TABLES {
         let n = sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)

@@ -1,25 +1,29 @@
-//! The outreach queue's SQL on PostgreSQL: jobs, their recipients and channel posts, and the
-//! sender's lease. Functions of the same shape as `sqlite::outreach`'s.
+//! The outreach queue's SQL on PostgreSQL: jobs, their messages, recipients and channel
+//! posts, and the sender's lease. Functions of the same shape as `sqlite::outreach`'s.
 
 use sqlx::postgres::PgPool;
 
-use crate::store::StoreError;
-use crate::store::outreach::{JobRow, Outcome, QueueRow};
+use super::numbered;
 
-/// Creates the job and queues every subscriber and channel, in one transaction and one
-/// statement for the subscribers (set-based: a million rows are one INSERT … SELECT).
-/// `None` when the job exists already: an item is queued once.
+use crate::store::StoreError;
+use crate::store::outreach::{Counter, JobRow, Outcome, PostRow, QueueRow};
+
+/// Creates the job with its rendered messages (audience, language, body) and queues
+/// every subscriber and channel, in one transaction and one statement for the
+/// subscribers (set-based: a million rows are one INSERT … SELECT). `None` when the job
+/// exists already: an item is queued once.
 pub async fn create_job(
     pool: &PgPool,
     job: &str,
     now_ms: i64,
+    messages: &[(&str, &str, &str)],
     channels: &[(String, &str)],
 ) -> Result<Option<i64>, StoreError> {
     let mut tx = pool.begin().await?;
-    let created = sqlx::query(
-        "INSERT INTO outreach_job (id, created, state) VALUES ($1, $2, 'running')
+    let created = sqlx::query(&numbered(
+        "INSERT INTO outreach_job (id, created, state) VALUES (?, ?, 'running')
          ON CONFLICT (id) DO NOTHING",
-    )
+    ))
     .bind(job)
     .bind(now_ms)
     .execute(&mut *tx)
@@ -28,24 +32,42 @@ pub async fn create_job(
     if created == 0 {
         return Ok(None);
     }
-    let queued = sqlx::query(
+    for (audience, lang, body) in messages {
+        sqlx::query(&numbered(
+            "INSERT INTO outreach_message (job, audience, lang, body) VALUES (?, ?, ?, ?)",
+        ))
+        .bind(job)
+        .bind(audience)
+        .bind(lang)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let queued = sqlx::query(&numbered(
         "INSERT INTO outreach_queue (job, chat_key, chat_sealed, lang)
-         SELECT $1, chat_key, chat_sealed, lang FROM subscription",
-    )
+         SELECT ?, chat_key, chat_sealed, lang FROM subscription",
+    ))
     .bind(job)
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    let mut posts = 0;
     for (channel, lang) in channels {
-        sqlx::query("INSERT INTO outreach_channel_post (job, channel, lang) VALUES ($1, $2, $3)")
-            .bind(job)
-            .bind(channel)
-            .bind(lang)
-            .execute(&mut *tx)
-            .await?;
+        // A channel listed twice in one language gets one post (configuration refuses
+        // that, but a store must not fail a whole job over it).
+        posts += sqlx::query(&numbered(
+            "INSERT INTO outreach_channel_post (job, channel, lang) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        ))
+        .bind(job)
+        .bind(channel)
+        .bind(lang)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
-    let total = (queued + channels.len() as u64) as i64;
-    sqlx::query("UPDATE outreach_job SET total = $1 WHERE id = $2")
+    let total = (queued + posts) as i64;
+    sqlx::query(&numbered("UPDATE outreach_job SET total = ? WHERE id = ?"))
         .bind(total)
         .bind(job)
         .execute(&mut *tx)
@@ -54,18 +76,36 @@ pub async fn create_job(
     Ok(Some(total))
 }
 
+/// A job's message for an audience in a language, as kept at Confirm.
+pub async fn job_message(
+    pool: &PgPool,
+    job: &str,
+    audience: &str,
+    lang: &str,
+) -> Result<Option<String>, StoreError> {
+    let body = sqlx::query_scalar(&numbered(
+        "SELECT body FROM outreach_message WHERE job = ? AND audience = ? AND lang = ?",
+    ))
+    .bind(job)
+    .bind(audience)
+    .bind(lang)
+    .fetch_optional(pool)
+    .await?;
+    Ok(body)
+}
+
 /// Up to `limit` pending recipients of `job`, in key order straight from the
 /// `(state, job, chat_key)` index. The language is the chat's saved choice at this
 /// moment, else the one it subscribed in.
 pub async fn pending(pool: &PgPool, job: &str, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
-    let rows = sqlx::query_as(
-        "SELECT q.job, q.chat_key, q.chat_sealed, COALESCE(c.lang, q.lang), q.attempts
+    let rows = sqlx::query_as(&numbered(
+        "SELECT q.job, q.chat_key, q.chat_sealed, COALESCE(c.lang, q.lang), q.attempts, q.parts
          FROM outreach_queue q
          LEFT JOIN chat_lang c ON c.chat_key = q.chat_key
-         WHERE q.state = 'pending' AND q.job = $1
+         WHERE q.state = 'pending' AND q.job = ?
          ORDER BY q.chat_key
-         LIMIT $2",
-    )
+         LIMIT ?",
+    ))
     .bind(job)
     .bind(limit)
     .fetch_all(pool)
@@ -73,29 +113,48 @@ pub async fn pending(pool: &PgPool, job: &str, limit: i64) -> Result<Vec<QueueRo
     Ok(rows)
 }
 
+/// Whether the recipient's row is still waiting and its job still running: asked just
+/// before each message, so a purge, /forget, /unsubscribe or Cancel stops the batch in
+/// hand.
+pub async fn still_pending(pool: &PgPool, job: &str, chat_key: &[u8]) -> Result<bool, StoreError> {
+    let pending = sqlx::query_scalar(&numbered(
+        "SELECT EXISTS (SELECT 1 FROM outreach_queue q JOIN outreach_job j ON j.id = q.job
+         WHERE q.job = ? AND q.chat_key = ? AND q.state = 'pending' AND j.state = 'running')",
+    ))
+    .bind(job)
+    .bind(chat_key)
+    .fetch_one(pool)
+    .await?;
+    Ok(pending)
+}
+
 /// The ids of the running jobs, oldest first.
 pub async fn running_jobs(pool: &PgPool) -> Result<Vec<String>, StoreError> {
-    let ids = sqlx::query_scalar(
+    let ids = sqlx::query_scalar(&numbered(
         "SELECT id FROM outreach_job WHERE state = 'running' ORDER BY created, id",
-    )
+    ))
     .fetch_all(pool)
     .await?;
     Ok(ids)
 }
 
-/// Channel posts still to make: (job, channel, language).
-pub async fn pending_posts(pool: &PgPool) -> Result<Vec<(String, String, String)>, StoreError> {
-    let rows = sqlx::query_as(
-        "SELECT p.job, p.channel, p.lang FROM outreach_channel_post p
+/// Channel posts due by `now_ms`: (job, channel, language, parts sent, attempts).
+pub async fn pending_posts(pool: &PgPool, now_ms: i64) -> Result<Vec<PostRow>, StoreError> {
+    let rows = sqlx::query_as(&numbered(
+        "SELECT p.job, p.channel, p.lang, p.parts, p.attempts FROM outreach_channel_post p
          JOIN outreach_job j ON j.id = p.job AND j.state = 'running'
-         WHERE p.state = 'pending' ORDER BY j.created, p.job, p.channel",
-    )
+         WHERE p.state = 'pending' AND p.next_at <= ?
+         ORDER BY j.created, p.job, p.channel, p.lang",
+    ))
+    .bind(now_ms)
     .fetch_all(pool)
     .await?;
     Ok(rows)
 }
 
 /// Records what became of one recipient, and counts it on its job, in one transaction.
+/// A row already gone (the chat was purged or forgot while its message was in flight)
+/// was counted as cancelled then; the message went all the same, so it moves over.
 pub async fn record(
     pool: &PgPool,
     job: &str,
@@ -103,27 +162,149 @@ pub async fn record(
     outcome: Outcome,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let (change, counter) = match outcome {
+    let (change, counter, parts) = match outcome {
         Outcome::Sent => (
-            "UPDATE outreach_queue SET state = 'sent' WHERE job = $1 AND chat_key = $2 AND state = 'pending'",
-            Some("sent"),
-        ),
-        Outcome::Failed => (
-            "UPDATE outreach_queue SET state = 'failed' WHERE job = $1 AND chat_key = $2 AND state = 'pending'",
-            Some("failed"),
-        ),
-        Outcome::Blocked => (
-            "DELETE FROM outreach_queue WHERE job = $1 AND chat_key = $2",
-            Some("blocked"),
-        ),
-        Outcome::Retry => (
-            "UPDATE outreach_queue SET attempts = attempts + 1 WHERE job = $1 AND chat_key = $2",
+            "UPDATE outreach_queue SET state = 'sent' WHERE job = ? AND chat_key = ? AND state = 'pending'",
+            Some(Counter::Sent),
             None,
         ),
+        Outcome::Failed => (
+            "UPDATE outreach_queue SET state = 'failed' WHERE job = ? AND chat_key = ? AND state = 'pending'",
+            Some(Counter::Failed),
+            None,
+        ),
+        Outcome::Blocked => (
+            "DELETE FROM outreach_queue WHERE job = ? AND chat_key = ?",
+            Some(Counter::Blocked),
+            None,
+        ),
+        Outcome::Retry { parts } => (
+            "UPDATE outreach_queue SET attempts = attempts + 1, parts = GREATEST(parts, ?)
+             WHERE job = ? AND chat_key = ?",
+            None,
+            Some(parts),
+        ),
+        Outcome::Paused { parts } => (
+            "UPDATE outreach_queue SET parts = GREATEST(parts, ?) WHERE job = ? AND chat_key = ?",
+            None,
+            Some(parts),
+        ),
     };
-    let changed = sqlx::query(change)
+    let change = numbered(change);
+    let mut query = sqlx::query(&change);
+    if let Some(parts) = parts {
+        query = query.bind(i64::from(parts));
+    }
+    let changed = query
         .bind(job)
         .bind(chat_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    match (counter, changed) {
+        (Some(counter), 1) => count_on_job(&mut tx, job, counter).await?,
+        (Some(counter), 0) => uncancel(&mut tx, job, counter).await?,
+        _ => {}
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds one to a job's counter, in the caller's transaction.
+async fn count_on_job(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    job: &str,
+    counter: Counter,
+) -> Result<(), StoreError> {
+    let c = counter.column();
+    sqlx::query(&numbered(&format!(
+        "UPDATE outreach_job SET {c} = {c} + 1 WHERE id = ?"
+    )))
+    .bind(job)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves one recipient from `cancelled` to `counter`: its row was removed while its
+/// message was in flight.
+async fn uncancel(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    job: &str,
+    counter: Counter,
+) -> Result<(), StoreError> {
+    let c = counter.column();
+    sqlx::query(&numbered(&format!(
+        "UPDATE outreach_job SET cancelled = cancelled - 1, {c} = {c} + 1
+         WHERE id = ? AND cancelled > 0"
+    )))
+    .bind(job)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Counts the pending rows about to be removed (of one chat, or of every chat) on their
+/// jobs as `counter`, in the caller's transaction, before it deletes them.
+pub(in crate::store) async fn count_removed(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    chat_key: Option<&[u8]>,
+    counter: Counter,
+) -> Result<(), StoreError> {
+    let c = counter.column();
+    let of_chat = if chat_key.is_some() {
+        "AND q.chat_key = ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE outreach_job SET {c} = {c} + (SELECT COUNT(*) FROM outreach_queue q
+             WHERE q.job = outreach_job.id AND q.state = 'pending' {of_chat})
+         WHERE id IN (SELECT q.job FROM outreach_queue q WHERE q.state = 'pending' {of_chat})"
+    );
+    let sql = numbered(&sql);
+    let mut query = sqlx::query(&sql);
+    if let Some(key) = chat_key {
+        query = query.bind(key).bind(key);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Records what became of a channel post and counts it on its job. A passing fault
+/// waits until `next_at` (unix milliseconds) before the next attempt.
+pub async fn record_post(
+    pool: &PgPool,
+    job: &str,
+    channel: &str,
+    lang: &str,
+    outcome: Outcome,
+    next_at: i64,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let (change, counter, parts) = match outcome {
+        Outcome::Sent => ("SET state = 'sent'", Some(Counter::Sent), 0),
+        Outcome::Failed | Outcome::Blocked => ("SET state = 'failed'", Some(Counter::Failed), 0),
+        Outcome::Retry { parts } => (
+            "SET attempts = attempts + 1, parts = GREATEST(parts, ?), next_at = ?",
+            None,
+            parts,
+        ),
+        Outcome::Paused { parts } => ("SET parts = GREATEST(parts, ?), next_at = ?", None, parts),
+    };
+    let sql = format!(
+        "UPDATE outreach_channel_post {change}
+         WHERE job = ? AND channel = ? AND lang = ? AND state = 'pending'"
+    );
+    let sql = numbered(&sql);
+    let mut query = sqlx::query(&sql);
+    if counter.is_none() {
+        query = query.bind(i64::from(parts)).bind(next_at);
+    }
+    let changed = query
+        .bind(job)
+        .bind(channel)
+        .bind(lang)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -134,68 +315,33 @@ pub async fn record(
     Ok(())
 }
 
-/// Adds one to a job's counter (`sent`, `blocked` or `failed`), in the caller's
-/// transaction.
-async fn count_on_job(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    job: &str,
-    counter: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(&format!(
-        "UPDATE outreach_job SET {counter} = {counter} + 1 WHERE id = $1"
-    ))
-    .bind(job)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Records a channel post as sent or failed, and counts it on its job.
-pub async fn record_post(
-    pool: &PgPool,
-    job: &str,
-    channel: &str,
-    sent: bool,
-) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    // The post's new state is also the job's counter it adds to.
-    let state = if sent { "sent" } else { "failed" };
-    let changed = sqlx::query(
-        "UPDATE outreach_channel_post SET state = $1 WHERE job = $2 AND channel = $3 AND state = 'pending'",
-    )
-    .bind(state)
-    .bind(job)
-    .bind(channel)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 1 {
-        count_on_job(&mut tx, job, state).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Completes every running job with nothing pending, and clears cancelled jobs: their
-/// rows are deleted, their totals stay. Returns the jobs completed.
+/// Completes every running job with nothing pending, and clears cancelled jobs: what
+/// they had pending counts as cancelled, their rows are deleted, their totals stay.
+/// Returns the jobs completed.
 pub async fn finish(pool: &PgPool, now_ms: i64) -> Result<Vec<String>, StoreError> {
-    let done: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM outreach_job j WHERE state = 'running'
+    let done: Vec<String> = sqlx::query_scalar(&numbered("SELECT id FROM outreach_job j WHERE state = 'running'
          AND NOT EXISTS (SELECT 1 FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
-         AND NOT EXISTS (SELECT 1 FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')",
-    )
+         AND NOT EXISTS (SELECT 1 FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')"))
     .fetch_all(pool)
     .await?;
     for job in &done {
         complete(pool, job, now_ms).await?;
     }
+    let mut tx = pool.begin().await?;
+    sqlx::query(&numbered("UPDATE outreach_job SET cancelled = cancelled
+             + (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = outreach_job.id AND q.state = 'pending')
+             + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = outreach_job.id AND p.state = 'pending')
+         WHERE state = 'cancelled'"))
+    .execute(&mut *tx)
+    .await?;
     for table in ["outreach_queue", "outreach_channel_post"] {
-        sqlx::query(&format!(
+        sqlx::query(&numbered(&format!(
             "DELETE FROM {table} WHERE job IN (SELECT id FROM outreach_job WHERE state = 'cancelled')"
-        ))
-        .execute(pool)
+        )))
+        .execute(&mut *tx)
         .await?;
     }
+    tx.commit().await?;
     Ok(done)
 }
 
@@ -203,9 +349,7 @@ pub async fn finish(pool: &PgPool, now_ms: i64) -> Result<Vec<String>, StoreErro
 /// has recorded the messages it had in flight (`finish` clears them), so those still
 /// count on the job.
 pub async fn cancel(pool: &PgPool, job: &str, now_ms: i64) -> Result<bool, StoreError> {
-    let ended = sqlx::query(
-        "UPDATE outreach_job SET state = 'cancelled', finished = $1 WHERE id = $2 AND state = 'running'",
-    )
+    let ended = sqlx::query(&numbered("UPDATE outreach_job SET state = 'cancelled', finished = ? WHERE id = ? AND state = 'running'"))
     .bind(now_ms)
     .bind(job)
     .execute(pool)
@@ -214,18 +358,18 @@ pub async fn cancel(pool: &PgPool, job: &str, now_ms: i64) -> Result<bool, Store
     Ok(ended == 1)
 }
 
-/// Marks a job done and deletes its rows; its totals stay.
+/// Marks a job done and deletes its rows; its totals and messages stay.
 async fn complete(pool: &PgPool, job: &str, now_ms: i64) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE outreach_job SET state = 'done', finished = $1 WHERE id = $2 AND state = 'running'",
-    )
+    sqlx::query(&numbered(
+        "UPDATE outreach_job SET state = 'done', finished = ? WHERE id = ? AND state = 'running'",
+    ))
     .bind(now_ms)
     .bind(job)
     .execute(&mut *tx)
     .await?;
     for table in ["outreach_queue", "outreach_channel_post"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE job = $1"))
+        sqlx::query(&numbered(&format!("DELETE FROM {table} WHERE job = ?")))
             .bind(job)
             .execute(&mut *tx)
             .await?;
@@ -234,18 +378,30 @@ async fn complete(pool: &PgPool, job: &str, now_ms: i64) -> Result<(), StoreErro
     Ok(())
 }
 
+/// The jobs' columns with what is still pending, for `jobs` and `job`.
+const JOB_COLUMNS: &str = "j.id, j.state, j.created, j.finished, j.total, j.sent, j.blocked,
+    j.failed, j.cancelled,
+    (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
+  + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')";
+
 /// The newest jobs with their totals and what is still pending.
 pub async fn jobs(pool: &PgPool, limit: i64) -> Result<Vec<JobRow>, StoreError> {
-    let rows = sqlx::query_as(
-        "SELECT j.id, j.state, j.created, j.finished, j.total, j.sent, j.blocked, j.failed,
-                (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
-              + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')
-         FROM outreach_job j ORDER BY j.created DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!("SELECT {JOB_COLUMNS} FROM outreach_job j ORDER BY j.created DESC LIMIT ?");
+    let rows = sqlx::query_as(&numbered(&sql))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
     Ok(rows)
+}
+
+/// One job with its totals, if it exists.
+pub async fn job(pool: &PgPool, id: &str) -> Result<Option<JobRow>, StoreError> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM outreach_job j WHERE j.id = ?");
+    let row = sqlx::query_as(&numbered(&sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row)
 }
 
 /// Takes or renews the sender's lease for `holder`; true while it is `holder`'s.

@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 };
 
 use super::data_key::{ChatKey, DataKey, cache_key};
+use super::outreach::Counter;
 use super::usage::UsageRow;
 use super::{ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
 use crate::lang::Lang;
@@ -204,9 +205,15 @@ pub async fn set_language(pool: &SqlitePool, chat: &Sealed, lang: Lang) -> Resul
     Ok(())
 }
 
-/// Deletes every row about the chat, in every per-chat table, in one transaction.
-pub async fn forget(pool: &SqlitePool, chat: &ChatKey) -> Result<u64, StoreError> {
+/// Deletes every row about the chat, in every per-chat table, in one transaction; what
+/// it had pending counts on each job as `counter`.
+pub async fn forget(
+    pool: &SqlitePool,
+    chat: &ChatKey,
+    counter: Counter,
+) -> Result<u64, StoreError> {
     let mut tx = pool.begin().await?;
+    outreach::count_removed(&mut tx, Some(chat.as_slice()), counter).await?;
     let mut deleted = 0;
     for table in PER_CHAT_TABLES {
         deleted += sqlx::query(&format!("DELETE FROM {table} WHERE chat_key = ?"))
@@ -240,13 +247,21 @@ pub async fn subscribe(
     Ok(added == 1)
 }
 
-/// Ends the chat's subscription; false if it had none.
+/// Ends the chat's subscription, and whatever was queued for it (counted as
+/// cancelled on its jobs); false if it had none.
 pub async fn unsubscribe(pool: &SqlitePool, chat: &ChatKey) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    outreach::count_removed(&mut tx, Some(chat.as_slice()), Counter::Cancelled).await?;
+    sqlx::query("DELETE FROM outreach_queue WHERE chat_key = ? AND state = 'pending'")
+        .bind(chat.as_slice())
+        .execute(&mut *tx)
+        .await?;
     let gone = sqlx::query("DELETE FROM subscription WHERE chat_key = ?")
         .bind(chat.as_slice())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+    tx.commit().await?;
     Ok(gone == 1)
 }
 
@@ -296,6 +311,7 @@ pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreE
             .await?;
         deleted.push(("chat_language", n as u64));
     }
+    outreach::count_removed(&mut tx, None, Counter::Cancelled).await?;
     for table in PER_CHAT_TABLES {
         let n = sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)
