@@ -507,3 +507,49 @@ async fn a_channel_post_that_fails_in_passing_goes_once_later() {
     tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
     assert_eq!(h.api.delivered_to(CHANNEL).len(), 1, "posted once");
 }
+
+/// 11 January 2027, 09:30 in Almaty.
+const JAN11_0930: &str = "2027-01-11T04:30:00Z";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_of_two_messages_retries_only_the_one_that_failed() {
+    let tree = copy_tree();
+    // Every event of 2 to 11 January 2022 moves to the 11th: a day too long for the
+    // map's caption, so it goes as the map, then the text.
+    edit_yaml(tree.path(), "timeline.yaml", |v| {
+        for e in v["events"].as_sequence_mut().unwrap() {
+            let date = e["date"].as_str().unwrap_or_default().to_string();
+            if ("2022-01-02".."2022-01-11").contains(&date.as_str()) {
+                e["date"] = Value::from("2022-01-11");
+            }
+        }
+    });
+    let mut h = builder().tree(tree.path()).start().await;
+    let reader = readers(7_528_000_000, 1).remove(0);
+    subscribe_all(&h, std::slice::from_ref(&reader)).await;
+    // The text after the map fails once with a 502.
+    h.api
+        .inject("sendMessage", Some(reader.id()), 1, Fault::server_error());
+    restart_at(&mut h, JAN11_0930);
+    let both = h
+        .api
+        .wait_up_to(Duration::from_secs(30), |api| {
+            let got = api.delivered_to(reader.id());
+            (got.len() >= 3).then_some(got)
+        })
+        .await
+        .unwrap_or_else(|| panic!("the day arrived whole\n{}", h.bot.log_text()));
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    let photos = h
+        .api
+        .delivered_to(reader.id())
+        .iter()
+        .filter(|c| c.method.eq_ignore_ascii_case("sendPhoto"))
+        .count();
+    assert_eq!(photos, 1, "the map went once: {both:?}");
+    assert_eq!(
+        h.api.delivered_to(reader.id()).len(),
+        3,
+        "the /subscribe answer, the map, the text"
+    );
+}
