@@ -115,6 +115,11 @@ pub struct Cli {
     #[arg(long, env = "QANTAR_DAILY_AT", default_value = "09:00", value_parser = crate::outreach::settings::parse_daily_at, global = true)]
     pub daily_at: jiff::civil::Time,
 
+    /// Calendar days on which "on this day" may post: MM-DD..MM-DD ranges,
+    /// comma-separated, or `all`
+    #[arg(long, env = "QANTAR_DAILY_WINDOW", default_value = crate::outreach::window::DEFAULT_WINDOW, value_parser = crate::outreach::window::parse_window, global = true)]
+    pub daily_window: crate::outreach::window::Window,
+
     /// Time zone of QANTAR_DAILY_AT, from the tz database
     #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::outreach::settings::parse_zone, global = true)]
     pub timezone: crate::outreach::settings::Zone,
@@ -299,6 +304,7 @@ impl Cli {
             in_flight: usize::from(self.broadcast_in_flight),
             daily_at: self.daily_at,
             zone: self.timezone.clone(),
+            window: self.daily_window.clone(),
             channels: self.channels.0.clone(),
         })
     }

@@ -156,6 +156,7 @@ messages! {
     RehearseUnreachable => "rehearse-unreachable",
     RehearseFailed => "rehearse-failed",
     RehearseNothing => "rehearse-nothing",
+    RehearseOutsideWindow => "rehearse-outside-window",
     NoticeQueueFailed => "notice-queue-failed",
     NoticeChannelFailed => "notice-channel-failed",
 }

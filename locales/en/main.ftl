@@ -213,6 +213,7 @@ broadcast-cancel-failed = I could not cancel { $job }: my storage did not answer
 rehearse-unreachable = I could not send the rehearsal to your private chat: Telegram says I cannot write to you there. Open a private chat with me, press Start, then send /rehearse again.
 rehearse-failed = Telegram did not take the rehearsal just now, so nothing reached you. Try again in a minute.
 rehearse-nothing = Subscribers get nothing on { $date }: the record has no event on that calendar day in an earlier year, so no message goes out that day.
+rehearse-outside-window = Subscribers get nothing on { $date }: it is outside the days "on this day" posts on (QANTAR_DAILY_WINDOW={ $window }).
 notice-queue-failed = ⚠️ I could not queue { $job }, so nothing of it is being sent. My storage said: { $cause }. I try again every few seconds; /broadcasts shows it once it is queued.
 notice-channel-failed = ⚠️ My post to the channel { $channel } failed: { $cause }. Check that I am an administrator there with the right to post messages; other channels and subscribers are not affected.
 ## The map (/map): the picture's texts, and its caption.

@@ -31,6 +31,7 @@ pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
     let daily = Daily {
         at: cli.daily_at,
         zone: cli.timezone.0.clone(),
+        window: cli.daily_window.clone(),
     };
     let days = crate::render::days_with_events(&catalog.content);
     let planned = schedule::plan(&daily, from, to, &days);

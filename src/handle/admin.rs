@@ -219,6 +219,16 @@ async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender:
     let Some(admin) = sender.user else {
         return View::RehearseBadDate(raw);
     };
+    if !app
+        .outreach
+        .window
+        .contains(day.month, day.day.unwrap_or(0))
+    {
+        return View::RehearseOutsideWindow {
+            day,
+            window: app.outreach.window.to_string(),
+        };
+    }
     let catalog = app.catalog.get();
     let job = format!("day:{day}");
     let Some(reply) = snapshot::render_job(&catalog, &job, Audience::Chat, lang, &app.bot_username)

@@ -9,6 +9,7 @@ pub mod schedule;
 pub mod sender;
 pub mod settings;
 pub mod snapshot;
+pub mod window;
 
 use jiff::civil::Time;
 
@@ -27,6 +28,8 @@ pub struct Outreach {
     pub in_flight: usize,
     pub daily_at: Time,
     pub zone: Zone,
+    /// The calendar days "on this day" may post on.
+    pub window: window::Window,
     pub channels: Vec<Channel>,
 }
 

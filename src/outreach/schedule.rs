@@ -1,5 +1,6 @@
-//! When "on this day" goes out: on every local date whose month and day have events in
-//! the record, at the operator's local time in the operator's time zone. Pure: the clock
+//! When "on this day" goes out: on every local date in the operator's window whose month
+//! and day have events in the record, at the operator's local time in the operator's
+//! time zone. Pure: the clock
 //! is an argument, so tests and `qantar-bot schedule` ask about any moment.
 
 use jiff::Timestamp;
@@ -12,6 +13,8 @@ use jiff::tz::TimeZone;
 pub struct Daily {
     pub at: Time,
     pub zone: TimeZone,
+    /// The calendar days it may post on (`QANTAR_DAILY_WINDOW`).
+    pub window: super::window::Window,
 }
 
 /// The job that carries one day's message: the same id on every replica and every
@@ -31,8 +34,19 @@ pub fn date_of_job(job: &str) -> Option<Date> {
 pub fn due(daily: &Daily, now: Timestamp, days: &[(u8, u8)]) -> Option<Date> {
     let local = now.to_zoned(daily.zone.clone());
     let today = local.date();
-    let has_events = days.contains(&(today.month() as u8, today.day() as u8));
-    (has_events && local.time() >= daily.at).then_some(today)
+    let (month, day) = (today.month() as u8, today.day() as u8);
+    let has_events = days.contains(&(month, day));
+    (has_events && daily.window.contains(month, day) && local.time() >= daily.at).then_some(today)
+}
+
+/// The next planned send after `now`, within a year; `None` when the window holds no
+/// day with events.
+pub fn next(daily: &Daily, now: Timestamp, days: &[(u8, u8)]) -> Option<Zoned> {
+    let today = now.to_zoned(daily.zone.clone()).date();
+    let until = today.checked_add(jiff::Span::new().days(366)).ok()?;
+    plan(daily, today, until, days)
+        .into_iter()
+        .find(|at| at.timestamp() >= now)
 }
 
 /// Every planned send from `from` to `to` (local dates, inclusive), with its local time.
@@ -40,7 +54,9 @@ pub fn plan(daily: &Daily, from: Date, to: Date, days: &[(u8, u8)]) -> Vec<Zoned
     let mut out = Vec::new();
     let mut date = from;
     while date <= to {
-        if days.contains(&(date.month() as u8, date.day() as u8))
+        let (month, day) = (date.month() as u8, date.day() as u8);
+        if days.contains(&(month, day))
+            && daily.window.contains(month, day)
             && let Ok(at) = date.to_datetime(daily.at).to_zoned(daily.zone.clone())
         {
             out.push(at);
@@ -61,6 +77,7 @@ mod tests {
         Daily {
             at: Time::new(9, 0, 0, 0).unwrap(),
             zone: TimeZone::get("Asia/Almaty").unwrap(),
+            window: crate::outreach::window::Window::all(),
         }
     }
 
@@ -79,6 +96,17 @@ mod tests {
         // Late on the 5th in UTC is already the 6th in Almaty, which has no events.
         let late: Timestamp = "2027-01-05T20:00:00Z".parse().unwrap();
         assert_eq!(due(&d, late, &DAYS), None);
+        // Outside the window a day with events stays silent.
+        let window = Daily {
+            window: crate::outreach::window::parse_window("01-03..01-19").unwrap(),
+            ..d
+        };
+        assert_eq!(
+            due(&window, after, &DAYS),
+            Some("2027-01-05".parse().unwrap())
+        );
+        let jan2: Timestamp = "2027-01-02T05:00:00Z".parse().unwrap();
+        assert_eq!(due(&window, jan2, &DAYS), None);
     }
 
     #[test]
@@ -94,6 +122,9 @@ mod tests {
             planned,
             ["2027-01-02 09:00 +05:00", "2027-01-05 09:00 +05:00"]
         );
+        let now: Timestamp = "2027-01-02T05:00:00Z".parse().unwrap();
+        let next = next(&d, now, &DAYS).unwrap();
+        assert_eq!(next.strftime("%F %H:%M").to_string(), "2027-01-05 09:00");
         let job = job_id("2027-01-05".parse().unwrap());
         assert_eq!(job, "day:2027-01-05");
         assert_eq!(date_of_job(&job), Some("2027-01-05".parse().unwrap()));

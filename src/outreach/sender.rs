@@ -76,6 +76,7 @@ type Done = (Recipient, Ticket, Result<(), Partial>);
 impl Sender {
     /// Runs until the stop; gives the lease up on the way out.
     pub async fn run(self) {
+        self.log_plan().await;
         let holder = holder_name();
         let mut pace = Pace::new(self.outreach.rate);
         let mut backoff = Duration::ZERO;
@@ -103,6 +104,49 @@ impl Sender {
         }
     }
 
+    /// Says at start when "on this day" posts: the window, and the next send with its
+    /// recipients per language and channels (counts only).
+    async fn log_plan(&self) {
+        let catalog = self.app.catalog.get();
+        let days = crate::render::days_with_events(&catalog.content);
+        let daily = self.daily();
+        let next = schedule::next(&daily, super::clock::now(), &days);
+        let Some(next) = next else {
+            log::warn!(
+                "outreach: window {}: no day of the record falls in it, nothing will post",
+                self.outreach.window
+            );
+            return;
+        };
+        let subscribers = self.store.subscribers().await.unwrap_or_default();
+        let per_lang: Vec<String> = Lang::ALL
+            .iter()
+            .map(|l| {
+                let n = subscribers
+                    .iter()
+                    .find(|(x, _)| x == l)
+                    .map_or(0, |(_, n)| *n);
+                format!("{} {n}", l.code())
+            })
+            .collect();
+        log::info!(
+            "outreach: window {}; next send {} ({}), subscribers {}, channels {}",
+            self.outreach.window,
+            next.strftime("%F %H:%M %Z"),
+            schedule::job_id(next.date()),
+            per_lang.join(" "),
+            self.outreach.channels.len()
+        );
+    }
+
+    fn daily(&self) -> Daily {
+        Daily {
+            at: self.outreach.daily_at,
+            zone: self.outreach.zone.0.clone(),
+            window: self.outreach.window.clone(),
+        }
+    }
+
     async fn sleep(&self, d: Duration) {
         tokio::select! {
             () = tokio::time::sleep(d) => {}
@@ -116,11 +160,7 @@ impl Sender {
     async fn queue_due_day(&self) {
         let catalog = self.app.catalog.get();
         let days = crate::render::days_with_events(&catalog.content);
-        let daily = Daily {
-            at: self.outreach.daily_at,
-            zone: self.outreach.zone.0.clone(),
-        };
-        let Some(date) = schedule::due(&daily, super::clock::now(), &days) else {
+        let Some(date) = schedule::due(&self.daily(), super::clock::now(), &days) else {
             return;
         };
         let job = schedule::job_id(date);

@@ -156,6 +156,11 @@ pub enum View {
     RehearseBadDate(String),
     /// Admin: `/rehearse` of a day subscribers get nothing on (no event that day).
     RehearseNothing(crate::content::Date),
+    /// Admin: `/rehearse` of a day outside `QANTAR_DAILY_WINDOW` (shown as set).
+    RehearseOutsideWindow {
+        day: crate::content::Date,
+        window: String,
+    },
     /// Admin: Telegram will not let the bot write to the admin's private chat.
     RehearseUnreachable,
     /// Admin: Telegram did not take the rehearsal message (network, 5xx, refusal).

@@ -387,6 +387,17 @@ impl Renderer<'_> {
         vec![self.t_args(msg, &a)]
     }
 
+    pub(super) fn rehearse_outside_window(&self, day: Date, window: &str) -> Vec<String> {
+        let a = args([
+            (
+                "date",
+                FluentValue::from(self.day_month(day.month, day.day.unwrap_or(1))),
+            ),
+            ("window", FluentValue::from(clip(window, 64))),
+        ]);
+        vec![self.t_args(Msg::RehearseOutsideWindow, &a)]
+    }
+
     pub(super) fn rehearse_nothing(&self, day: Date) -> Vec<String> {
         let a = args([(
             "date",

@@ -119,6 +119,9 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::RehearseSent(day) => (r.rehearse_sent(*day), no_keys(), false),
         View::RehearseBadDate(input) => (r.rehearse_bad_date(input), no_keys(), false),
         View::RehearseNothing(day) => (r.rehearse_nothing(*day), no_keys(), false),
+        View::RehearseOutsideWindow { day, window } => {
+            (r.rehearse_outside_window(*day, window), no_keys(), false)
+        }
         View::RehearseUnreachable => (vec![r.t(Msg::RehearseUnreachable)], no_keys(), false),
         View::RehearseFailed => (vec![r.t(Msg::RehearseFailed)], no_keys(), false),
     };

@@ -177,6 +177,10 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
         View::RehearseSent(day("2027-01-05")),
         View::RehearseBadDate("5th of <January>".into()),
         View::RehearseNothing(day("2027-01-08")),
+        View::RehearseOutsideWindow {
+            day: day("2026-12-20"),
+            window: "01-02..01-19".into(),
+        },
         View::RehearseUnreachable,
         View::RehearseFailed,
     ]);

@@ -4,6 +4,7 @@
 mod broken_content;
 mod catalog;
 mod e2e_commands;
+mod e2e_controls;
 mod e2e_faults;
 mod e2e_ops;
 mod e2e_outreach;

@@ -77,6 +77,7 @@ fn name_of(view: &View) -> String {
         View::RehearseSent(_) => "rehearse_sent".into(),
         View::RehearseBadDate(_) => "rehearse_bad_date".into(),
         View::RehearseNothing(_) => "rehearse_nothing".into(),
+        View::RehearseOutsideWindow { .. } => "rehearse_outside_window".into(),
         View::RehearseUnreachable => "rehearse_unreachable".into(),
         View::RehearseFailed => "rehearse_failed".into(),
     }
