@@ -157,6 +157,12 @@ messages! {
     RehearseFailed => "rehearse-failed",
     RehearseNothing => "rehearse-nothing",
     RehearseOutsideWindow => "rehearse-outside-window",
+    BroadcastsPaused => "broadcasts-paused",
+    PauseDone => "pause-done",
+    PauseAlready => "pause-already",
+    ResumeDone => "resume-done",
+    ResumeNotPaused => "resume-not-paused",
+    PauseFailed => "pause-failed",
     NoticeQueueFailed => "notice-queue-failed",
     NoticeChannelFailed => "notice-channel-failed",
 }

@@ -214,6 +214,12 @@ rehearse-unreachable = I could not send the rehearsal to your private chat: Tele
 rehearse-failed = Telegram did not take the rehearsal just now, so nothing reached you. Try again in a minute.
 rehearse-nothing = Subscribers get nothing on { $date }: the record has no event on that calendar day in an earlier year, so no message goes out that day.
 rehearse-outside-window = Subscribers get nothing on { $date }: it is outside the days "on this day" posts on (QANTAR_DAILY_WINDOW={ $window }).
+broadcasts-paused = ⏸ Paused since { $since } by { $by }: nothing unprompted goes out. /resume continues where it stopped.
+pause-done = ⏸ Paused since { $since } by { $by }. Nothing unprompted goes out now (announcements, the day's post, channel posts), on any replica and after a restart; what is queued waits. /resume continues where it stopped.
+pause-already = ⏸ Outreach was already paused since { $since } by { $by }; nothing changed. /resume continues where it stopped.
+resume-done = ▶️ Outreach continues: what was queued goes out from where it stopped. /broadcasts shows its progress.
+resume-not-paused = Outreach was not paused, so nothing changed.
+pause-failed = My storage did not answer, so nothing changed: outreach is as it was. Try again in a minute.
 notice-queue-failed = ⚠️ I could not queue { $job }, so nothing of it is being sent. My storage said: { $cause }. I try again every few seconds; /broadcasts shows it once it is queued.
 notice-channel-failed = ⚠️ My post to the channel { $channel } failed: { $cause }. Check that I am an administrator there with the right to post messages; other channels and subscribers are not affected.
 ## The map (/map): the picture's texts, and its caption.

@@ -54,6 +54,8 @@ pub async fn admin_view(
         AdminCommand::Announce(Some(id)) => announce_preview(app, id).await,
         AdminCommand::Broadcasts => broadcasts(app).await,
         AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, sender).await,
+        AdminCommand::Pause => pause(app, sender).await,
+        AdminCommand::Resume => resume(app).await,
     }
 }
 
@@ -157,12 +159,75 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
 }
 
 async fn broadcasts(app: &App) -> View {
-    match app.store.jobs(BROADCASTS_SHOWN).await {
-        Ok(jobs) => View::Broadcasts(jobs.iter().map(|j| progress(j, now_ms())).collect()),
+    let jobs = match app.store.jobs(BROADCASTS_SHOWN).await {
+        Ok(jobs) => jobs.iter().map(|j| progress(j, now_ms())).collect(),
         Err(e) => {
             app.metrics.store_error("read");
             log::warn!("broadcast progress failed: {e}");
-            View::Broadcasts(Vec::new())
+            Vec::new()
+        }
+    };
+    match app.store.paused().await {
+        Ok(Some((since, by))) => View::BroadcastsPaused {
+            since: local_time(app, since),
+            by,
+            jobs,
+        },
+        Ok(None) => View::Broadcasts(jobs),
+        Err(e) => {
+            app.metrics.store_error("read");
+            log::warn!("reading the pause failed: {e}");
+            View::Broadcasts(jobs)
+        }
+    }
+}
+
+/// A moment as the operator reads it: local date and time in QANTAR_TIMEZONE.
+fn local_time(app: &App, ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_zoned(app.outreach.zone.0.clone()))
+        .map(|z| z.strftime("%F %H:%M %Z").to_string())
+        .unwrap_or_default()
+}
+
+/// `/pause`: nothing unprompted goes out until `/resume`, on any replica, across
+/// restarts.
+async fn pause(app: &App, sender: Sender) -> View {
+    let by = sender.user.map_or(0, |u| u.0 as i64);
+    let paused = match app.store.pause(by).await {
+        Ok(newly) => newly,
+        Err(e) => {
+            app.metrics.store_error("write");
+            log::warn!("pausing outreach failed: {e}");
+            return View::PauseFailed;
+        }
+    };
+    if paused {
+        log::warn!("outreach paused by an admin");
+    }
+    match app.store.paused().await {
+        Ok(Some((since, by))) => View::Paused {
+            since: local_time(app, since),
+            by,
+            already: !paused,
+        },
+        _ => View::PauseFailed,
+    }
+}
+
+/// `/resume`: what was queued continues where it stopped.
+async fn resume(app: &App) -> View {
+    match app.store.resume().await {
+        Ok(was) => {
+            if was {
+                log::warn!("outreach resumed by an admin");
+            }
+            View::Resumed(was)
+        }
+        Err(e) => {
+            app.metrics.store_error("write");
+            log::warn!("resuming outreach failed: {e}");
+            View::PauseFailed
         }
     }
 }

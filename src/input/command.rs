@@ -39,6 +39,10 @@ pub enum Command {
     Broadcasts,
     /// Admin only: send one day's "on this day" (`YYYY-MM-DD`) to the admin alone.
     Rehearse(Option<String>),
+    /// Admin only: stop all outreach sending until /resume.
+    Pause,
+    /// Admin only: continue outreach where /pause stopped it.
+    Resume,
     /// A well-formed command name we do not have (lower-cased).
     Unknown(String),
 }
@@ -75,11 +79,13 @@ enum Name {
     Announce,
     Broadcasts,
     Rehearse,
+    Pause,
+    Resume,
 }
 
 /// The one table of command names: public commands in menu order, each with the
 /// message that describes it in Telegram's menu, then the admin commands (no menu line).
-const TABLE: [(&str, Name, Option<Msg>); 17] = [
+const TABLE: [(&str, Name, Option<Msg>); 19] = [
     ("start", Name::Start, Some(Msg::CmdStart)),
     ("summary", Name::Summary, Some(Msg::CmdSummary)),
     ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
@@ -97,6 +103,8 @@ const TABLE: [(&str, Name, Option<Msg>); 17] = [
     ("announce", Name::Announce, None),
     ("broadcasts", Name::Broadcasts, None),
     ("rehearse", Name::Rehearse, None),
+    ("pause", Name::Pause, None),
+    ("resume", Name::Resume, None),
 ];
 
 /// Other spellings a person may type.
@@ -180,6 +188,8 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
         Some(Name::Announce) => Command::Announce(arg),
         Some(Name::Broadcasts) => Command::Broadcasts,
         Some(Name::Rehearse) => Command::Rehearse(arg),
+        Some(Name::Pause) => Command::Pause,
+        Some(Name::Resume) => Command::Resume,
         // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
         None => match (name.strip_prefix("lang_"), name.strip_prefix("summary_")) {
             (Some(code), _) => Command::Lang(Some(code.to_string())),
@@ -218,6 +228,8 @@ pub enum AdminCommand {
     Announce(Option<String>),
     Broadcasts,
     Rehearse(Option<String>),
+    Pause,
+    Resume,
 }
 
 impl AdminCommand {
@@ -229,6 +241,8 @@ impl AdminCommand {
             AdminCommand::Announce(_) => Name::Announce.as_str(),
             AdminCommand::Broadcasts => Name::Broadcasts.as_str(),
             AdminCommand::Rehearse(_) => Name::Rehearse.as_str(),
+            AdminCommand::Pause => Name::Pause.as_str(),
+            AdminCommand::Resume => Name::Resume.as_str(),
         }
     }
 }
@@ -265,6 +279,8 @@ impl Command {
             Command::Announce(id) => return Action::Admin(AdminCommand::Announce(id)),
             Command::Broadcasts => return Action::Admin(AdminCommand::Broadcasts),
             Command::Rehearse(day) => return Action::Admin(AdminCommand::Rehearse(day)),
+            Command::Pause => return Action::Admin(AdminCommand::Pause),
+            Command::Resume => return Action::Admin(AdminCommand::Resume),
             Command::Unknown(name) => View::UnknownCommand(name),
         };
         Action::Show(view)
@@ -290,6 +306,8 @@ impl Command {
             Command::Announce(_) => Name::Announce,
             Command::Broadcasts => Name::Broadcasts,
             Command::Rehearse(_) => Name::Rehearse,
+            Command::Pause => Name::Pause,
+            Command::Resume => Name::Resume,
             Command::Unknown(_) => return "unknown",
         };
         name.as_str()

@@ -35,6 +35,8 @@ pub const LEASE_TTL: Duration = Duration::from_secs(15);
 const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// How often a replica without the lease asks for it, and an idle holder looks for work.
 const POLL: Duration = Duration::from_secs(2);
+/// How often a paused sender asks whether it may go on.
+const PAUSED_POLL: Duration = Duration::from_millis(500);
 /// Recipients fetched at a time: memory stays bounded whatever the audience.
 const BATCH: i64 = 500;
 /// How often a batch in hand checks that its jobs still run (an admin may cancel).
@@ -87,6 +89,11 @@ impl Sender {
                 continue;
             }
             self.queue_due_day().await;
+            // Paused: the day still queues, nothing goes out until /resume.
+            if self.paused().await {
+                self.sleep(PAUSED_POLL).await;
+                continue;
+            }
             let worked = self.round(&holder, &mut pace, &mut backoff).await;
             self.finish().await;
             if !worked || depth_counted.is_none_or(|at| at.elapsed() >= DEPTH_EVERY) {
@@ -194,6 +201,9 @@ impl Sender {
             Vec::new()
         });
         for post in &posts {
+            if self.paused().await {
+                return true;
+            }
             self.post(pace, post).await;
         }
         let batch = match self.store.pending(BATCH).await {
@@ -379,6 +389,18 @@ impl Sender {
             Err(e) => {
                 log::warn!("outreach lease: {e}");
                 false
+            }
+        }
+    }
+
+    /// Whether an admin paused outreach; a store that cannot say counts as paused, since
+    /// nothing could be recorded either.
+    async fn paused(&self) -> bool {
+        match self.store.paused().await {
+            Ok(paused) => paused.is_some(),
+            Err(e) => {
+                log::warn!("outreach pause: {e}");
+                true
             }
         }
     }

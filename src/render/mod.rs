@@ -142,6 +142,23 @@ pub enum View {
     AnnounceUnknown(String),
     /// Admin, `/broadcasts`: each job's progress, with Cancel for those still running.
     Broadcasts(Vec<JobProgress>),
+    /// Admin, `/broadcasts` while outreach is paused: since when (local time) and by
+    /// which admin, then each job's progress.
+    BroadcastsPaused {
+        since: String,
+        by: i64,
+        jobs: Vec<JobProgress>,
+    },
+    /// Admin: `/pause` done (or it was paused `already`), since when and by whom.
+    Paused {
+        since: String,
+        by: i64,
+        already: bool,
+    },
+    /// Admin: `/resume` done (`true`), or outreach was not paused.
+    Resumed(bool),
+    /// Admin: the store did not take the pause or the resume; nothing changed.
+    PauseFailed,
     /// Admin: this job was cancelled.
     BroadcastCancelled(String),
     /// Admin: Cancel for a job that was not running (finished or cancelled already).

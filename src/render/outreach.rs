@@ -387,6 +387,15 @@ impl Renderer<'_> {
         vec![self.t_args(msg, &a)]
     }
 
+    /// "Paused since … by …" in one of its sentences.
+    pub(super) fn paused_line(&self, msg: Msg, since: &str, by: i64) -> String {
+        let a = args([
+            ("since", FluentValue::from(clip(since, 40))),
+            ("by", FluentValue::from(by.to_string())),
+        ]);
+        format!("<b>{}</b>", self.t_args(msg, &a))
+    }
+
     pub(super) fn rehearse_outside_window(&self, day: Date, window: &str) -> Vec<String> {
         let a = args([
             (

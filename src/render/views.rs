@@ -106,6 +106,22 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
             let (blocks, keys) = r.broadcasts(jobs);
             (blocks, keys, false)
         }
+        View::BroadcastsPaused { since, by, jobs } => {
+            let (mut blocks, keys) = r.broadcasts(jobs);
+            blocks.insert(0, r.paused_line(Msg::BroadcastsPaused, since, *by));
+            (blocks, keys, false)
+        }
+        View::Paused { since, by, already } => {
+            let msg = if *already {
+                Msg::PauseAlready
+            } else {
+                Msg::PauseDone
+            };
+            (vec![r.paused_line(msg, since, *by)], no_keys(), false)
+        }
+        View::Resumed(true) => (vec![r.t(Msg::ResumeDone)], no_keys(), false),
+        View::Resumed(false) => (vec![r.t(Msg::ResumeNotPaused)], no_keys(), false),
+        View::PauseFailed => (vec![r.t(Msg::PauseFailed)], no_keys(), false),
         View::BroadcastCancelled(job) => (r.broadcast_cancelled(job), no_keys(), false),
         View::BroadcastNotRunning(job) => {
             (r.about_job(Msg::BroadcastNotRunning, job), no_keys(), false)

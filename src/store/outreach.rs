@@ -305,6 +305,22 @@ impl Store {
         Ok(rows.into_iter().map(Job::from).collect())
     }
 
+    /// Pauses all outreach sending (it survives a restart); false if it was paused
+    /// already.
+    pub async fn pause(&self, admin: i64) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, pause(admin, now_ms()))
+    }
+
+    /// Ends the pause; false if outreach was not paused.
+    pub async fn resume(&self) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, resume())
+    }
+
+    /// Since when (unix milliseconds) and by which admin outreach is paused, if it is.
+    pub async fn paused(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        on_backend!(&self.backend, paused())
+    }
+
     /// Takes or renews the sender's lease for `holder` for `ttl_ms`.
     pub async fn lease(&self, holder: &str, ttl_ms: i64) -> Result<bool, StoreError> {
         on_backend!(&self.backend, lease(holder, now_ms(), ttl_ms))

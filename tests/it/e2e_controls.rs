@@ -8,7 +8,8 @@ use qantar_bot::render::View;
 
 use crate::catalog::day;
 use crate::e2e_outreach::{
-    Reader, admin, builder, on_this_day, readers, restart_at, subscribe_all, tally, tell,
+    ADMIN, JAN5_0930, Reader, admin, builder, on_this_day, readers, restart_at, subscribe_all,
+    tally, tell,
 };
 
 /// 20 December 2026, 09:30 in Almaty: a day with an event of the record (2021), weeks
@@ -56,4 +57,63 @@ async fn an_operator_may_open_the_window_to_every_day() {
     restart_at(&mut h, DEC20_0930);
     let that_day = |r: &Reader| on_this_day(&catalog, r.lang, "2026-12-20");
     crate::e2e_outreach::wait_everyone(&h, &readers, that_day, Duration::from_secs(20)).await;
+}
+
+/// Sends `text` as the admin and returns the texts of the answer.
+async fn admin_says(h: &crate::harness::Harness, text: &str) -> String {
+    let admin = admin();
+    let before = h.api.sent_to(ADMIN).len();
+    h.api.send_text(admin.chat, &admin.from, text);
+    let got = h.api.wait_sent(ADMIN, before + 1).await;
+    crate::expect::shown(&got[before..])
+        .iter()
+        .map(|s| s.text.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_stops_everything_across_a_restart_and_resume_goes_on() {
+    let catalog = crate::catalog::shipped();
+    let mut h = builder()
+        .env("QANTAR_BROADCAST_RATE", "4")
+        .env("QANTAR_BROADCAST_IN_FLIGHT", "1")
+        .start()
+        .await;
+    let readers = readers(7_542_000_000, 16);
+    subscribe_all(&h, &readers).await;
+    restart_at(&mut h, JAN5_0930);
+    let today = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-05");
+    let reached = |h: &crate::harness::Harness| tally(h, &readers, today).iter().sum::<usize>();
+    h.api
+        .wait_until(|_| (reached(&h) >= 2).then_some(()))
+        .await
+        .expect("the broadcast started");
+    let answer = admin_says(&h, "/pause").await;
+    assert!(answer.contains("Paused since"), "{answer}");
+    assert!(answer.contains(&ADMIN.to_string()), "{answer}");
+    let at_pause = reached(&h);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stopped = reached(&h);
+    assert!(
+        stopped <= at_pause + 1,
+        "{} after the pause",
+        stopped - at_pause
+    );
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    assert_eq!(reached(&h), stopped, "still sending while paused");
+    // A restart does not undo the pause.
+    restart_at(&mut h, JAN5_0930);
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    assert_eq!(reached(&h), stopped, "sending again after a restart");
+    let list = admin_says(&h, "/broadcasts").await;
+    assert!(list.contains("Paused since"), "{list}");
+    let again = admin_says(&h, "/pause").await;
+    assert!(again.contains("already paused"), "{again}");
+    // Resume: everyone gets the day, once.
+    let resumed = admin_says(&h, "/resume").await;
+    assert!(resumed.contains("continues"), "{resumed}");
+    crate::e2e_outreach::wait_everyone(&h, &readers, today, Duration::from_secs(30)).await;
+    assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
+    let not = admin_says(&h, "/resume").await;
+    assert!(not.contains("was not paused"), "{not}");
 }

@@ -113,9 +113,9 @@ pub async fn pending(
     Ok(rows)
 }
 
-/// Whether the recipient's row is still waiting and its job still running: asked just
-/// before each message, so a purge, /forget, /unsubscribe or Cancel stops the batch in
-/// hand.
+/// Whether the recipient's row is still waiting, its job still running and outreach not
+/// paused: asked just before each message, so a purge, /forget, /unsubscribe, Cancel or
+/// /pause stops the batch in hand.
 pub async fn still_pending(
     pool: &SqlitePool,
     job: &str,
@@ -123,7 +123,8 @@ pub async fn still_pending(
 ) -> Result<bool, StoreError> {
     let pending = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM outreach_queue q JOIN outreach_job j ON j.id = q.job
-         WHERE q.job = ? AND q.chat_key = ? AND q.state = 'pending' AND j.state = 'running')",
+         WHERE q.job = ? AND q.chat_key = ? AND q.state = 'pending' AND j.state = 'running')
+         AND NOT EXISTS (SELECT 1 FROM outreach_pause)",
     )
     .bind(job)
     .bind(chat_key)
@@ -435,4 +436,32 @@ pub async fn release(pool: &SqlitePool, holder: &str) -> Result<(), StoreError> 
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// Pauses outreach from `now_ms` by `admin`; false if it was paused already.
+pub async fn pause(pool: &SqlitePool, admin: i64, now_ms: i64) -> Result<bool, StoreError> {
+    let added = sqlx::query("INSERT INTO outreach_pause (id, since, by_admin) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING")
+        .bind(now_ms)
+        .bind(admin)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(added == 1)
+}
+
+/// Ends the pause; false if outreach was not paused.
+pub async fn resume(pool: &SqlitePool) -> Result<bool, StoreError> {
+    let gone = sqlx::query("DELETE FROM outreach_pause WHERE id = 1")
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(gone == 1)
+}
+
+/// Since when (unix milliseconds) and by whom outreach is paused, if it is.
+pub async fn paused(pool: &SqlitePool) -> Result<Option<(i64, i64)>, StoreError> {
+    let row = sqlx::query_as("SELECT since, by_admin FROM outreach_pause WHERE id = 1")
+        .fetch_optional(pool)
+        .await?;
+    Ok(row)
 }
