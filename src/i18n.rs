@@ -163,6 +163,13 @@ messages! {
     ResumeDone => "resume-done",
     ResumeNotPaused => "resume-not-paused",
     PauseFailed => "pause-failed",
+    CancelAsk => "cancel-ask",
+    ButtonCancelYes => "button-cancel-yes",
+    ButtonCancelNo => "button-cancel-no",
+    ButtonResumeJob => "button-resume-job",
+    JobResumed => "job-resumed",
+    JobKept => "job-kept",
+    JobNotCancelled => "job-not-cancelled",
     NoticeQueueFailed => "notice-queue-failed",
     NoticeChannelFailed => "notice-channel-failed",
 }

@@ -38,7 +38,7 @@ pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>
         | Step::Admin(_)
         | Step::Purge
         | Step::Announce { .. }
-        | Step::CancelJob(_)
+        | Step::Job { .. }
         | Step::Articles => {
             return None;
         }

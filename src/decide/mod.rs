@@ -7,7 +7,7 @@ pub mod flood;
 
 use crate::content::Content;
 use crate::decide::flood::Verdict;
-use crate::input::callback_data::{AfterLang, BadCallback, Callback};
+use crate::input::callback_data::{AfterLang, BadCallback, Callback, JobAct};
 use crate::input::command::{Action, AdminCommand, Command, Input};
 use crate::lang::Lang;
 use crate::render::View;
@@ -115,8 +115,8 @@ pub enum Step {
     /// An admin confirmed an announcement as previewed (`version`, the fingerprint the
     /// preview showed): queue it for every subscriber and channel.
     Announce { id: String, version: String },
-    /// An admin cancelled a running broadcast.
-    CancelJob(String),
+    /// An admin's button on a broadcast job: ask before cancelling, cancel, resume.
+    Job { job: String, act: JobAct },
     /// Answer an inline query with articles in the plan's language.
     Articles,
 }
@@ -277,9 +277,9 @@ fn on_button(callback: Callback, lang: Lang, facts: &Facts, content: &Content) -
         Callback::AnnounceCancel if admin => {
             ("announce_button", Step::Show(View::AnnounceCancelled))
         }
-        Callback::CancelJob(job) if admin => ("broadcasts_button", Step::CancelJob(job)),
+        Callback::Job { job, act } if admin => ("broadcasts_button", Step::Job { job, act }),
         // Only an admin's press does anything; to anyone else it is out of date.
-        Callback::Announce { .. } | Callback::AnnounceCancel | Callback::CancelJob(_) => {
+        Callback::Announce { .. } | Callback::AnnounceCancel | Callback::Job { .. } => {
             ("stale_button", Step::Stale)
         }
     };

@@ -8,6 +8,7 @@ use super::App;
 use super::effects::Sender;
 use super::reload;
 use crate::deliver::{Delivery, photo};
+use crate::input::callback_data::JobAct;
 use crate::input::command::AdminCommand;
 use crate::lang::Lang;
 use crate::outreach::snapshot;
@@ -241,22 +242,58 @@ fn progress(job: &Job, now: i64) -> JobProgress {
     let seconds = (end - job.created_ms).max(1) as f64 / 1000.0;
     let per_second = done as f64 / seconds;
     let running = job.state == "running";
+    // A cancelled job keeps its waiting rows for Resume: until then they count as
+    // cancelled.
+    let (pending, cancelled) = match job.state.as_str() {
+        "cancelled" => (0, job.cancelled + job.pending),
+        _ => (job.pending, job.cancelled),
+    };
     JobProgress {
         job: job.id.clone(),
         total: job.total,
         sent: job.sent,
-        pending: job.pending,
+        pending,
         blocked: job.blocked,
         failed: job.failed,
-        cancelled_count: job.cancelled,
+        cancelled_count: cancelled,
         per_second,
         eta_seconds: (running && per_second > 0.0)
-            .then(|| (job.pending as f64 / per_second).ceil() as u64),
+            .then(|| (pending as f64 / per_second).ceil() as u64),
         cancelled: job.state == "cancelled",
     }
 }
 
-pub async fn cancel_job(app: &App, job: String) -> View {
+/// An admin's button on a job: Cancel asks first, with how far the job got; "Yes,
+/// cancel" cancels; Resume sends a cancelled job on to those who have not received it.
+pub async fn job_act(app: &App, job: String, act: JobAct) -> View {
+    match act {
+        JobAct::AskCancel => match app.store.job(&job).await {
+            Ok(Some(j)) if j.state == "running" => View::CancelAsk(progress(&j, now_ms())),
+            Ok(_) => View::BroadcastNotRunning(job),
+            Err(e) => {
+                app.metrics.store_error("read");
+                log::warn!("reading a broadcast failed: {e}");
+                View::BroadcastCancelFailed(job)
+            }
+        },
+        JobAct::Cancel => cancel_job(app, job).await,
+        JobAct::Keep => View::JobKept(job),
+        JobAct::Resume => match app.store.resume_job(&job).await {
+            Ok(true) => {
+                log::info!("a cancelled broadcast resumed by an admin");
+                View::JobResumed(job)
+            }
+            Ok(false) => View::JobNotCancelled(job),
+            Err(e) => {
+                app.metrics.store_error("write");
+                log::warn!("resuming a broadcast failed: {e}");
+                View::BroadcastCancelFailed(job)
+            }
+        },
+    }
+}
+
+async fn cancel_job(app: &App, job: String) -> View {
     match app.store.cancel_job(&job).await {
         Ok(true) => View::BroadcastCancelled(job),
         Ok(false) => View::BroadcastNotRunning(job),

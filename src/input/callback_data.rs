@@ -55,10 +55,38 @@ pub enum Callback {
     },
     /// Admin: do not send the announcement previewed.
     AnnounceCancel,
-    /// Admin: cancel a running broadcast job (`day:2027-01-05`, `announce:<id>`).
-    CancelJob(String),
+    /// Admin: act on a broadcast job (`day:2027-01-05`, `announce:<id>`): ask before
+    /// cancelling it, cancel it, or resume it once cancelled.
+    Job {
+        job: String,
+        act: JobAct,
+    },
     /// The map of a day (always a full date).
     Map(Date),
+}
+
+/// What an admin's button does to a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobAct {
+    /// Cancel under /broadcasts: asks first, saying how far it got.
+    AskCancel,
+    /// "Yes, cancel" under that question.
+    Cancel,
+    /// "Keep sending" under that question: nothing changes.
+    Keep,
+    /// Resume a cancelled job: those who have not received it get it.
+    Resume,
+}
+
+impl JobAct {
+    fn code(self) -> &'static str {
+        match self {
+            JobAct::AskCancel => "cj",
+            JobAct::Cancel => "cjy",
+            JobAct::Keep => "kj",
+            JobAct::Resume => "rj",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,7 +113,7 @@ fn valid_id(id: &str) -> bool {
 /// that `1:cj:<job>` fits in 64 bytes.
 pub fn valid_job(job: &str) -> bool {
     !job.is_empty()
-        && job.len() <= MAX_BYTES - "1:cj:".len()
+        && job.len() <= MAX_BYTES - "1:cjy:".len()
         && job
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-:".contains(&b))
@@ -136,11 +164,24 @@ impl Callback {
             return Err(BadCallback);
         }
         let kind = parts.next().ok_or(BadCallback)?;
-        if kind == "cj" {
+        let act = [
+            JobAct::AskCancel,
+            JobAct::Cancel,
+            JobAct::Keep,
+            JobAct::Resume,
+        ]
+        .into_iter()
+        .find(|a| a.code() == kind);
+        if let Some(act) = act {
             // A job id has colons of its own: the rest of the data is the id.
-            let job = data.split_once(":cj:").map_or("", |(_, job)| job);
+            let job = data
+                .split_once(&format!(":{kind}:"))
+                .map_or("", |(_, job)| job);
             return if valid_job(job) {
-                Ok(Callback::CancelJob(job.to_string()))
+                Ok(Callback::Job {
+                    job: job.to_string(),
+                    act,
+                })
             } else {
                 Err(BadCallback)
             };
@@ -209,7 +250,7 @@ impl fmt::Display for Callback {
             }
             Callback::Announce { id, version } => write!(f, "{VERSION}:a:{id}:{version}"),
             Callback::AnnounceCancel => write!(f, "{VERSION}:ac"),
-            Callback::CancelJob(job) => write!(f, "{VERSION}:cj:{job}"),
+            Callback::Job { job, act } => write!(f, "{VERSION}:{}:{job}", act.code()),
             Callback::Map(day) => write!(f, "{VERSION}:m:{day}"),
         }
     }
@@ -248,9 +289,18 @@ mod tests {
                 version: String::new(),
             },
             Callback::AnnounceCancel,
-            Callback::CancelJob("day:2027-01-05".into()),
-            Callback::CancelJob(format!("announce:{}", "x".repeat(24))),
-            Callback::CancelJob("j".repeat(59)),
+            Callback::Job {
+                job: "day:2027-01-05".into(),
+                act: JobAct::AskCancel,
+            },
+            Callback::Job {
+                job: format!("announce:{}", "x".repeat(24)),
+                act: JobAct::Cancel,
+            },
+            Callback::Job {
+                job: "j".repeat(58),
+                act: JobAct::Resume,
+            },
             Callback::Map("2022-01-05".parse().unwrap()),
             Callback::Map("2023-12-31".parse().unwrap()),
         ];

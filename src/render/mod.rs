@@ -159,6 +159,14 @@ pub enum View {
     Resumed(bool),
     /// Admin: the store did not take the pause or the resume; nothing changed.
     PauseFailed,
+    /// Admin: Cancel pressed under /broadcasts: how far the job got, and "Yes, cancel".
+    CancelAsk(JobProgress),
+    /// Admin: "Keep sending" under the question: nothing changed.
+    JobKept(String),
+    /// Admin: a cancelled job resumed for those who have not received it.
+    JobResumed(String),
+    /// Admin: Resume for a job that was not cancelled.
+    JobNotCancelled(String),
     /// Admin: this job was cancelled.
     BroadcastCancelled(String),
     /// Admin: Cancel for a job that was not running (finished or cancelled already).

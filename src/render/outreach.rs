@@ -12,7 +12,7 @@ use super::keyboard::{Button, Keyboard};
 use super::views::Renderer;
 use crate::content::{Announcement, ButtonTarget, Content, Date, Event};
 use crate::i18n::{Msg, args};
-use crate::input::callback_data::{AfterLang, Callback};
+use crate::input::callback_data::{AfterLang, Callback, JobAct};
 use crate::input::deep_link::{Payload, link};
 use crate::lang::Lang;
 
@@ -498,17 +498,57 @@ impl Renderer<'_> {
                 escape(&clip(&j.job, 64)),
                 self.t_args(Msg::BroadcastCounts, &counts),
             ));
-            if j.running() && crate::input::callback_data::valid_job(&j.job) {
-                let a = args([("job", FluentValue::from(j.job.as_str()))]);
+            if !crate::input::callback_data::valid_job(&j.job) {
+                continue;
+            }
+            let a = args([("job", FluentValue::from(j.job.as_str()))]);
+            let button = if j.running() {
+                Some((Msg::ButtonCancelJob, JobAct::AskCancel))
+            } else if j.cancelled && j.cancelled_count > 0 {
+                Some((Msg::ButtonResumeJob, JobAct::Resume))
+            } else {
+                None
+            };
+            if let Some((msg, act)) = button {
                 keys.push(vec![Button::callback(
-                    self.catalog
-                        .locales
-                        .text(self.lang, Msg::ButtonCancelJob, Some(&a)),
-                    Callback::CancelJob(j.job.clone()),
+                    self.catalog.locales.text(self.lang, msg, Some(&a)),
+                    Callback::Job {
+                        job: j.job.clone(),
+                        act,
+                    },
                 )]);
             }
         }
         (blocks, keys)
+    }
+
+    /// "Cancel X? N of M have it already": asked before a cancel.
+    pub(super) fn cancel_ask(&self, job: &JobProgress) -> Vec<String> {
+        let a = args([
+            ("job", FluentValue::from(self.job_label(&job.job))),
+            ("sent", FluentValue::from(job.sent)),
+            ("total", FluentValue::from(job.total)),
+        ]);
+        vec![self.t_args(Msg::CancelAsk, &a)]
+    }
+
+    pub(super) fn cancel_ask_keys(&self, job: &str) -> Keyboard {
+        vec![vec![
+            Button::callback(
+                self.plain(Msg::ButtonCancelYes),
+                Callback::Job {
+                    job: job.to_string(),
+                    act: JobAct::Cancel,
+                },
+            ),
+            Button::callback(
+                self.plain(Msg::ButtonCancelNo),
+                Callback::Job {
+                    job: job.to_string(),
+                    act: JobAct::Keep,
+                },
+            ),
+        ]]
     }
 
     pub(super) fn broadcast_cancelled(&self, job: &str) -> Vec<String> {

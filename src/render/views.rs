@@ -123,6 +123,10 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::Resumed(false) => (vec![r.t(Msg::ResumeNotPaused)], no_keys(), false),
         View::PauseFailed => (vec![r.t(Msg::PauseFailed)], no_keys(), false),
         View::BroadcastCancelled(job) => (r.broadcast_cancelled(job), no_keys(), false),
+        View::CancelAsk(job) => (r.cancel_ask(job), r.cancel_ask_keys(&job.job), false),
+        View::JobKept(job) => (r.about_job(Msg::JobKept, job), no_keys(), false),
+        View::JobResumed(job) => (r.about_job(Msg::JobResumed, job), no_keys(), false),
+        View::JobNotCancelled(job) => (r.about_job(Msg::JobNotCancelled, job), no_keys(), false),
         View::BroadcastNotRunning(job) => {
             (r.about_job(Msg::BroadcastNotRunning, job), no_keys(), false)
         }

@@ -283,6 +283,12 @@ impl Store {
         on_backend!(&self.backend, finish(now_ms()))
     }
 
+    /// Resumes a cancelled job for those who have not received it; false if it was not
+    /// cancelled.
+    pub async fn resume_job(&self, id: &str) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, resume_job(id))
+    }
+
     /// Cancels a running job; false if it was not running.
     pub async fn cancel_job(&self, id: &str) -> Result<bool, StoreError> {
         on_backend!(&self.backend, cancel(id, now_ms()))

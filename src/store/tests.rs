@@ -772,11 +772,19 @@ async fn exercise_outreach(url: &str) {
         "cancelled: nothing sent"
     );
     store.finish_jobs().await.unwrap();
+    // It keeps its waiting row, for Resume.
     let d = store.job("announce:d").await.unwrap().unwrap();
     assert_eq!(
         (d.state.as_str(), d.cancelled, d.pending),
-        ("cancelled", 1, 0)
+        ("cancelled", 0, 1)
     );
+    assert_counts_add_up(&store).await;
+    assert!(store.resume_job("announce:d").await.unwrap());
+    assert!(!store.resume_job("announce:d").await.unwrap(), "running");
+    let waiting = store.pending(10).await.unwrap();
+    assert_eq!(waiting.len(), 1, "resumed: sent on to the one left");
+    store.record(&waiting[0], Outcome::Sent).await.unwrap();
+    assert_eq!(store.finish_jobs().await.unwrap(), vec!["announce:d"]);
     assert_counts_add_up(&store).await;
 
     assert!(store.lease("replica-a", 60_000).await.unwrap());

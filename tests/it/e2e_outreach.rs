@@ -1101,7 +1101,11 @@ async fn cancel_stops_a_running_broadcast() {
         progress[0].body
     );
     let message = h.api.sent_message_id(ADMIN, 0);
-    let done = press(&h, &admin, message, cancel).await;
+    // Cancel asks first, with how far it got.
+    let asked = press(&h, &admin, message, cancel).await;
+    assert!(asked.text.contains("have it already"), "{}", asked.text);
+    assert!(asked.keyboard.to_string().contains("1:cjy:day:2027-01-05"));
+    let done = press(&h, &admin, message, "1:cjy:day:2027-01-05").await;
     assert_eq!(
         vec![done],
         reply(

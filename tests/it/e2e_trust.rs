@@ -361,7 +361,14 @@ async fn cancel_then_confirm_says_how_far_it_got() {
     h.api.send_text(admin.chat, &admin.from, "/broadcasts");
     h.api.wait_sent(ADMIN, before + 1).await;
     let list = h.api.sent_message_id(ADMIN, before);
-    let cancel = format!("1:cj:{job}");
+    // Cancel asks first; "Keep sending" changes nothing; "Yes" cancels.
+    let asked = press(&h, &admin, list, &format!("1:cj:{job}")).await;
+    assert!(asked.text.contains("have it already"), "{}", asked.text);
+    assert_eq!(
+        vec![press(&h, &admin, list, &format!("1:kj:{job}")).await],
+        reply(&h, Lang::En, &View::JobKept(job.clone()))
+    );
+    let cancel = format!("1:cjy:{job}");
     assert_eq!(
         vec![press(&h, &admin, list, &cancel).await],
         reply(&h, Lang::En, &View::BroadcastCancelled(job.clone()))
@@ -381,7 +388,31 @@ async fn cancel_then_confirm_says_how_far_it_got() {
     // Cancel again: it was not running.
     assert_eq!(
         vec![press(&h, &admin, list, &cancel).await],
-        reply(&h, Lang::En, &View::BroadcastNotRunning(job))
+        reply(&h, Lang::En, &View::BroadcastNotRunning(job.clone()))
+    );
+    // /broadcasts offers Resume; it goes on to those who have not received it, once.
+    let before = h.api.sent_to(ADMIN).len();
+    h.api.send_text(admin.chat, &admin.from, "/broadcasts");
+    let listed = h.api.wait_sent(ADMIN, before + 1).await;
+    let resume = format!("1:rj:{job}");
+    assert!(
+        listed[before].body["reply_markup"]
+            .to_string()
+            .contains(&resume),
+        "{:?}",
+        listed[before].body
+    );
+    let list = h.api.sent_message_id(ADMIN, before);
+    assert_eq!(
+        vec![press(&h, &admin, list, &resume).await],
+        reply(&h, Lang::En, &View::JobResumed(job.clone()))
+    );
+    crate::e2e_outreach::wait_everyone(&h, &readers, news, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(tally(&h, &readers, news), vec![1; readers.len()]);
+    assert_eq!(
+        vec![press(&h, &admin, list, &resume).await],
+        reply(&h, Lang::En, &View::JobNotCancelled(job))
     );
 }
 

@@ -316,9 +316,8 @@ pub async fn record_post(
     Ok(())
 }
 
-/// Completes every running job with nothing pending, and clears cancelled jobs: what
-/// they had pending counts as cancelled, their rows are deleted, their totals stay.
-/// Returns the jobs completed.
+/// Completes every running job with nothing pending; returns them. A cancelled job keeps
+/// its waiting rows, so Resume can send it on to those who have not received it.
 pub async fn finish(pool: &PgPool, now_ms: i64) -> Result<Vec<String>, StoreError> {
     let done: Vec<String> = sqlx::query_scalar(&numbered("SELECT id FROM outreach_job j WHERE state = 'running'
          AND NOT EXISTS (SELECT 1 FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
@@ -328,21 +327,6 @@ pub async fn finish(pool: &PgPool, now_ms: i64) -> Result<Vec<String>, StoreErro
     for job in &done {
         complete(pool, job, now_ms).await?;
     }
-    let mut tx = pool.begin().await?;
-    sqlx::query(&numbered("UPDATE outreach_job SET cancelled = cancelled
-             + (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = outreach_job.id AND q.state = 'pending')
-             + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = outreach_job.id AND p.state = 'pending')
-         WHERE state = 'cancelled'"))
-    .execute(&mut *tx)
-    .await?;
-    for table in ["outreach_queue", "outreach_channel_post"] {
-        sqlx::query(&numbered(&format!(
-            "DELETE FROM {table} WHERE job IN (SELECT id FROM outreach_job WHERE state = 'cancelled')"
-        )))
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
     Ok(done)
 }
 
@@ -357,6 +341,19 @@ pub async fn cancel(pool: &PgPool, job: &str, now_ms: i64) -> Result<bool, Store
     .await?
     .rows_affected();
     Ok(ended == 1)
+}
+
+/// Resumes a cancelled job: its waiting rows are sent on. False if it was not
+/// cancelled.
+pub async fn resume_job(pool: &PgPool, job: &str) -> Result<bool, StoreError> {
+    let resumed = sqlx::query(&numbered(
+        "UPDATE outreach_job SET state = 'running', finished = NULL WHERE id = ? AND state = 'cancelled'",
+    ))
+    .bind(job)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(resumed == 1)
 }
 
 /// Marks a job done and deletes its rows; its totals and messages stay.

@@ -317,9 +317,8 @@ pub async fn record_post(
     Ok(())
 }
 
-/// Completes every running job with nothing pending, and clears cancelled jobs: what
-/// they had pending counts as cancelled, their rows are deleted, their totals stay.
-/// Returns the jobs completed.
+/// Completes every running job with nothing pending; returns them. A cancelled job keeps
+/// its waiting rows, so Resume can send it on to those who have not received it.
 pub async fn finish(pool: &SqlitePool, now_ms: i64) -> Result<Vec<String>, StoreError> {
     let done: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM outreach_job j WHERE state = 'running'
@@ -331,23 +330,6 @@ pub async fn finish(pool: &SqlitePool, now_ms: i64) -> Result<Vec<String>, Store
     for job in &done {
         complete(pool, job, now_ms).await?;
     }
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE outreach_job SET cancelled = cancelled
-             + (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = outreach_job.id AND q.state = 'pending')
-             + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = outreach_job.id AND p.state = 'pending')
-         WHERE state = 'cancelled'",
-    )
-    .execute(&mut *tx)
-    .await?;
-    for table in ["outreach_queue", "outreach_channel_post"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE job IN (SELECT id FROM outreach_job WHERE state = 'cancelled')"
-        ))
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
     Ok(done)
 }
 
@@ -364,6 +346,17 @@ pub async fn cancel(pool: &SqlitePool, job: &str, now_ms: i64) -> Result<bool, S
     .await?
     .rows_affected();
     Ok(ended == 1)
+}
+
+/// Resumes a cancelled job: its waiting rows are sent on. False if it was not
+/// cancelled.
+pub async fn resume_job(pool: &SqlitePool, job: &str) -> Result<bool, StoreError> {
+    let resumed = sqlx::query("UPDATE outreach_job SET state = 'running', finished = NULL WHERE id = ? AND state = 'cancelled'")
+    .bind(job)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(resumed == 1)
 }
 
 /// Marks a job done and deletes its rows; its totals and messages stay.
