@@ -172,6 +172,9 @@ messages! {
     JobNotCancelled => "job-not-cancelled",
     NoticeQueueFailed => "notice-queue-failed",
     NoticeChannelFailed => "notice-channel-failed",
+    NoticeLongPause => "notice-long-pause",
+    NoticeDayLate => "notice-day-late",
+    NoticeNoSender => "notice-no-sender",
 }
 
 pub type Args<'a> = FluentArgs<'a>;

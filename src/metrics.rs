@@ -80,6 +80,10 @@ pub struct Metrics {
     outreach_queue_failures: Counter,
     admin_notices: Counter,
     broadcast_queue: Gauge,
+    /// One gauge per stall the watchdog can see (1 while it lasts).
+    stall_no_sender: Gauge,
+    stall_day_missing: Gauge,
+    stall_day_not_started: Gauge,
 }
 
 /// What became of a broadcast message, for `qantar_broadcast_messages_total`.
@@ -114,6 +118,9 @@ impl Metrics {
             outreach_queue_failures: Counter::default(),
             admin_notices: Counter::default(),
             broadcast_queue: Gauge::default(),
+            stall_no_sender: Gauge::default(),
+            stall_day_missing: Gauge::default(),
+            stall_day_not_started: Gauge::default(),
         };
         m.registered()
     }
@@ -183,6 +190,25 @@ impl Metrics {
             "Pauses of the whole broadcast ordered by Telegram (429)",
             self.broadcast_pauses.clone(),
         );
+        for (name, help, gauge) in [
+            (
+                "qantar_outreach_stalled_no_sender",
+                "1 while work waits and no replica has held the sender's lease for 2 minutes",
+                &self.stall_no_sender,
+            ),
+            (
+                "qantar_outreach_stalled_day_missing",
+                "1 while the day's post is 15 minutes late and not queued",
+                &self.stall_day_missing,
+            ),
+            (
+                "qantar_outreach_stalled_day_not_started",
+                "1 while the day's post is 15 minutes late, queued, and nothing has gone",
+                &self.stall_day_not_started,
+            ),
+        ] {
+            r.register(name, help, gauge.clone());
+        }
         r.register(
             "qantar_outreach_queue_failures",
             "Jobs (the day's message, a confirmed announcement) the store would not queue",
@@ -244,6 +270,14 @@ impl Metrics {
 
     pub fn broadcast_paused(&self) {
         self.broadcast_pauses.inc();
+    }
+
+    /// What the outreach watchdog sees wrong now: each stall's gauge is 1 or 0.
+    pub fn set_outreach_stalls(&self, stalls: &[crate::outreach::watch::Stall]) {
+        let on = |label: &str| i64::from(stalls.iter().any(|s| s.label() == label));
+        self.stall_no_sender.set(on("no_sender"));
+        self.stall_day_missing.set(on("day_missing"));
+        self.stall_day_not_started.set(on("day_not_started"));
     }
 
     /// A job (the day's, or a confirmed announcement) the store would not queue.

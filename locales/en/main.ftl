@@ -229,6 +229,9 @@ job-kept = Nothing changed: { $job } goes on.
 job-not-cancelled = { $job } was not cancelled, so there is nothing to resume.
 notice-queue-failed = ⚠️ I could not queue { $job }, so nothing of it is being sent. My storage said: { $cause }. I try again every few seconds; /broadcasts shows it once it is queued.
 notice-channel-failed = ⚠️ My post to the channel { $channel } failed: { $cause }. Check that I am an administrator there with the right to post messages; other channels and subscribers are not affected.
+notice-long-pause = ⚠️ Telegram paused all my sending (429) for { $seconds } s. Nothing is lost: everything goes on after the pause. If it happens again, lower QANTAR_BROADCAST_RATE.
+notice-day-late = ⚠️ { $job } should have started 15 minutes ago and nothing of it has gone. Check /broadcasts and /healthz; /sendday can queue a day that was missed.
+notice-no-sender = ⚠️ Messages are waiting and no copy of the bot has been sending for { $minutes } min. Check that the bot runs and can reach its database and Telegram.
 ## The map (/map): the picture's texts, and its caption.
 map-subtitle = Kazakhstan, January 2022: the places of the record up to this day
 map-credit = Borders: Natural Earth

@@ -41,6 +41,8 @@ pub struct App {
     /// When each kind of admin notice last went, so a failure that repeats every round
     /// tells the admins once in a while, not every two seconds.
     pub notices: crate::outreach::notice::Notices,
+    /// The outreach watchdog's last word, for /healthz.
+    pub watch: crate::outreach::watch::Watch,
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
 }

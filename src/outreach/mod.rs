@@ -9,6 +9,7 @@ pub mod schedule;
 pub mod sender;
 pub mod settings;
 pub mod snapshot;
+pub mod watch;
 pub mod window;
 
 use jiff::civil::Time;

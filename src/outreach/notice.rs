@@ -26,6 +26,12 @@ pub enum Notice {
     QueueFailed { job: String, cause: String },
     /// A post to this channel failed for good; the cause as Telegram said it.
     ChannelFailed { channel: String, cause: String },
+    /// Telegram paused all sending (429) for this long, over a minute.
+    LongPause { seconds: u64 },
+    /// The day's post is a quarter of an hour late (not queued, or nothing gone).
+    DayLate { job: String },
+    /// Work waits and no replica has sent for this many minutes.
+    NoSender { minutes: u64 },
 }
 
 impl Notice {
@@ -34,6 +40,9 @@ impl Notice {
         match self {
             Notice::QueueFailed { job, .. } => format!("queue:{job}"),
             Notice::ChannelFailed { channel, .. } => format!("channel:{channel}"),
+            Notice::LongPause { .. } => "pause".into(),
+            Notice::DayLate { job } => format!("late:{job}"),
+            Notice::NoSender { .. } => "no_sender".into(),
         }
     }
 }
@@ -87,6 +96,18 @@ pub async fn tell_admins(bot: &Bot, app: &App, notice: Notice) {
                     ("channel", FluentValue::from(clip(channel, 64))),
                     ("cause", FluentValue::from(clip(cause, CAUSE_MAX))),
                 ]),
+            ),
+            Notice::LongPause { seconds } => (
+                Msg::NoticeLongPause,
+                args([("seconds", FluentValue::from(*seconds))]),
+            ),
+            Notice::DayLate { job } => (
+                Msg::NoticeDayLate,
+                args([("job", FluentValue::from(clip(job, 64)))]),
+            ),
+            Notice::NoSender { minutes } => (
+                Msg::NoticeNoSender,
+                args([("minutes", FluentValue::from(*minutes))]),
             ),
         };
         let text = catalog.locales.text(lang, msg, Some(&a));

@@ -35,6 +35,8 @@ pub const LEASE_TTL: Duration = Duration::from_secs(15);
 const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// How often a replica without the lease asks for it, and an idle holder looks for work.
 const POLL: Duration = Duration::from_secs(2);
+/// A 429 longer than this is told to the admins.
+const LONG_PAUSE: Duration = Duration::from_secs(60);
 /// How often a paused sender asks whether it may go on.
 const PAUSED_POLL: Duration = Duration::from_millis(500);
 /// Recipients fetched at a time: memory stays bounded whatever the audience.
@@ -477,6 +479,12 @@ impl Sender {
                 metrics.retry_after(wait);
                 log::warn!("broadcast paused {}s by Telegram (429)", wait.as_secs());
                 pace.pause_until(Instant::now() + wait);
+                if wait > LONG_PAUSE {
+                    let notice = Notice::LongPause {
+                        seconds: wait.as_secs(),
+                    };
+                    tell_admins(&self.bot, &self.app, notice).await;
+                }
                 if parts <= r.parts {
                     return;
                 }

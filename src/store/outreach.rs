@@ -327,6 +327,11 @@ impl Store {
         on_backend!(&self.backend, paused())
     }
 
+    /// Whether some replica holds the sender's lease now.
+    pub async fn lease_held(&self) -> Result<bool, StoreError> {
+        on_backend!(&self.backend, lease_held())
+    }
+
     /// Takes or renews the sender's lease for `holder` for `ttl_ms`.
     pub async fn lease(&self, holder: &str, ttl_ms: i64) -> Result<bool, StoreError> {
         on_backend!(&self.backend, lease(holder, now_ms(), ttl_ms))

@@ -31,17 +31,25 @@ async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
     let store = tokio::time::timeout(STORE_PING_LIMIT, app.store.ping())
         .await
         .unwrap_or(false);
-    let status = if content && store {
+    let stalls = app.watch.stalls();
+    let status = if content && store && stalls.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = format!(
+    let mut body = format!(
         "content: {} (generation {})\nstore: {}\n",
         if content { "ok" } else { "missing" },
         app.catalog.generation(),
         if store { "ok" } else { "down" }
     );
+    if stalls.is_empty() {
+        body.push_str("outreach: ok\n");
+    }
+    for s in stalls {
+        body.push_str(&s.reason());
+        body.push('\n');
+    }
     (status, body)
 }
 

@@ -127,6 +127,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     ));
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     flush_usage_every(Arc::clone(&app), stop.clone());
+    crate::outreach::watch::spawn(bot.clone(), Arc::clone(&app), stop.clone());
     let sender = sender_thread::start(
         options.client.clone(),
         Arc::clone(&app),
@@ -210,6 +211,7 @@ fn make_app(
         outreach: options.outreach.clone(),
         bot_username: bot_username.to_string(),
         notices: Default::default(),
+        watch: Default::default(),
         metrics,
     }
 }

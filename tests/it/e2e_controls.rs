@@ -117,3 +117,59 @@ async fn pause_stops_everything_across_a_restart_and_resume_goes_on() {
     let not = admin_says(&h, "/resume").await;
     assert!(not.contains("was not paused"), "{not}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_not_sent_a_quarter_hour_late_reaches_the_admins_and_healthz() {
+    let listen = crate::e2e_ops::free_addr();
+    let mut h = builder()
+        .env("QANTAR_METRICS_LISTEN", listen.to_string())
+        .start()
+        .await;
+    let readers = readers(7_543_000_000, 2);
+    subscribe_all(&h, &readers).await;
+    // Another replica holds the sender's lease and sends nothing (it hangs).
+    let pool = sqlx::SqlitePool::connect(&h.db_url()).await.unwrap();
+    sqlx::query(
+        "INSERT OR REPLACE INTO outreach_lease (id, holder, expires) VALUES (1, 'stuck', 9000000000000)",
+    )
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    // 09:30 in Almaty on 5 January: the day was due at 09:00.
+    restart_at(&mut h, JAN5_0930);
+    let notice = h
+        .api
+        .wait_up_to(Duration::from_secs(30), |api| {
+            api.delivered_to(ADMIN).into_iter().find(|c| {
+                c.body["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("day:2027-01-05") && t.contains("15 minutes"))
+            })
+        })
+        .await;
+    assert!(
+        notice.is_some(),
+        "the admins were told\n{}",
+        h.bot.log_text()
+    );
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        crate::e2e_ops::http(listen, "GET", "/healthz", &[], "")
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.contains("day:2027-01-05 is due and not queued"),
+        "{body}"
+    );
+    let (_, metrics) = tokio::task::spawn_blocking(move || {
+        crate::e2e_ops::http(listen, "GET", "/metrics", &[], "")
+    })
+    .await
+    .unwrap();
+    assert!(
+        metrics.contains("qantar_outreach_stalled_day_missing 1"),
+        "{metrics}"
+    );
+}

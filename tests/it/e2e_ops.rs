@@ -18,13 +18,13 @@ use crate::process::{BotProcess, Launch, TOKEN};
 
 const SECRET: &str = "test-secret_0123456789";
 
-fn free_addr() -> SocketAddr {
+pub(crate) fn free_addr() -> SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap()
 }
 
 /// A minimal HTTP/1.1 exchange: status code and body.
-fn http(
+pub(crate) fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,

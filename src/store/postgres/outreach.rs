@@ -464,3 +464,13 @@ pub async fn paused(pool: &PgPool) -> Result<Option<(i64, i64)>, StoreError> {
         .await?;
     Ok(row)
 }
+
+/// Whether some replica holds an unexpired lease, by the database's clock.
+pub async fn lease_held(pool: &PgPool) -> Result<bool, StoreError> {
+    let held = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outreach_lease WHERE id = 1 AND expires > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(held)
+}

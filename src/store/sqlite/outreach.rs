@@ -458,3 +458,13 @@ pub async fn paused(pool: &SqlitePool) -> Result<Option<(i64, i64)>, StoreError>
         .await?;
     Ok(row)
 }
+
+/// Whether some replica holds an unexpired lease, by the database's clock.
+pub async fn lease_held(pool: &SqlitePool) -> Result<bool, StoreError> {
+    let held = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outreach_lease WHERE id = 1 AND expires > CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(held)
+}
