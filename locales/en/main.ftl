@@ -226,6 +226,15 @@ button-cancel-no = Keep sending
 button-resume-job = ▶ Resume { $job }
 job-resumed = Resumed: { $job } goes on to those who have not received it. Nobody gets it twice. /broadcasts shows its progress.
 job-kept = Nothing changed: { $job } goes on.
+sendday-preview-title = The day's post for { $date }, to every subscriber and channel, each in its language (with the map, as on the day)
+sendday-queued = The day's post for { $date } is queued for { $count ->
+    [one] { $count } recipient
+   *[other] { $count } recipients
+}. /broadcasts shows its progress.
+sendday-bad-date = "{ $input }" is not a date. Write it like this: /sendday 2027-01-05
+day-exists-running = { $job } is already being sent: { $sent } of { $total } have it so far. Nobody gets it twice, so nothing more was queued.
+day-exists-done = { $job } was sent already: { $sent } of { $total } got it. Nobody gets it twice, so nothing was queued.
+day-exists-cancelled = { $job } was cancelled after { $sent } of { $total } got it. To send it to the rest, press Resume under /broadcasts.
 job-not-cancelled = { $job } was not cancelled, so there is nothing to resume.
 notice-queue-failed = ⚠️ I could not queue { $job }, so nothing of it is being sent. My storage said: { $cause }. I try again every few seconds; /broadcasts shows it once it is queued.
 notice-channel-failed = ⚠️ My post to the channel { $channel } failed: { $cause }. Check that I am an administrator there with the right to post messages; other channels and subscribers are not affected.

@@ -39,6 +39,7 @@ pub fn reply_offline(catalog: &Catalog, lang: Lang, text: &str, me: Option<&str>
         | Step::Purge
         | Step::Announce { .. }
         | Step::Job { .. }
+        | Step::SendDay { .. }
         | Step::Articles => {
             return None;
         }

@@ -115,6 +115,11 @@ pub enum Step {
     /// An admin confirmed an announcement as previewed (`version`, the fingerprint the
     /// preview showed): queue it for every subscriber and channel.
     Announce { id: String, version: String },
+    /// An admin confirmed /sendday's preview (`version`): queue that day's post.
+    SendDay {
+        day: crate::content::Date,
+        version: String,
+    },
     /// An admin's button on a broadcast job: ask before cancelling, cancel, resume.
     Job { job: String, act: JobAct },
     /// Answer an inline query with articles in the plan's language.
@@ -277,11 +282,15 @@ fn on_button(callback: Callback, lang: Lang, facts: &Facts, content: &Content) -
         Callback::AnnounceCancel if admin => {
             ("announce_button", Step::Show(View::AnnounceCancelled))
         }
+        Callback::SendDay { day, version } if admin => {
+            ("broadcasts_button", Step::SendDay { day, version })
+        }
         Callback::Job { job, act } if admin => ("broadcasts_button", Step::Job { job, act }),
         // Only an admin's press does anything; to anyone else it is out of date.
-        Callback::Announce { .. } | Callback::AnnounceCancel | Callback::Job { .. } => {
-            ("stale_button", Step::Stale)
-        }
+        Callback::Announce { .. }
+        | Callback::AnnounceCancel
+        | Callback::Job { .. }
+        | Callback::SendDay { .. } => ("stale_button", Step::Stale),
     };
     Plan {
         lang,

@@ -55,6 +55,7 @@ pub async fn admin_view(
         AdminCommand::Announce(Some(id)) => announce_preview(app, id).await,
         AdminCommand::Broadcasts => broadcasts(app).await,
         AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, sender).await,
+        AdminCommand::SendDay(day) => send_day_preview(app, day).await,
         AdminCommand::Pause => pause(app, sender).await,
         AdminCommand::Resume => resume(app).await,
     }
@@ -260,6 +261,103 @@ fn progress(job: &Job, now: i64) -> JobProgress {
         eta_seconds: (running && per_second > 0.0)
             .then(|| (pending as f64 / per_second).ceil() as u64),
         cancelled: job.state == "cancelled",
+    }
+}
+
+/// The day `raw` names, if it is one subscribers would get (a full date in the window,
+/// with events), else the view that says why not.
+fn sendable_day(app: &App, raw: &str) -> Result<crate::content::Date, View> {
+    let Some(day) = raw
+        .trim()
+        .parse::<crate::content::Date>()
+        .ok()
+        .filter(|d| d.day.is_some())
+    else {
+        return Err(View::SendDayBadDate(raw.to_string()));
+    };
+    if !app
+        .outreach
+        .window
+        .contains(day.month, day.day.unwrap_or(0))
+    {
+        return Err(View::RehearseOutsideWindow {
+            day,
+            window: app.outreach.window.to_string(),
+        });
+    }
+    if !snapshot::day_has_events(&app.catalog.get().content, day) {
+        return Err(View::RehearseNothing(day));
+    }
+    Ok(day)
+}
+
+/// `/sendday YYYY-MM-DD`: that day's post for everyone, previewed with Confirm; a day
+/// already queued says how far it got instead.
+async fn send_day_preview(app: &App, raw: Option<String>) -> View {
+    let day = match sendable_day(app, &raw.unwrap_or_default()) {
+        Ok(day) => day,
+        Err(view) => return view,
+    };
+    day_preview(app, day, false).await
+}
+
+async fn day_preview(app: &App, day: crate::content::Date, changed: bool) -> View {
+    let job = format!("day:{day}");
+    match app.store.job(&job).await {
+        Ok(Some(existing)) => return View::DayExists(progress(&existing, now_ms())),
+        Ok(None) => {}
+        Err(e) => {
+            app.metrics.store_error("read");
+            log::warn!("reading a day's job failed: {e}");
+            return View::AnnounceQueueFailed(job);
+        }
+    }
+    let catalog = app.catalog.get();
+    let Some(messages) = job_messages(app, &catalog, &job) else {
+        return View::RehearseNothing(day);
+    };
+    View::SendDayPreview {
+        day,
+        recipients: subscribers(app).await,
+        channels: app.outreach.channels.len(),
+        version: snapshot::fingerprint(&messages),
+        changed,
+    }
+}
+
+/// Confirm under /sendday's preview: queues the day as previewed, once.
+pub async fn send_day(app: &App, day: crate::content::Date, version: String) -> View {
+    let day = match sendable_day(app, &day.to_string()) {
+        Ok(day) => day,
+        Err(view) => return view,
+    };
+    let job = format!("day:{day}");
+    let catalog = app.catalog.get();
+    let Some(messages) = job_messages(app, &catalog, &job) else {
+        return View::RehearseNothing(day);
+    };
+    if snapshot::fingerprint(&messages) != version {
+        return day_preview(app, day, true).await;
+    }
+    match app
+        .store
+        .create_job(&job, &messages, &app.outreach.channels())
+        .await
+    {
+        Ok(Some(recipients)) => {
+            log::info!("{job} queued by an admin for {recipients} recipients");
+            View::SendDayQueued { day, recipients }
+        }
+        Ok(None) => match app.store.job(&job).await {
+            Ok(Some(existing)) => View::DayExists(progress(&existing, now_ms())),
+            _ => View::AnnounceQueueFailed(job),
+        },
+        Err(e) => {
+            app.metrics.store_error("write");
+            app.metrics.outreach_queue_failed();
+            log::warn!("queueing {job} failed: {e}");
+            View::AnnounceQueueFailed(job)
+        }
     }
 }
 

@@ -83,6 +83,9 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) 
             admin_view(bot, app, command, plan.lang, sender).await,
         ),
         Step::Announce { id, version } => shown(plan.lang, admin::announce(app, id, version).await),
+        Step::SendDay { day, version } => {
+            shown(plan.lang, admin::send_day(app, day, version).await)
+        }
         Step::Job { job, act } => shown(plan.lang, admin::job_act(app, job, act).await),
         Step::Purge => shown(plan.lang, purge(app).await),
         Step::Ignore | Step::AnswerOnly | Step::Stale | Step::Articles => return None,

@@ -63,6 +63,11 @@ pub enum Callback {
     },
     /// The map of a day (always a full date).
     Map(Date),
+    /// Admin: queue this day's post as the /sendday preview showed it (`version`).
+    SendDay {
+        day: Date,
+        version: String,
+    },
 }
 
 /// What an admin's button does to a job.
@@ -216,6 +221,13 @@ impl Callback {
                 version: version.to_string(),
             },
             ("ac", []) => Callback::AnnounceCancel,
+            ("sd", [day, version]) if valid_version(version) => match day.parse::<Date>() {
+                Ok(date) if date.day.is_some() && date.to_string() == *day => Callback::SendDay {
+                    day: date,
+                    version: version.to_string(),
+                },
+                _ => return Err(BadCallback),
+            },
             ("m", [day]) => match day.parse::<Date>() {
                 // Only the one spelling `Display` writes, so data round-trips exactly.
                 Ok(date) if date.day.is_some() && date.to_string() == *day => Callback::Map(date),
@@ -252,6 +264,7 @@ impl fmt::Display for Callback {
             Callback::AnnounceCancel => write!(f, "{VERSION}:ac"),
             Callback::Job { job, act } => write!(f, "{VERSION}:{}:{job}", act.code()),
             Callback::Map(day) => write!(f, "{VERSION}:m:{day}"),
+            Callback::SendDay { day, version } => write!(f, "{VERSION}:sd:{day}:{version}"),
         }
     }
 }
@@ -303,6 +316,10 @@ mod tests {
             },
             Callback::Map("2022-01-05".parse().unwrap()),
             Callback::Map("2023-12-31".parse().unwrap()),
+            Callback::SendDay {
+                day: "2027-01-08".parse().unwrap(),
+                version: "0123456789".into(),
+            },
         ];
         for cb in all {
             let data = cb.to_string();

@@ -39,6 +39,9 @@ pub enum Command {
     Broadcasts,
     /// Admin only: send one day's "on this day" (`YYYY-MM-DD`) to the admin alone.
     Rehearse(Option<String>),
+    /// Admin only: preview one day's post (`YYYY-MM-DD`) for everyone, with Confirm:
+    /// a day missed while the bot was down.
+    SendDay(Option<String>),
     /// Admin only: stop all outreach sending until /resume.
     Pause,
     /// Admin only: continue outreach where /pause stopped it.
@@ -79,13 +82,14 @@ enum Name {
     Announce,
     Broadcasts,
     Rehearse,
+    SendDay,
     Pause,
     Resume,
 }
 
 /// The one table of command names: public commands in menu order, each with the
 /// message that describes it in Telegram's menu, then the admin commands (no menu line).
-const TABLE: [(&str, Name, Option<Msg>); 19] = [
+const TABLE: [(&str, Name, Option<Msg>); 20] = [
     ("start", Name::Start, Some(Msg::CmdStart)),
     ("summary", Name::Summary, Some(Msg::CmdSummary)),
     ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
@@ -103,6 +107,7 @@ const TABLE: [(&str, Name, Option<Msg>); 19] = [
     ("announce", Name::Announce, None),
     ("broadcasts", Name::Broadcasts, None),
     ("rehearse", Name::Rehearse, None),
+    ("sendday", Name::SendDay, None),
     ("pause", Name::Pause, None),
     ("resume", Name::Resume, None),
 ];
@@ -188,6 +193,7 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
         Some(Name::Announce) => Command::Announce(arg),
         Some(Name::Broadcasts) => Command::Broadcasts,
         Some(Name::Rehearse) => Command::Rehearse(arg),
+        Some(Name::SendDay) => Command::SendDay(arg),
         Some(Name::Pause) => Command::Pause,
         Some(Name::Resume) => Command::Resume,
         // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
@@ -228,6 +234,7 @@ pub enum AdminCommand {
     Announce(Option<String>),
     Broadcasts,
     Rehearse(Option<String>),
+    SendDay(Option<String>),
     Pause,
     Resume,
 }
@@ -241,6 +248,7 @@ impl AdminCommand {
             AdminCommand::Announce(_) => Name::Announce.as_str(),
             AdminCommand::Broadcasts => Name::Broadcasts.as_str(),
             AdminCommand::Rehearse(_) => Name::Rehearse.as_str(),
+            AdminCommand::SendDay(_) => Name::SendDay.as_str(),
             AdminCommand::Pause => Name::Pause.as_str(),
             AdminCommand::Resume => Name::Resume.as_str(),
         }
@@ -279,6 +287,7 @@ impl Command {
             Command::Announce(id) => return Action::Admin(AdminCommand::Announce(id)),
             Command::Broadcasts => return Action::Admin(AdminCommand::Broadcasts),
             Command::Rehearse(day) => return Action::Admin(AdminCommand::Rehearse(day)),
+            Command::SendDay(day) => return Action::Admin(AdminCommand::SendDay(day)),
             Command::Pause => return Action::Admin(AdminCommand::Pause),
             Command::Resume => return Action::Admin(AdminCommand::Resume),
             Command::Unknown(name) => View::UnknownCommand(name),
@@ -306,6 +315,7 @@ impl Command {
             Command::Announce(_) => Name::Announce,
             Command::Broadcasts => Name::Broadcasts,
             Command::Rehearse(_) => Name::Rehearse,
+            Command::SendDay(_) => Name::SendDay,
             Command::Pause => Name::Pause,
             Command::Resume => Name::Resume,
             Command::Unknown(_) => return "unknown",

@@ -159,6 +159,24 @@ pub enum View {
     Resumed(bool),
     /// Admin: the store did not take the pause or the resume; nothing changed.
     PauseFailed,
+    /// Admin, `/sendday <date>`: that day's post, its recipients per language and the
+    /// channel count, with Confirm (carrying `version`) and Cancel.
+    SendDayPreview {
+        day: crate::content::Date,
+        recipients: Vec<(Lang, i64)>,
+        channels: usize,
+        version: String,
+        changed: bool,
+    },
+    /// Admin: the day's post is queued for this many recipients.
+    SendDayQueued {
+        day: crate::content::Date,
+        recipients: i64,
+    },
+    /// Admin: `/sendday` for a day already queued: how far it got.
+    DayExists(JobProgress),
+    /// Admin: `/sendday` with something that is not a date; carries it to echo.
+    SendDayBadDate(String),
     /// Admin: Cancel pressed under /broadcasts: how far the job got, and "Yes, cancel".
     CancelAsk(JobProgress),
     /// Admin: "Keep sending" under the question: nothing changed.

@@ -522,6 +522,78 @@ impl Renderer<'_> {
         (blocks, keys)
     }
 
+    /// `/sendday`'s preview: what it is, the day as the admin's language gets it,
+    /// recipients, then Confirm and Cancel.
+    pub(super) fn send_day_preview(
+        &self,
+        day: Date,
+        recipients: &[(Lang, i64)],
+        channels: usize,
+        version: &str,
+    ) -> (Vec<String>, Keyboard) {
+        let a = args([("date", FluentValue::from(self.date(day)))]);
+        let mut blocks = vec![format!(
+            "<b>{}</b>\n<i>{}</i>",
+            self.t_args(Msg::SendDayPreviewTitle, &a),
+            self.t(Msg::AnnouncePreviewNote)
+        )];
+        let (day_blocks, _) = self.on_this_day(day, &Links::Buttons);
+        blocks.extend(day_blocks);
+        let chats: i64 = recipients.iter().map(|(_, n)| n).sum();
+        let total = args([
+            ("chats", FluentValue::from(chats)),
+            ("channels", FluentValue::from(channels)),
+        ]);
+        blocks.push(format!(
+            "<b>{}</b>",
+            self.t_args(Msg::AnnouncePreviewTotal, &total)
+        ));
+        let keys = vec![vec![
+            Button::callback(
+                self.plain(Msg::ButtonAnnounceConfirm),
+                Callback::SendDay {
+                    day,
+                    version: version.to_string(),
+                },
+            ),
+            Button::callback(
+                self.plain(Msg::ButtonAnnounceCancel),
+                Callback::AnnounceCancel,
+            ),
+        ]];
+        (blocks, keys)
+    }
+
+    pub(super) fn send_day_queued(&self, day: Date, recipients: i64) -> Vec<String> {
+        let a = args([
+            ("date", FluentValue::from(self.date(day))),
+            ("count", FluentValue::from(recipients)),
+        ]);
+        vec![self.t_args(Msg::SendDayQueued, &a)]
+    }
+
+    /// How far a day's post already queued got.
+    pub(super) fn day_exists(&self, job: &JobProgress) -> Vec<String> {
+        let a = args([
+            ("job", FluentValue::from(self.job_label(&job.job))),
+            ("sent", FluentValue::from(job.sent)),
+            ("total", FluentValue::from(job.total)),
+        ]);
+        let msg = if job.cancelled {
+            Msg::DayExistsCancelled
+        } else if job.pending > 0 {
+            Msg::DayExistsRunning
+        } else {
+            Msg::DayExistsDone
+        };
+        vec![self.t_args(msg, &a)]
+    }
+
+    pub(super) fn send_day_bad_date(&self, input: &str) -> Vec<String> {
+        let a = args([("input", FluentValue::from(clip(input, 32)))]);
+        vec![self.t_args(Msg::SendDayBadDate, &a)]
+    }
+
     /// "Cancel X? N of M have it already": asked before a cancel.
     pub(super) fn cancel_ask(&self, job: &JobProgress) -> Vec<String> {
         let a = args([

@@ -123,6 +123,24 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::Resumed(false) => (vec![r.t(Msg::ResumeNotPaused)], no_keys(), false),
         View::PauseFailed => (vec![r.t(Msg::PauseFailed)], no_keys(), false),
         View::BroadcastCancelled(job) => (r.broadcast_cancelled(job), no_keys(), false),
+        View::SendDayPreview {
+            day,
+            recipients,
+            channels,
+            version,
+            changed,
+        } => {
+            let (mut blocks, keys) = r.send_day_preview(*day, recipients, *channels, version);
+            if *changed {
+                blocks.insert(0, format!("<b>{}</b>", r.t(Msg::AnnouncePreviewChanged)));
+            }
+            (blocks, keys, false)
+        }
+        View::SendDayQueued { day, recipients } => {
+            (r.send_day_queued(*day, *recipients), no_keys(), false)
+        }
+        View::DayExists(job) => (r.day_exists(job), no_keys(), false),
+        View::SendDayBadDate(input) => (r.send_day_bad_date(input), no_keys(), false),
         View::CancelAsk(job) => (r.cancel_ask(job), r.cancel_ask_keys(&job.job), false),
         View::JobKept(job) => (r.about_job(Msg::JobKept, job), no_keys(), false),
         View::JobResumed(job) => (r.about_job(Msg::JobResumed, job), no_keys(), false),

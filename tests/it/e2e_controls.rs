@@ -173,3 +173,77 @@ async fn a_day_not_sent_a_quarter_hour_late_reaches_the_admins_and_healthz() {
         "{metrics}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sendday_queues_a_missed_day_once_after_its_preview() {
+    let catalog = crate::catalog::shipped();
+    let h = builder().start().await;
+    let readers = readers(7_544_000_000, 3);
+    subscribe_all(&h, &readers).await;
+    let admin = admin();
+    tell(
+        &h,
+        &admin,
+        "/sendday soon",
+        Lang::En,
+        View::SendDayBadDate("soon".into()),
+    )
+    .await;
+    tell(
+        &h,
+        &admin,
+        "/sendday 2027-01-08",
+        Lang::En,
+        View::RehearseNothing(day("2027-01-08")),
+    )
+    .await;
+    // 2 January was missed (the bot here stands at 1 February).
+    let before = h.api.sent_to(ADMIN).len();
+    h.api
+        .send_text(admin.chat, &admin.from, "/sendday 2027-01-02");
+    let version = qantar_bot::outreach::snapshot::version_of(
+        &catalog,
+        "day:2027-01-02",
+        &[],
+        crate::fake_api::BOT_USERNAME,
+    )
+    .unwrap();
+    let preview = View::SendDayPreview {
+        day: day("2027-01-02"),
+        recipients: crate::e2e_outreach::per_language(readers.iter().map(|r| r.lang)),
+        channels: 0,
+        version: version.clone(),
+        changed: false,
+    };
+    let want = crate::e2e_outreach::reply(&h, Lang::En, &preview);
+    let got = h.api.wait_sent(ADMIN, before + want.len()).await;
+    assert_eq!(crate::expect::shown(&got[before..]), want);
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    let today = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-02");
+    assert_eq!(
+        tally(&h, &readers, today),
+        vec![0; readers.len()],
+        "nothing before Confirm"
+    );
+    let message = h.api.sent_message_id(ADMIN, before + want.len() - 1);
+    let queued =
+        crate::e2e_outreach::press(&h, &admin, message, &format!("1:sd:2027-01-02:{version}"))
+            .await;
+    assert_eq!(
+        vec![queued],
+        crate::e2e_outreach::reply(
+            &h,
+            Lang::En,
+            &View::SendDayQueued {
+                day: day("2027-01-02"),
+                recipients: readers.len() as i64
+            }
+        )
+    );
+    crate::e2e_outreach::wait_everyone(&h, &readers, today, Duration::from_secs(20)).await;
+    // Again: nobody gets it twice.
+    let again = admin_says(&h, "/sendday 2027-01-02").await;
+    assert!(again.contains("Nobody gets it twice"), "{again}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
+}
