@@ -101,8 +101,17 @@ impl fmt::Debug for Zone {
     }
 }
 
+/// Old names of the tz database (its `backward` file) that the bundled copy lacks, as
+/// an operator in Kazakhstan may still write them.
+const ZONE_ALIASES: [(&str, &str); 1] = [("Asia/Alma-Ata", "Asia/Almaty")];
+
 pub fn parse_zone(raw: &str) -> Result<Zone, String> {
-    TimeZone::get(raw.trim())
+    let name = raw.trim();
+    let name = ZONE_ALIASES
+        .iter()
+        .find(|(old, _)| old.eq_ignore_ascii_case(name))
+        .map_or(name, |(_, new)| new);
+    TimeZone::get(name)
         .map(Zone)
         .map_err(|_| format!("`{raw}` is not a time zone of the tz database (e.g. Asia/Almaty)"))
 }
@@ -153,6 +162,15 @@ mod tests {
         let twice = parse_channels("@qantar_news:ru, @QANTAR_NEWS:ru").unwrap_err();
         assert!(twice.contains("listed twice"), "{twice}");
         assert!(parse_channels("-100123:ru,-100123:ru").is_err());
+    }
+
+    #[test]
+    fn old_names_of_the_tz_database_are_understood() {
+        for (name, offset) in [("Asia/Alma-Ata", 5), ("Asia/Almaty", 5), ("Europe/Kiev", 2)] {
+            let zone = parse_zone(name).unwrap_or_else(|e| panic!("{e}"));
+            let at: jiff::Timestamp = "2027-01-05T00:00:00Z".parse().unwrap();
+            assert_eq!(zone.0.to_offset(at).seconds(), offset * 3600, "{name}");
+        }
     }
 
     #[test]
