@@ -61,6 +61,11 @@ const SENDER_CONNECTIONS: u32 = 2;
 pub enum StoreError {
     #[error("unsupported DATABASE_URL scheme (expected sqlite:// or postgres://)")]
     UnsupportedUrl,
+    #[error(
+        "there is no database at {}: check DATABASE_URL (this command reads a store, it never creates one)",
+        .0.display()
+    )]
+    Missing(std::path::PathBuf),
     #[error("cannot create the folder for the database: {0}")]
     Folder(#[source] std::io::Error),
     #[error("database error: {0}")]
@@ -234,6 +239,16 @@ impl Backend {
             Ok(Backend::Postgres(postgres::open(url).await?))
         } else {
             Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// As `open`, but an SQLite file that is not there is `Missing`, not created.
+    /// (PostgreSQL never creates a database: a missing one is the server's error.)
+    async fn open_existing(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite(sqlite::open_existing(url).await?))
+        } else {
+            Backend::open(url).await
         }
     }
 }

@@ -76,9 +76,10 @@ impl Store {
     }
 
     /// Subscribers per language of the store at `url`, read without the data key (the
-    /// languages are not secret), for `qantar-bot schedule`.
+    /// languages are not secret), for `qantar-bot schedule`. A store that is not there
+    /// is `Missing`, never created.
     pub async fn subscribers_at(url: &str) -> Result<Vec<(Lang, i64)>, StoreError> {
-        let backend = Backend::open(url).await?;
+        let backend = Backend::open_existing(url).await?;
         let rows = on_backend!(&backend, subscribers())?;
         on_backend!(&backend, close());
         Ok(rows

@@ -3,6 +3,7 @@
 
 mod broken_content;
 mod catalog;
+mod cli;
 mod e2e_commands;
 mod e2e_controls;
 mod e2e_faults;

@@ -27,10 +27,33 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
+/// Opens the database at `url` only if its file is there: `Missing`, naming it,
+/// otherwise. For commands that read a store and must not leave an empty one behind.
+pub async fn open_existing(url: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let file = options.get_filename();
+    if !file.is_file() {
+        return Err(StoreError::Missing(file.to_path_buf()));
+    }
+    let pool = pool(options.create_if_missing(false)).await?;
+    MIGRATIONS.run(&pool).await?;
+    Ok(pool)
+}
+
 /// The pool alone; tests use it to make a database as an older release left it.
 pub async fn open_without_migrations(url: &str) -> Result<SqlitePool, StoreError> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    if let Some(parent) = options.get_filename().parent()
+        && parent != Path::new("")
+    {
+        std::fs::create_dir_all(parent).map_err(StoreError::Folder)?;
+    }
+    pool(options).await
+}
+
+/// A pool on `options`, with the settings every connection of ours has.
+async fn pool(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let options = options
         .journal_mode(SqliteJournalMode::Wal)
         // With WAL, NORMAL syncs at checkpoints rather than at every commit: a power cut
         // may lose the last moments' `/lang` choices, never the database. FULL made
@@ -42,11 +65,6 @@ pub async fn open_without_migrations(url: &str) -> Result<SqlitePool, StoreError
         // left readable in a free page.
         .pragma("secure_delete", "ON")
         .log_statements(log::LevelFilter::Trace);
-    if let Some(parent) = options.get_filename().parent()
-        && parent != Path::new("")
-    {
-        std::fs::create_dir_all(parent).map_err(StoreError::Folder)?;
-    }
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .acquire_timeout(ACQUIRE_TIMEOUT)
