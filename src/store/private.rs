@@ -2,7 +2,9 @@
 //! subscribed), removing a chat Telegram says is gone, the purge of every per-chat row,
 //! and moving the whole store to a new data key.
 
-use super::{Backend, DataKey, PER_CHAT_TABLES, Store, StoreError, data_key, postgres, sqlite};
+use super::{
+    Backend, DataKey, PER_CHAT_TABLES, PURGES, Store, StoreError, data_key, postgres, sqlite,
+};
 use crate::lang::Lang;
 
 /// What `rekey` did to one table.
@@ -71,6 +73,10 @@ impl Store {
         let tables = on_backend!(&self.backend, purge())?;
         if let Some(cache) = &self.cache {
             cache.clear();
+            // This purge is ours: the count it added is no news to the cache.
+            if let Ok(count) = on_backend!(&self.backend, total(PURGES)) {
+                cache.purged_here(count);
+            }
         }
         Ok(Purged { tables })
     }

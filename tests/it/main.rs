@@ -7,6 +7,7 @@ mod cli;
 mod e2e_commands;
 mod e2e_controls;
 mod e2e_faults;
+mod e2e_language;
 mod e2e_lease;
 mod e2e_ops;
 mod e2e_outreach;

@@ -16,7 +16,9 @@ use sqlx::sqlite::{
 use super::data_key::{ChatKey, DataKey, cache_key};
 use super::outreach::Counter;
 use super::usage::UsageRow;
-use super::{ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
+use super::{
+    ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, PURGES, Rekeyed, Sealed, StoreError, Usage,
+};
 use crate::lang::Lang;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -310,6 +312,15 @@ pub async fn add_total(pool: &SqlitePool, name: &str, n: i64) -> Result<(), Stor
     Ok(())
 }
 
+/// An anonymous total; 0 before its first count.
+pub async fn total(pool: &SqlitePool, name: &str) -> Result<i64, StoreError> {
+    let count: Option<i64> = sqlx::query_scalar("SELECT count FROM anonymous_total WHERE name = ?")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    Ok(count.unwrap_or(0))
+}
+
 /// Deletes every per-chat row, keeps the anonymous counts, and scrubs the file.
 pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreError> {
     let mut tx = pool.begin().await?;
@@ -337,6 +348,15 @@ pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreE
             .rows_affected();
         deleted.push((table, n));
     }
+    // Counted, so a bot running on this store while another process purges it learns
+    // that the languages it holds in memory are gone.
+    sqlx::query(
+        "INSERT INTO anonymous_total (name, count) VALUES (?, 1)
+         ON CONFLICT (name) DO UPDATE SET count = anonymous_total.count + 1",
+    )
+    .bind(PURGES)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     scrub(pool).await?;
     Ok(deleted)
