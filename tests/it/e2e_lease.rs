@@ -1,11 +1,12 @@
 //! The sender's lease between replicas (issue 22), seen from outside: two bots on one
 //! store never both send, whether their clocks disagree by hours or the holder's lease
-//! lapses while Telegram holds it back (a 429 longer than the lease). Each runs on
+//! lapses while Telegram holds it back (a 429 longer than the lease). Each replica talks
+//! to a fake Bot API of its own, so who sent what, and when, is plain. Each runs on
 //! SQLite, and on PostgreSQL in the ignored tier.
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use qantar_bot::lang::Lang;
 use qantar_bot::render::{Links, View, render};
@@ -15,7 +16,7 @@ use crate::expect::{Shown, expected, shown};
 use crate::fake_api::{Chat, FakeApi, Fault, From};
 use crate::harness::{Builder, Harness};
 use crate::pg::PgDatabase;
-use crate::process::{BotProcess, TEST_DATA_KEY};
+use crate::process::{BotProcess, TEST_DATA_KEY, TOKEN};
 
 /// 1 February 2027: nothing is due.
 const QUIET: &str = "2027-02-01T06:00:00Z";
@@ -75,11 +76,12 @@ fn restart_as_a(h: &mut Harness, skew_ms: i64) {
     ]);
 }
 
-/// Replica B on A's store and fake API, with its log in `dir`: the day due, its clock
-/// `skew_ms` off.
-fn replica_b(h: &Harness, dir: &Path, skew_ms: i64) -> BotProcess {
+/// Replica B on A's store, talking to `api`, with its log in `dir`: the day due, its
+/// clock `skew_ms` off.
+fn replica_b(h: &Harness, api: &FakeApi, dir: &Path, skew_ms: i64) -> BotProcess {
     let mut launch = h.launch();
     launch.dir = dir;
+    launch.api_url = &api.url;
     launch.extra_env.extend([
         ("DATABASE_URL", database_url(h)),
         ("QANTAR_TEST_NOW", JAN5_0930.to_string()),
@@ -125,7 +127,7 @@ fn today(h: &Harness, lang: Lang) -> Shown {
     want.remove(0)
 }
 
-/// How many times each reader received the day's message.
+/// How many times each reader received the day's message through `api`.
 fn tally(api: &FakeApi, h: &Harness, readers: &[(Chat, From, Lang)]) -> Vec<usize> {
     readers
         .iter()
@@ -141,6 +143,21 @@ fn tally(api: &FakeApi, h: &Harness, readers: &[(Chat, From, Lang)]) -> Vec<usiz
 
 fn reached(api: &FakeApi, h: &Harness, readers: &[(Chat, From, Lang)]) -> usize {
     tally(api, h, readers).iter().filter(|n| **n > 0).count()
+}
+
+/// How many times each reader received the day's message from either replica.
+fn tally_both(a: &FakeApi, b: &FakeApi, h: &Harness, readers: &[(Chat, From, Lang)]) -> Vec<usize> {
+    let (a, b) = (tally(a, h, readers), tally(b, h, readers));
+    a.iter().zip(&b).map(|(a, b)| a + b).collect()
+}
+
+/// When each of `readers` was sent something through `api`.
+fn sends(api: &FakeApi, readers: &[(Chat, From, Lang)]) -> Vec<Instant> {
+    readers
+        .iter()
+        .flat_map(|(chat, _, _)| api.delivered_to(chat.id()))
+        .map(|c| c.at)
+        .collect()
 }
 
 /// Replica A, its clock an hour slow, is sending the day when replica B, its clock an
@@ -165,8 +182,9 @@ async fn replicas_with_skewed_clocks(pg: Option<&str>) {
         "A sends, so A holds the lease"
     );
 
+    let api_b = FakeApi::start(TOKEN).await;
     let dir_b = tempfile::tempdir().unwrap();
-    let b = replica_b(&h, dir_b.path(), HOUR_MS);
+    let b = replica_b(&h, &api_b, dir_b.path(), HOUR_MS);
     // Who holds the lease, asked every 50 ms until every reader has the day and a
     // while after, long enough for B to have asked for it several times (2 s poll).
     let mut holders = BTreeSet::new();
@@ -175,7 +193,8 @@ async fn replicas_with_skewed_clocks(pg: Option<&str>) {
     loop {
         holders.insert(lease_pid(&url).await);
         let now = tokio::time::Instant::now();
-        if done_at.is_none() && reached(&h.api, &h, &readers) == readers.len() {
+        let reached = tally_both(&h.api, &api_b, &h, &readers);
+        if done_at.is_none() && reached.iter().all(|n| *n > 0) {
             done_at = Some(now);
         }
         if done_at.is_some_and(|at| now - at > Duration::from_secs(5)) {
@@ -190,15 +209,20 @@ async fn replicas_with_skewed_clocks(pg: Option<&str>) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(
-        holders,
-        BTreeSet::from([Some(a)]),
-        "A is {a}, B is {}: the lease changed hands while A was alive\nA:\n{}\nB:\n{}",
-        b.pid().unwrap(),
+        sends(&api_b, &readers).len(),
+        0,
+        "B sent while A held the lease\nA:\n{}\nB:\n{}",
         h.bot.log_text(),
         b.log_text()
     );
     assert_eq!(
-        tally(&h.api, &h, &readers),
+        holders,
+        BTreeSet::from([Some(a)]),
+        "A is {a}, B is {}: the lease changed hands while A was alive",
+        b.pid().unwrap(),
+    );
+    assert_eq!(
+        tally_both(&h.api, &api_b, &h, &readers),
         vec![1; readers.len()],
         "each reader exactly once"
     );
@@ -206,24 +230,27 @@ async fn replicas_with_skewed_clocks(pg: Option<&str>) {
 
 /// Replica A is sending when Telegram holds the whole broadcast back for longer than
 /// the lease lasts (a 429 of 21 s against a 15 s lease). Replica B takes the lapsed
-/// lease and sends the rest; A, its pause over while B is still at it, asks for the
-/// lease again before sending, finds it taken, and sends nothing more: nobody gets the
-/// day twice.
+/// lease, and its first message is slow to be answered (12 s), so A's pause ends while
+/// B is at work. A asks for the lease again before sending, finds it taken, and sends
+/// nothing more: nothing goes out from A once B has begun, and nobody gets the day
+/// twice.
 async fn a_lease_lapsed_in_a_pause_is_asked_for_before_sending(pg: Option<&str>) {
     let mut h = builder(pg, "4").start().await;
-    // Enough that B, at 4 a second, is still sending when A's pause ends.
     let readers = readers(7_620_000_000, 40);
     subscribe_all(&h, &readers).await;
     restart_as_a(&mut h, 0);
-    let dir_b = tempfile::tempdir().unwrap();
-    let b = replica_b(&h, dir_b.path(), 0);
     h.api
         .wait_up_to(Duration::from_secs(30), |api| {
             (reached(api, &h, &readers) >= 2).then_some(())
         })
         .await
         .unwrap_or_else(|| panic!("A never started sending\n{}", h.bot.log_text()));
-    // A's next message is answered 429: the whole broadcast waits 21 s.
+    let api_b = FakeApi::start(TOKEN).await;
+    api_b.inject("sendPhoto", None, 1, Fault::Delay(Duration::from_secs(12)));
+    let dir_b = tempfile::tempdir().unwrap();
+    let b = replica_b(&h, &api_b, dir_b.path(), 0);
+    let logs = || format!("A:\n{}\nB:\n{}", h.bot.log_text(), b.log_text());
+    // A's next message is answered 429: its whole broadcast waits 21 s.
     h.api.inject("sendPhoto", None, 1, Fault::retry_after(21));
     let limited_at = h
         .api
@@ -234,28 +261,43 @@ async fn a_lease_lapsed_in_a_pause_is_asked_for_before_sending(pg: Option<&str>)
                 .map(|c| c.at)
         })
         .await
-        .unwrap_or_else(|| panic!("the 429 never came\n{}", h.bot.log_text()));
-    h.api
-        .wait_up_to(Duration::from_secs(45), |api| {
-            (reached(api, &h, &readers) == readers.len()).then_some(())
+        .unwrap_or_else(|| panic!("the 429 never came\n{}", logs()));
+    let b_began = api_b
+        .wait_up_to(Duration::from_secs(25), |api| {
+            api.calls("sendPhoto").first().map(|c| c.at)
         })
         .await
-        .unwrap_or_else(|| {
-            panic!(
-                "the day never reached everyone\nA:\n{}\nB:\n{}",
-                h.bot.log_text(),
-                b.log_text()
-            )
-        });
-    // A's pause ends 21 s after the 429; whatever it would send goes out then.
+        .unwrap_or_else(|| panic!("B never took over\n{}", logs()));
+    assert!(
+        b_began < limited_at + Duration::from_secs(21),
+        "B began after A's pause ended: the test shows nothing\n{}",
+        logs()
+    );
+    api_b
+        .wait_up_to(Duration::from_secs(45), |api| {
+            (reached(api, &h, &readers) + reached(&h.api, &h, &readers) >= readers.len())
+                .then_some(())
+        })
+        .await
+        .unwrap_or_else(|| panic!("the day never reached everyone\n{}", logs()));
+    // Whatever A would send once its pause is over has gone by now.
     let pause_over = limited_at + Duration::from_secs(21);
     tokio::time::sleep_until((pause_over + Duration::from_secs(4)).into()).await;
+    let late: Vec<Instant> = sends(&h.api, &readers)
+        .into_iter()
+        .filter(|at| *at > b_began)
+        .collect();
+    assert!(
+        late.is_empty(),
+        "A sent {} message(s) after B took the lease over\n{}",
+        late.len(),
+        logs()
+    );
     assert_eq!(
-        tally(&h.api, &h, &readers),
+        tally_both(&h.api, &api_b, &h, &readers),
         vec![1; readers.len()],
-        "each reader exactly once\nA:\n{}\nB:\n{}",
-        h.bot.log_text(),
-        b.log_text()
+        "each reader exactly once\n{}",
+        logs()
     );
 }
 
