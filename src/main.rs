@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use qantar_bot::cli::{check, healthcheck, links, preview, purge, rekey, run, schedule};
+use qantar_bot::cli::{check, healthcheck, links, output, preview, purge, rekey, run, schedule};
 use qantar_bot::config::{Cli, Cmd, WebhookSecret};
 use qantar_bot::logging;
 
@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             .unwrap_or_default(),
     ]);
 
-    match cli.command {
+    let code = match cli.command {
         Some(Cmd::Check) => check::run(&cli),
         Some(Cmd::Preview {
             ref command,
@@ -48,5 +48,6 @@ fn main() -> ExitCode {
         Some(Cmd::Purge { yes }) => purge::run(&cli, yes),
         Some(Cmd::Schedule { from, to }) => schedule::run(&cli, from, to),
         None | Some(Cmd::Run) => run::run_bot(cli, webhook_secret),
-    }
+    };
+    output::finish(code)
 }

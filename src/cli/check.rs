@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::output;
 use crate::catalog::Catalog;
 use crate::config::Cli;
 
@@ -10,14 +11,14 @@ pub fn run(cli: &Cli) -> ExitCode {
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
             let c = &catalog.content;
-            println!(
+            output::line(&format!(
                 "ok: {} events, {} sources, {} places, {} summary topics, petition, {} announcements; locales en, ru, kk",
                 c.events.len(),
                 c.sources.len(),
                 c.places.len(),
                 c.summary.topics.len(),
                 c.announcements.len()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(problems) => {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::out;
+use super::output;
 use crate::catalog::Catalog;
 use crate::config::{BotUsername, Cli};
 use crate::input::deep_link;
@@ -11,7 +11,7 @@ pub fn run(cli: &Cli, username: &BotUsername) -> ExitCode {
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
             for (url, label) in deep_link::all_links(username.as_str(), &catalog.content) {
-                out(&format!("{url}  {label}"));
+                output::line(&format!("{url}  {label}"));
             }
             ExitCode::SUCCESS
         }

@@ -1,21 +1,17 @@
 //! The subcommands besides running the bot: `preview` (a reader's view, offline),
-//! `check` (content and locales), `links` (deep links to post), `healthcheck`, and the
-//! store's `rekey` and `purge`.
+//! `check` (content and locales), `links` (deep links to post), `healthcheck`, the
+//! store's `rekey` and `purge`, and `schedule`. Whatever they print goes through
+//! `output`.
 
 pub mod check;
 pub mod healthcheck;
 pub mod links;
+pub mod output;
 pub mod preview;
 pub mod purge;
 pub mod rekey;
 pub mod run;
 pub mod schedule;
-
-/// Prints a line; a closed pipe (`| head`) ends the output quietly instead of panicking.
-pub fn out(text: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
-}
 
 /// Runs a future to completion on a one-thread runtime, for subcommands that use the
 /// store; `Err` when no runtime can be started.

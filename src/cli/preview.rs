@@ -168,7 +168,7 @@ fn print_with(
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
             let (text, code) = text(&catalog);
-            super::out(&text);
+            super::output::line(&text);
             code
         }
         Err(problems) => {

@@ -2,26 +2,27 @@
 //! subscriptions), keeps the anonymous counts, and on SQLite leaves no copy of what it
 //! deleted in the file. It needs no data key: a lost key must not keep rows alive.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::process::ExitCode;
 
+use super::output;
 use crate::config::Cli;
 use crate::store::Store;
 
 pub fn run(cli: &Cli, yes: bool) -> ExitCode {
     if !yes && !confirmed() {
-        println!("nothing deleted");
+        output::line("nothing deleted");
         return ExitCode::FAILURE;
     }
     match super::block_on(Store::purge_at(&cli.database_url)) {
         Ok(Ok(purged)) => {
             for (table, n) in &purged.tables {
-                println!("{table}: {n} rows deleted");
+                output::line(&format!("{table}: {n} rows deleted"));
             }
-            println!(
+            output::line(&format!(
                 "purged {} per-chat rows; the anonymous counts (usage, totals) are kept",
                 purged.total()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Ok(Err(e)) | Err(e) => {
@@ -33,10 +34,9 @@ pub fn run(cli: &Cli, yes: bool) -> ExitCode {
 
 /// Asks on the terminal; anything but "yes" keeps everything.
 fn confirmed() -> bool {
-    print!(
-        "This deletes every chat's language choice and subscription in the store; usage counts stay.\nType yes to go on: "
+    output::prompt(
+        "This deletes every chat's language choice and subscription in the store; usage counts stay.\nType yes to go on: ",
     );
-    let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).is_ok() && answer.trim() == "yes"
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::output;
 use crate::config::Cli;
 use crate::store::key_source::{self, KeyOrigin};
 use crate::store::{DataKey, Rekeyed, Store};
@@ -56,16 +57,16 @@ pub fn run(cli: &Cli, new_key_file: Option<&Path>) -> ExitCode {
     };
     for (table, what) in done {
         match what {
-            Rekeyed::Moved(n) => println!("{table}: {n} rows moved to the new key"),
-            Rekeyed::Already => println!("{table}: already under the new key"),
+            Rekeyed::Moved(n) => output::line(&format!("{table}: {n} rows moved to the new key")),
+            Rekeyed::Already => output::line(&format!("{table}: already under the new key")),
         }
     }
-    println!("done: every row is under the new key; start the bot with it.");
+    output::line("done: every row is under the new key; start the bot with it.");
     if let KeyOrigin::BesideDatabase { path, .. } = origin {
-        println!(
+        output::line(&format!(
             "the old key was the file {}: replace it with the new key, or set QANTAR_DATA_KEY_FILE.",
             path.display()
-        );
+        ));
     }
     ExitCode::SUCCESS
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use jiff::civil::Date;
 
+use super::output;
 use crate::catalog::Catalog;
 use crate::config::Cli;
 use crate::lang::Lang;
@@ -13,6 +14,11 @@ use crate::outreach::schedule::{self, Daily};
 use crate::store::Store;
 
 pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
+    if from > to {
+        // An empty list would read as "nothing planned", which is not what was asked.
+        eprintln!("--from {from} is after --to {to}: give the earlier date first");
+        return ExitCode::from(2);
+    }
     let catalog = match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => catalog,
         Err(problems) => {
@@ -20,7 +26,8 @@ pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // A store that does not exist yet is made empty: no subscribers yet.
+    // A store that is not there is refused, never made: a mistyped DATABASE_URL would
+    // otherwise plan for 0 subscribers, and leave an empty database behind.
     let subscribers = match super::block_on(Store::subscribers_at(&cli.database_url)) {
         Ok(Ok(rows)) => rows,
         Ok(Err(e)) | Err(e) => {
@@ -35,12 +42,12 @@ pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
     };
     let days = crate::render::days_with_events(&catalog.content);
     let planned = schedule::plan(&daily, from, to, &days);
-    println!(
+    output::line(&format!(
         "{} planned sends from {from} to {to}, at {} {:?}; recipients per language: subscribers + channels",
         planned.len(),
         cli.daily_at.strftime("%H:%M"),
         cli.timezone
-    );
+    ));
     for at in planned {
         let counts: Vec<String> = Lang::ALL
             .iter()
@@ -53,12 +60,12 @@ pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
                 format!("{} {subs}+{channels}", lang.code())
             })
             .collect();
-        println!(
+        output::line(&format!(
             "{}  {}  {}",
             at.strftime("%F %H:%M %Z"),
             schedule::job_id(at.date()),
             counts.join("  ")
-        );
+        ));
     }
     ExitCode::SUCCESS
 }

@@ -206,7 +206,7 @@ impl Sender {
             if self.paused().await {
                 return true;
             }
-            self.post(pace, post).await;
+            self.post(holder, pace, post).await;
         }
         let batch = match self.store.pending(BATCH).await {
             Ok(batch) => batch,
@@ -236,7 +236,9 @@ impl Sender {
         // A job's message in a language is read once for the whole batch.
         // Shared, not copied: a reply with a map holds its picture's SVG.
         let mut replies: HashMap<(String, Lang), Option<Arc<Reply>>> = HashMap::new();
-        let mut renewed = Instant::now();
+        // When the lease was last renewed, as asked (the database set its expiry after
+        // that): none yet in this batch, since the posts before it may have waited long.
+        let mut renewed: Option<Instant> = None;
         let mut running = Running {
             jobs: self.running_jobs().await,
             checked: Instant::now(),
@@ -249,13 +251,6 @@ impl Sender {
             // A job cancelled while its batch is in hand sends nothing more.
             if !self.still_running(&r.job, &mut running).await {
                 continue;
-            }
-            if renewed.elapsed() >= RENEW_EVERY {
-                if !self.renew(holder).await {
-                    log::warn!("outreach lease lost: stopping this round");
-                    break;
-                }
-                renewed = Instant::now();
             }
             let key = (r.job.clone(), r.lang);
             if !replies.contains_key(&key) {
@@ -284,6 +279,17 @@ impl Sender {
             if !self.still_pending(&r).await {
                 pace.answered(ticket, Instant::now());
                 continue;
+            }
+            // Nor after the lease may have lapsed (a long 429): renewed first, so a
+            // replica that took it over meanwhile is the only one sending.
+            if renewed.is_none_or(|at| at.elapsed() >= RENEW_EVERY) {
+                let asked = Instant::now();
+                if !self.renew(holder).await {
+                    pace.answered(ticket, Instant::now());
+                    log::warn!("outreach lease lost: stopping this round");
+                    break;
+                }
+                renewed = Some(asked);
             }
             let uploads = reply_uploads(&self.pictures, &reply);
             let (bot, app, paid) = (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
@@ -523,7 +529,7 @@ impl Sender {
     /// Posts a job's message to a channel, as kept for channels in its language (deep
     /// links for buttons). A passing fault is retried after a growing wait, a few
     /// times; a post that fails for good is recorded, and the admins are told.
-    async fn post(&self, pace: &mut Pace, post: &Post) {
+    async fn post(&self, holder: &str, pace: &mut Pace, post: &Post) {
         let channel = post.channel.as_str();
         let Some(reply) = self
             .job_reply(&post.job, Audience::Channel, post.lang)
@@ -559,6 +565,11 @@ impl Sender {
                 pace.answered(ticket, Instant::now());
                 return;
             }
+        }
+        // The wait may have outlasted the lease (a 429): asked again before posting.
+        if !self.renew(holder).await {
+            pace.answered(ticket, Instant::now());
+            return;
         }
         let sent = send_once(
             &self.bot,

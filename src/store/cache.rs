@@ -11,10 +11,17 @@
 //! It is right only while this process is the database's one writer, so the store keeps
 //! one for SQLite only: with PostgreSQL, which is there for replicas sharing one
 //! database, every read goes to the database. Processes sharing one SQLite file must run
-//! with `--lang-cache 0`, or one's `/lang` goes unseen by the others.
+//! with `--lang-cache 0`, or one's `/lang` goes unseen by the others. Within the
+//! process, both store handles (the bot's and the sender's) share one cache, so a chat
+//! the sender removes is gone from it too. The one other writer the bot cannot be told
+//! about, `qantar-bot purge` while it runs, counts each purge in the store; the store
+//! asks that count now and then (`purge_check_due`), and a count that moved means every
+//! chat is asked for again (`saw_purges`). A choice is written whatever the cache says,
+//! so one it still wrongly holds is never lost.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::lang::Lang;
 
@@ -34,6 +41,14 @@ pub enum Lookup {
 pub struct LangCache {
     capacity: usize,
     inner: Mutex<Generations>,
+    purges: Mutex<Purges>,
+}
+
+/// The store's count of purges, as last asked.
+#[derive(Debug, Default)]
+struct Purges {
+    asked: Option<Instant>,
+    seen: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +66,7 @@ impl LangCache {
         LangCache {
             capacity: capacity.max(2),
             inner: Mutex::new(Generations::default()),
+            purges: Mutex::new(Purges::default()),
         }
     }
 
@@ -134,6 +150,43 @@ impl LangCache {
         g.young.clear();
         g.old.clear();
         g.complete = true;
+    }
+
+    /// Forgets every chat, completeness too: the table changed under us in ways not
+    /// known, so every chat is asked for again.
+    fn forget_all(&self) {
+        let mut g = self.lock();
+        g.young.clear();
+        g.old.clear();
+        g.complete = false;
+    }
+
+    /// True when the store's purge count should be asked again: not within `every` of
+    /// the last time. Answering true counts as asking, so one caller asks at a time.
+    pub fn purge_check_due(&self, every: Duration) -> bool {
+        let mut p = self.purges.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if p.asked.is_some_and(|at| now.duration_since(at) < every) {
+            return false;
+        }
+        p.asked = Some(now);
+        true
+    }
+
+    /// The store has seen `count` purges: one more than last seen is a purge we did not
+    /// make, and nothing held can be trusted. The first count seen is only noted.
+    pub fn saw_purges(&self, count: i64) {
+        let mut p = self.purges.lock().unwrap_or_else(|e| e.into_inner());
+        if p.seen.is_some_and(|seen| seen != count) {
+            self.forget_all();
+        }
+        p.seen = Some(count);
+    }
+
+    /// After a purge made through this cache's own store (`clear` already ran): its
+    /// `count` is ours, not news.
+    pub fn purged_here(&self, count: i64) {
+        self.purges.lock().unwrap_or_else(|e| e.into_inner()).seen = Some(count);
     }
 
     /// How many chats are held, for tests and the memory bound.
@@ -221,6 +274,39 @@ mod tests {
         cache.put(4, None); // rotates again: {3, 1} old, {2} dropped
         assert_eq!(cache.get(1), Lookup::Known(Some(Lang::Kk)));
         assert_eq!(cache.get(2), Lookup::Unknown);
+    }
+
+    #[test]
+    fn a_purge_seen_elsewhere_forgets_every_chat() {
+        let cache = LangCache::with_table(10, [(1, Lang::Kk)]);
+        cache.saw_purges(0);
+        assert_eq!(
+            cache.get(1),
+            Lookup::Known(Some(Lang::Kk)),
+            "first count: noted"
+        );
+        cache.saw_purges(0);
+        assert_eq!(
+            cache.get(1),
+            Lookup::Known(Some(Lang::Kk)),
+            "no purge since"
+        );
+        cache.saw_purges(1);
+        assert_eq!(cache.get(1), Lookup::Unknown);
+        assert_eq!(cache.get(2), Lookup::Unknown, "no longer complete");
+        cache.clear();
+        cache.purged_here(2);
+        cache.saw_purges(2);
+        assert!(cache.is_complete(), "our own purge is not news");
+    }
+
+    #[test]
+    fn the_purge_count_is_asked_once_per_interval() {
+        let cache = LangCache::new(10);
+        let every = Duration::from_secs(3600);
+        assert!(cache.purge_check_due(every));
+        assert!(!cache.purge_check_due(every));
+        assert!(cache.purge_check_due(Duration::ZERO));
     }
 
     #[test]

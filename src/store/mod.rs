@@ -61,6 +61,11 @@ const SENDER_CONNECTIONS: u32 = 2;
 pub enum StoreError {
     #[error("unsupported DATABASE_URL scheme (expected sqlite:// or postgres://)")]
     UnsupportedUrl,
+    #[error(
+        "there is no database at {}: check DATABASE_URL (this command reads a store, it never creates one)",
+        .0.display()
+    )]
+    Missing(std::path::PathBuf),
     #[error("cannot create the folder for the database: {0}")]
     Folder(#[source] std::io::Error),
     #[error("database error: {0}")]
@@ -81,6 +86,13 @@ pub enum StoreError {
 
 /// Every table with a row per chat: what `forget`, `purge` and `rekey` go through.
 pub(crate) const PER_CHAT_TABLES: [&str; 3] = ["chat_lang", "subscription", "outreach_queue"];
+
+/// The anonymous total every purge adds one to, whichever process makes it.
+pub(crate) const PURGES: &str = "store_purges";
+
+/// How often a store with a language cache asks whether another process purged it:
+/// the longest its cache may hold languages a purge deleted.
+const PURGE_CHECK: Duration = Duration::from_secs(1);
 
 /// A chat as the store keeps it: its lookup hash and its id sealed.
 pub(crate) struct Sealed {
@@ -121,7 +133,13 @@ impl Store {
         }
         let cache = match (&backend, cache_chats) {
             (Backend::Postgres(_), _) | (_, 0) => None,
-            (Backend::Sqlite(pool), n) => Some(Arc::new(sqlite::load_cache(pool, n).await?)),
+            (Backend::Sqlite(pool), n) => {
+                // Counted before the table is read: a purge in between is seen as one.
+                let purges = sqlite::total(pool, PURGES).await?;
+                let cache = sqlite::load_cache(pool, n).await?;
+                cache.saw_purges(purges);
+                Some(Arc::new(cache))
+            }
         };
         Ok(Store {
             backend,
@@ -133,7 +151,9 @@ impl Store {
     /// A second handle on this store, for a thread with a runtime of its own (the
     /// outreach sender): a small pool of its own, since a pool's connections belong to
     /// the runtime that opened them. Open it on that thread. No migrations (`open` ran
-    /// them) and no language cache (the sender reads languages with its recipients).
+    /// them). The language cache is this handle's too (it is plain memory): the sender
+    /// reads languages with its recipients, but a chat it removes must leave the cache
+    /// the bot answers from, or the bot would go on claiming its deleted choice.
     pub async fn attach(&self) -> Result<Store, StoreError> {
         let backend = match &self.backend {
             Backend::Sqlite(pool) => Backend::Sqlite(sender_pool(pool).await?),
@@ -141,7 +161,7 @@ impl Store {
         };
         Ok(Store {
             backend,
-            cache: None,
+            cache: self.cache.clone(),
             key: Arc::clone(&self.key),
         })
     }
@@ -157,6 +177,9 @@ impl Store {
     pub async fn language(&self, chat: i64) -> Result<Option<Lang>, StoreError> {
         let chat_key = self.key.chat_key(chat);
         let cached = data_key::cache_key(&chat_key);
+        if let Some(cache) = &self.cache {
+            self.notice_purges(cache).await;
+        }
         if let Some(Lookup::Known(lang)) = self.cache.as_ref().map(|c| c.get(cached)) {
             return Ok(lang);
         }
@@ -169,14 +192,12 @@ impl Store {
         Ok(lang)
     }
 
+    /// Saves the chat's choice. Written even when the cache says it is already so: the
+    /// cache may hold a row another process deleted, and a choice made must outlast a
+    /// restart.
     pub async fn set_language(&self, chat: i64, lang: Lang) -> Result<(), StoreError> {
         let sealed = self.sealed(chat);
         let cached = data_key::cache_key(&sealed.key);
-        if let Some(Lookup::Known(Some(saved))) = self.cache.as_ref().map(|c| c.get(cached))
-            && saved == lang
-        {
-            return Ok(()); // already so: nothing to write
-        }
         let result = on_backend!(&self.backend, set_language(&sealed, lang));
         self.follow(cached, &result, Some(lang));
         result
@@ -193,6 +214,16 @@ impl Store {
         .map(drop);
         self.follow(data_key::cache_key(&chat_key), &result, None);
         result
+    }
+
+    /// Asks, at most every `PURGE_CHECK`, whether another process purged the store,
+    /// and if so has the cache forget every chat. A failed ask is asked again next time.
+    async fn notice_purges(&self, cache: &LangCache) {
+        if cache.purge_check_due(PURGE_CHECK)
+            && let Ok(count) = on_backend!(&self.backend, total(PURGES))
+        {
+            cache.saw_purges(count);
+        }
     }
 
     /// The cache follows only what the database accepted.
@@ -234,6 +265,16 @@ impl Backend {
             Ok(Backend::Postgres(postgres::open(url).await?))
         } else {
             Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// As `open`, but an SQLite file that is not there is `Missing`, not created.
+    /// (PostgreSQL never creates a database: a missing one is the server's error.)
+    async fn open_existing(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite(sqlite::open_existing(url).await?))
+        } else {
+            Backend::open(url).await
         }
     }
 }

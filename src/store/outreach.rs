@@ -154,8 +154,21 @@ impl From<JobRow> for Job {
     }
 }
 
+/// This machine's clock, in unix milliseconds, for the times kept on jobs (never for
+/// the lease, which goes by the database's clock). Debug builds add
+/// `QANTAR_TEST_CLOCK_SKEW_MS` (signed) when it is set, standing for a machine whose
+/// clock is that far off, so tests can start replicas that disagree on the time;
+/// release builds have no such switch.
 pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+    let now = jiff::Timestamp::now().as_millisecond();
+    #[cfg(debug_assertions)]
+    if let Some(skew) = std::env::var("QANTAR_TEST_CLOCK_SKEW_MS")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        return now.saturating_add(skew);
+    }
+    now
 }
 
 impl Store {
@@ -332,9 +345,10 @@ impl Store {
         on_backend!(&self.backend, lease_held())
     }
 
-    /// Takes or renews the sender's lease for `holder` for `ttl_ms`.
+    /// Takes or renews the sender's lease for `holder` for `ttl_ms`, by the database's
+    /// clock: replicas whose clocks disagree still agree on who holds it.
     pub async fn lease(&self, holder: &str, ttl_ms: i64) -> Result<bool, StoreError> {
-        on_backend!(&self.backend, lease(holder, now_ms(), ttl_ms))
+        on_backend!(&self.backend, lease(holder, ttl_ms))
     }
 
     pub async fn release_lease(&self, holder: &str) -> Result<(), StoreError> {

@@ -2,7 +2,9 @@
 //! subscribed), removing a chat Telegram says is gone, the purge of every per-chat row,
 //! and moving the whole store to a new data key.
 
-use super::{Backend, DataKey, PER_CHAT_TABLES, Store, StoreError, data_key, postgres, sqlite};
+use super::{
+    Backend, DataKey, PER_CHAT_TABLES, PURGES, Store, StoreError, data_key, postgres, sqlite,
+};
 use crate::lang::Lang;
 
 /// What `rekey` did to one table.
@@ -71,14 +73,19 @@ impl Store {
         let tables = on_backend!(&self.backend, purge())?;
         if let Some(cache) = &self.cache {
             cache.clear();
+            // This purge is ours: the count it added is no news to the cache.
+            if let Ok(count) = on_backend!(&self.backend, total(PURGES)) {
+                cache.purged_here(count);
+            }
         }
         Ok(Purged { tables })
     }
 
     /// Subscribers per language of the store at `url`, read without the data key (the
-    /// languages are not secret), for `qantar-bot schedule`.
+    /// languages are not secret), for `qantar-bot schedule`. A store that is not there
+    /// is `Missing`, never created.
     pub async fn subscribers_at(url: &str) -> Result<Vec<(Lang, i64)>, StoreError> {
-        let backend = Backend::open(url).await?;
+        let backend = Backend::open_existing(url).await?;
         let rows = on_backend!(&backend, subscribers())?;
         on_backend!(&backend, close());
         Ok(rows

@@ -3,9 +3,12 @@
 
 mod broken_content;
 mod catalog;
+mod cli;
 mod e2e_commands;
 mod e2e_controls;
 mod e2e_faults;
+mod e2e_language;
+mod e2e_lease;
 mod e2e_ops;
 mod e2e_outreach;
 mod e2e_privacy;

@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use super::data_key::{ChatKey, DataKey};
 use super::outreach::Counter;
 use super::usage::UsageRow;
-use super::{ACQUIRE_TIMEOUT, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
+use super::{ACQUIRE_TIMEOUT, PER_CHAT_TABLES, PURGES, Rekeyed, Sealed, StoreError, Usage};
 use crate::lang::Lang;
 
 /// PostgreSQL's numbered placeholders (`$1`, `$2`, …) for SQL written with SQLite's
@@ -210,6 +210,16 @@ pub async fn add_total(pool: &PgPool, name: &str, n: i64) -> Result<(), StoreErr
     Ok(())
 }
 
+/// An anonymous total; 0 before its first count.
+pub async fn total(pool: &PgPool, name: &str) -> Result<i64, StoreError> {
+    let count: Option<i64> =
+        sqlx::query_scalar("SELECT count FROM anonymous_total WHERE name = $1")
+            .bind(name)
+            .fetch_optional(pool)
+            .await?;
+    Ok(count.unwrap_or(0))
+}
+
 /// Deletes every per-chat row and keeps the anonymous counts.
 pub async fn purge(pool: &PgPool) -> Result<Vec<(&'static str, u64)>, StoreError> {
     let mut tx = pool.begin().await?;
@@ -235,6 +245,15 @@ pub async fn purge(pool: &PgPool) -> Result<Vec<(&'static str, u64)>, StoreError
             .rows_affected();
         deleted.push((table, n));
     }
+    // Counted, so a bot running on this store while another process purges it learns
+    // that the languages it holds in memory are gone.
+    sqlx::query(
+        "INSERT INTO anonymous_total (name, count) VALUES ($1, 1)
+         ON CONFLICT (name) DO UPDATE SET count = anonymous_total.count + 1",
+    )
+    .bind(PURGES)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     // Deleted rows linger in PostgreSQL's pages until they are rewritten.
     for table in PER_CHAT_TABLES {

@@ -402,21 +402,22 @@ pub async fn job(pool: &PgPool, id: &str) -> Result<Option<JobRow>, StoreError> 
     Ok(row)
 }
 
-/// Takes or renews the sender's lease for `holder`; true while it is `holder`'s.
-pub async fn lease(
-    pool: &PgPool,
-    holder: &str,
-    now_ms: i64,
-    ttl_ms: i64,
-) -> Result<bool, StoreError> {
-    sqlx::query(
-        "INSERT INTO outreach_lease (id, holder, expires) VALUES (1, $1, $2)
+/// Now in unix milliseconds by the server's clock: `clock_timestamp()`, the moment of
+/// asking, not the start of the transaction.
+const DB_NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
+/// Takes or renews the sender's lease for `holder` for `ttl_ms`; true while it is
+/// `holder`'s. Expiry is set and judged by the database's clock, never a replica's own:
+/// one whose clock runs ahead would take a lease still held, one behind would grant
+/// itself a lease already lapsed.
+pub async fn lease(pool: &PgPool, holder: &str, ttl_ms: i64) -> Result<bool, StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO outreach_lease (id, holder, expires) VALUES (1, $1, {DB_NOW_MS} + $2)
          ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
-         WHERE outreach_lease.holder = excluded.holder OR outreach_lease.expires < $3",
-    )
+         WHERE outreach_lease.holder = excluded.holder OR outreach_lease.expires < {DB_NOW_MS}"
+    ))
     .bind(holder)
-    .bind(now_ms + ttl_ms)
-    .bind(now_ms)
+    .bind(ttl_ms)
     .execute(pool)
     .await?;
     let current: String = sqlx::query_scalar("SELECT holder FROM outreach_lease WHERE id = 1")

@@ -16,7 +16,9 @@ use sqlx::sqlite::{
 use super::data_key::{ChatKey, DataKey, cache_key};
 use super::outreach::Counter;
 use super::usage::UsageRow;
-use super::{ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, Rekeyed, Sealed, StoreError, Usage};
+use super::{
+    ACQUIRE_TIMEOUT, LangCache, PER_CHAT_TABLES, PURGES, Rekeyed, Sealed, StoreError, Usage,
+};
 use crate::lang::Lang;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -27,10 +29,33 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
+/// Opens the database at `url` only if its file is there: `Missing`, naming it,
+/// otherwise. For commands that read a store and must not leave an empty one behind.
+pub async fn open_existing(url: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let file = options.get_filename();
+    if !file.is_file() {
+        return Err(StoreError::Missing(file.to_path_buf()));
+    }
+    let pool = pool(options.create_if_missing(false)).await?;
+    MIGRATIONS.run(&pool).await?;
+    Ok(pool)
+}
+
 /// The pool alone; tests use it to make a database as an older release left it.
 pub async fn open_without_migrations(url: &str) -> Result<SqlitePool, StoreError> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    if let Some(parent) = options.get_filename().parent()
+        && parent != Path::new("")
+    {
+        std::fs::create_dir_all(parent).map_err(StoreError::Folder)?;
+    }
+    pool(options).await
+}
+
+/// A pool on `options`, with the settings every connection of ours has.
+async fn pool(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let options = options
         .journal_mode(SqliteJournalMode::Wal)
         // With WAL, NORMAL syncs at checkpoints rather than at every commit: a power cut
         // may lose the last moments' `/lang` choices, never the database. FULL made
@@ -42,11 +67,6 @@ pub async fn open_without_migrations(url: &str) -> Result<SqlitePool, StoreError
         // left readable in a free page.
         .pragma("secure_delete", "ON")
         .log_statements(log::LevelFilter::Trace);
-    if let Some(parent) = options.get_filename().parent()
-        && parent != Path::new("")
-    {
-        std::fs::create_dir_all(parent).map_err(StoreError::Folder)?;
-    }
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -292,6 +312,15 @@ pub async fn add_total(pool: &SqlitePool, name: &str, n: i64) -> Result<(), Stor
     Ok(())
 }
 
+/// An anonymous total; 0 before its first count.
+pub async fn total(pool: &SqlitePool, name: &str) -> Result<i64, StoreError> {
+    let count: Option<i64> = sqlx::query_scalar("SELECT count FROM anonymous_total WHERE name = ?")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    Ok(count.unwrap_or(0))
+}
+
 /// Deletes every per-chat row, keeps the anonymous counts, and scrubs the file.
 pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreError> {
     let mut tx = pool.begin().await?;
@@ -319,6 +348,15 @@ pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreE
             .rows_affected();
         deleted.push((table, n));
     }
+    // Counted, so a bot running on this store while another process purges it learns
+    // that the languages it holds in memory are gone.
+    sqlx::query(
+        "INSERT INTO anonymous_total (name, count) VALUES (?, 1)
+         ON CONFLICT (name) DO UPDATE SET count = anonymous_total.count + 1",
+    )
+    .bind(PURGES)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     scrub(pool).await?;
     Ok(deleted)

@@ -399,21 +399,21 @@ pub async fn job(pool: &SqlitePool, id: &str) -> Result<Option<JobRow>, StoreErr
     Ok(row)
 }
 
-/// Takes or renews the sender's lease for `holder`; true while it is `holder`'s.
-pub async fn lease(
-    pool: &SqlitePool,
-    holder: &str,
-    now_ms: i64,
-    ttl_ms: i64,
-) -> Result<bool, StoreError> {
-    sqlx::query(
-        "INSERT INTO outreach_lease (id, holder, expires) VALUES (1, ?, ?)
+/// Now in unix milliseconds by SQLite's clock. `'now'` holds still within a statement.
+const DB_NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+/// Takes or renews the sender's lease for `holder` for `ttl_ms`; true while it is
+/// `holder`'s. Expiry is set and judged by the database's clock, never a replica's own:
+/// one whose clock runs ahead would take a lease still held, one behind would grant
+/// itself a lease already lapsed.
+pub async fn lease(pool: &SqlitePool, holder: &str, ttl_ms: i64) -> Result<bool, StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO outreach_lease (id, holder, expires) VALUES (1, ?, {DB_NOW_MS} + ?)
          ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
-         WHERE outreach_lease.holder = excluded.holder OR outreach_lease.expires < ?",
-    )
+         WHERE outreach_lease.holder = excluded.holder OR outreach_lease.expires < {DB_NOW_MS}"
+    ))
     .bind(holder)
-    .bind(now_ms + ttl_ms)
-    .bind(now_ms)
+    .bind(ttl_ms)
     .execute(pool)
     .await?;
     let current: String = sqlx::query_scalar("SELECT holder FROM outreach_lease WHERE id = 1")
