@@ -406,14 +406,27 @@ async fn cancel_job(app: &App, job: String) -> View {
 /// Sends one day's message to the admin's own chat, as subscribers will get it, and
 /// tells the chat where the command came from. A day subscribers get nothing on is
 /// said so, and nothing is sent.
-async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender: Sender) -> View {
-    let raw = day.unwrap_or_default();
-    let Some(day) = raw
-        .trim()
+/// `/rehearse`'s argument: a date, then optionally the language of the subscribers to
+/// rehearse as (`en`, `ru`, `kk`; else the admin's own) or `channel` (deep links for
+/// buttons, as channels get it, in the admin's language).
+fn rehearsal_of(raw: &str, own: Lang) -> Option<(crate::content::Date, Audience, Lang)> {
+    let mut words = raw.split_whitespace();
+    let day = words
+        .next()?
         .parse::<crate::content::Date>()
         .ok()
-        .filter(|d| d.day.is_some())
-    else {
+        .filter(|d| d.day.is_some())?;
+    let (audience, lang) = match words.next() {
+        None => (Audience::Chat, own),
+        Some(w) if w.eq_ignore_ascii_case("channel") => (Audience::Channel, own),
+        Some(w) => (Audience::Chat, w.parse().ok()?),
+    };
+    words.next().is_none().then_some((day, audience, lang))
+}
+
+async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender: Sender) -> View {
+    let raw = day.unwrap_or_default();
+    let Some((day, audience, lang)) = rehearsal_of(&raw, lang) else {
         return View::RehearseBadDate(raw);
     };
     let Some(admin) = sender.user else {
@@ -431,7 +444,7 @@ async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender:
     }
     let catalog = app.catalog.get();
     let job = format!("day:{day}");
-    let Some(reply) = snapshot::render_job(&catalog, &job, Audience::Chat, lang, &app.bot_username)
+    let Some(reply) = snapshot::render_job(&catalog, &job, audience, lang, &app.bot_username)
     else {
         return View::RehearseNothing(day);
     };
@@ -460,6 +473,32 @@ mod tests {
             failed: 0,
             cancelled: 0,
             pending,
+        }
+    }
+
+    #[test]
+    fn a_rehearsal_names_a_day_and_whom_to_rehearse_as() {
+        let day: crate::content::Date = "2027-01-05".parse().unwrap();
+        assert_eq!(
+            rehearsal_of("2027-01-05", Lang::Ru),
+            Some((day, Audience::Chat, Lang::Ru))
+        );
+        assert_eq!(
+            rehearsal_of(" 2027-01-05  kk ", Lang::En),
+            Some((day, Audience::Chat, Lang::Kk))
+        );
+        assert_eq!(
+            rehearsal_of("2027-01-05 channel", Lang::En),
+            Some((day, Audience::Channel, Lang::En))
+        );
+        for bad in [
+            "",
+            "2027-01",
+            "2027-01-05 fr",
+            "2027-01-05 kk extra",
+            "soon",
+        ] {
+            assert_eq!(rehearsal_of(bad, Lang::En), None, "{bad:?}");
         }
     }
 

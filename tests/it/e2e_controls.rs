@@ -247,3 +247,50 @@ async fn sendday_queues_a_missed_day_once_after_its_preview() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rehearse_as_a_language_or_as_a_channel() {
+    use qantar_bot::render::{Links, render};
+    let catalog = crate::catalog::shipped();
+    let h = builder().start().await;
+    let admin = admin();
+    for (arg, lang, links) in [
+        ("kk", Lang::Kk, Links::Buttons),
+        (
+            "channel",
+            Lang::En,
+            Links::DeepLinks {
+                bot: crate::fake_api::BOT_USERNAME.into(),
+            },
+        ),
+    ] {
+        let want = crate::expect::expected(&render(
+            &catalog,
+            lang,
+            &View::OnThisDay {
+                day: day("2027-01-05"),
+                links,
+            },
+        ));
+        let before = h.api.delivered_to(ADMIN).len();
+        h.api.send_text(
+            admin.chat,
+            &admin.from,
+            &format!("/rehearse 2027-01-05 {arg}"),
+        );
+        let got = h
+            .api
+            .wait_until(|api| {
+                let got = api.delivered_to(ADMIN);
+                (got.len() > before + want.len()).then_some(got)
+            })
+            .await
+            .unwrap_or_else(|| panic!("the rehearsal came\n{}", h.bot.log_text()));
+        let shown = crate::expect::shown(&got[before..]);
+        assert_eq!(
+            &shown[..want.len()],
+            &want[..],
+            "/rehearse 2027-01-05 {arg}"
+        );
+    }
+}

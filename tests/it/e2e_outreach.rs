@@ -1114,9 +1114,23 @@ async fn cancel_stops_a_running_broadcast() {
             &View::BroadcastCancelled("day:2027-01-05".into())
         )
     );
-    // One more may have been in flight; then nothing.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let stopped = reached(&h);
+    // What was in flight (at most QANTAR_BROADCAST_IN_FLIGHT) may still land: its
+    // count settles first, however slow a loaded machine is; then nothing more.
+    let at_cancel = reached(&h);
+    let mut stopped = at_cancel;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = reached(&h);
+        if now == stopped {
+            break;
+        }
+        stopped = now;
+    }
+    assert!(
+        stopped <= at_cancel + 4,
+        "{} after Cancel",
+        stopped - at_cancel
+    );
     tokio::time::sleep(SETTLE).await;
     assert_eq!(reached(&h), stopped, "still sending after Cancel");
     assert!(stopped < 10, "{stopped} of 20 delivered");
