@@ -10,9 +10,10 @@ use super::App;
 use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
-use crate::decide::{self, Arrival, Facts, decide};
+use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::deliver::{Delivery, photo};
 use crate::input::command::{self, Input};
+use crate::lang::Lang;
 
 pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let started = Instant::now();
@@ -50,18 +51,32 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         anonymous_admin: msg.sender_chat.as_ref().is_some_and(|c| c.id == chat),
     };
     let counted = plan.count;
+    // An admin command typed in a group is answered in the admin's private chat, in
+    // the admin's language: what it shows (counts, previews, failures) is not the
+    // group's business.
+    let admin_in_group = !private && matches!(plan.step, Step::Admin(_));
+    let to = match (admin_in_group, from) {
+        (true, Some(user)) => ChatId(user.id.0 as i64),
+        (true, None) => return Ok(()),
+        (false, _) => chat,
+    };
     let Some(Settled { lang, view, .. }) = settle(&bot, &app, chat.0, sender, plan).await else {
         return Ok(());
     };
-    // Counts and names only: who asked, and what they typed, stay out of the log.
+    let lang = if admin_in_group {
+        let saved = saved_lang(&app, to.0).await;
+        Lang::negotiate(saved, facts.telegram, app.default_lang)
+    } else {
+        lang
+    };
     // Counts and names only: who asked, and what they typed, stay out of the log.
     count(&app, counted, lang, "command");
     let reply = catalog.reply(lang, &view);
     // A reply with a picture goes as a photo; `photo::send` sends text as text.
-    let delivered = photo::send(&bot, &app.metrics, &app.pictures, chat, &reply).await;
+    let delivered = photo::send(&bot, &app.metrics, &app.pictures, to, &reply).await;
     if delivered == Delivery::Sent && counted.is_some() {
         metrics.reply_latency(started.elapsed());
     }
-    after_delivery(&app, chat.0, delivered, "a reply").await;
+    after_delivery(&app, to.0, delivered, "a reply").await;
     Ok(())
 }

@@ -294,3 +294,24 @@ async fn rehearse_as_a_language_or_as_a_channel() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_command_in_a_group_is_answered_in_private() {
+    const GROUP: i64 = -1_005_550_001;
+    let h = builder().start().await;
+    let admin = admin();
+    let in_group = crate::fake_api::Chat::Group(GROUP);
+    h.api.send_text(in_group, &admin.from, "/broadcasts");
+    let got = h.api.wait_sent(ADMIN, 1).await;
+    assert_eq!(
+        crate::expect::shown(&got),
+        crate::e2e_outreach::reply(&h, Lang::En, &View::Broadcasts(Vec::new()))
+    );
+    // The group saw nothing of it, then or later.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        h.api.sent_to(GROUP).is_empty(),
+        "{:?}",
+        h.api.sent_to(GROUP)
+    );
+}
