@@ -142,8 +142,14 @@ pub struct Cli {
 pub enum Cmd {
     /// Run the bot (the default)
     Run,
-    /// Validate content and locales; list every problem; exit 0 or 1
-    Check,
+    /// Validate content and locales, and that every translation was reviewed against
+    /// the current English; list every problem; exit 0 or 1
+    Check {
+        /// Record that these translations now match their English (after a translator
+        /// has checked them): <file>:<id>:<ru|kk>, <file>:<id> for both, or `all`
+        #[arg(long, num_args = 1.., value_name = "FILE:ID[:LANG]")]
+        reviewed: Vec<String>,
+    },
     /// Ask a running bot's /healthz (exit 0 when healthy); for Docker's HEALTHCHECK
     Healthcheck,
     /// Print the deep links the channel can post (t.me/<bot>?start=…)

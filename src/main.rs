@@ -29,7 +29,7 @@ fn main() -> ExitCode {
     ]);
 
     let code = match cli.command {
-        Some(Cmd::Check) => check::run(&cli),
+        Some(Cmd::Check { ref reviewed }) => check::run(&cli, reviewed),
         Some(Cmd::Preview {
             ref command,
             on_this_day,

@@ -10,7 +10,7 @@ cmd-start = Welcome, and what I offer
 cmd-help = All commands
 cmd-summary = What happened, in a minute
 cmd-timeline = Day by day, with sources
-cmd-map = The map: where it spread, day by day
+cmd-map = The map: where the protests spread, day by day
 cmd-sources = The original documents, with links
 cmd-petition = Sign the petition
 cmd-lang = Language: English, Русский, Қазақша
@@ -23,7 +23,7 @@ start-body = In January 2022 protests over fuel prices spread across Kazakhstan.
 start-commands = What you can open:
 
 help-title = Commands
-help-privacy = Privacy: I store this chat's language choice and, if you subscribe, the subscription with its date; nothing about what you send. Chat ids are kept only as a keyed hash and encrypted, so a copy of my database names no one. Your messages, name and username are not kept or logged.
+help-privacy = Privacy: I store this chat's language choice and, if you subscribe, the subscription with its date; nothing about what you send. Chat IDs are kept only as a keyed hash and encrypted, so a copy of my database names no one. Your messages, name and username are not kept or logged.
 
 summary-more = More on one topic:
 summary-unknown-topic = There is no topic "{ $topic }". Choose one of these:
@@ -120,7 +120,7 @@ date-month = { $month ->
 } { $year }
 
 ## Subscriptions.
-subscribed = Subscribed. On the anniversaries of the events this chat will get the record day by day, and the channel's announcements, in the chat's language. I keep only the subscription: this chat (as a keyed hash and an encrypted id), its language and the date. /unsubscribe ends it; /forget deletes everything.
+subscribed = Subscribed. On the anniversaries of the events this chat will get the record day by day, and the channel's announcements, in the chat's language. I keep only the subscription: this chat (as a keyed hash and an encrypted ID), its language and the date. /unsubscribe ends it; /forget deletes everything.
 subscribed-already = This chat is already subscribed. /unsubscribe ends it.
 unsubscribed = Unsubscribed: I deleted this chat's subscription. Its language choice stays until you send /forget.
 not-subscribed = This chat is not subscribed. Send /subscribe to get the record on its anniversaries.

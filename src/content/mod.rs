@@ -3,6 +3,7 @@
 pub mod date;
 mod load;
 pub mod model;
+pub mod reviewed;
 pub mod search;
 
 pub use date::Date;

@@ -456,3 +456,110 @@ fn check_lists_every_problem_and_exits_1() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+/// Runs `qantar-bot check` (with `args`) on the tree in `dir`; exit code and stderr.
+fn check_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_qantar-bot"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("QANTAR_CONTENT_DIR")
+        .env_remove("QANTAR_LOCALES_DIR")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_names_a_translation_whose_english_changed_and_shows_both_englishes() {
+    let dir = copy_tree();
+    let timeline = dir.path().join("content/timeline.yaml");
+    let text = std::fs::read_to_string(&timeline).unwrap();
+    // A curator corrects one English figure of one event, as a reviewer asked.
+    let old = "more than 3,000 people detained";
+    assert!(
+        text.contains(old),
+        "the shipped shoot_order body names {old:?}"
+    );
+    std::fs::write(
+        &timeline,
+        text.replace(old, "more than 3,100 people detained"),
+    )
+    .unwrap();
+
+    let (code, _, stderr) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("content/timeline.yaml: shoot_order: the English changed since the Russian (ru) and the Kazakh (kk) were reviewed"),
+        "{stderr}"
+    );
+    // The old and new English side by side, the changed figure marked in each.
+    assert!(stderr.contains("[3,000]"), "{stderr}");
+    assert!(stderr.contains("[3,100]"), "{stderr}");
+    assert!(stderr.contains("│"), "{stderr}");
+    assert!(
+        stderr.contains("qantar-bot check --reviewed timeline:shoot_order"),
+        "{stderr}"
+    );
+    // Nothing else is named: only the edited entry went stale.
+    assert_eq!(stderr.matches("the English changed").count(), 1, "{stderr}");
+
+    // The Kazakh translator has checked theirs: only the Russian is left.
+    let (code, stdout, stderr) = check_in(dir.path(), &["--reviewed", "timeline:shoot_order:kk"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.contains("timeline:shoot_order:kk"), "{stdout}");
+    assert!(
+        stderr.contains("shoot_order: the English changed since the Russian (ru) was reviewed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Kazakh (kk)"), "{stderr}");
+
+    let (code, _, stderr) = check_in(dir.path(), &["--reviewed", "timeline:shoot_order:ru"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn check_reviewed_refuses_an_unknown_entry_and_writes_nothing() {
+    let dir = copy_tree();
+    let file = dir.path().join("content/reviewed.yaml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let (code, _, stderr) = check_in(
+        dir.path(),
+        &["--reviewed", "timeline:shoot_order:kk", "timeline:atlantis"],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`timeline:atlantis` names no entry"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+}
+
+#[test]
+fn check_names_a_new_translation_with_no_record_and_a_missing_record_file() {
+    let dir = copy_tree();
+    edit_yaml(dir.path(), "timeline.yaml", |v| {
+        v["events"][1]["id"] = Value::from("strike_renamed");
+    });
+    let (code, _, stderr) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("content/timeline.yaml: strike_renamed: the Russian (ru) and the Kazakh (kk) have no record of the English"),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("content/reviewed.yaml")).unwrap();
+    let (code, _, stderr) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("reviewed.yaml: missing") && stderr.contains("--reviewed all"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = check_in(dir.path(), &["--reviewed", "all"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -192,9 +192,9 @@ async fn sendday_queues_a_missed_day_once_after_its_preview() {
     tell(
         &h,
         &admin,
-        "/sendday 2027-01-08",
+        "/sendday 2027-01-14",
         Lang::En,
-        View::RehearseNothing(day("2027-01-08")),
+        View::RehearseNothing(day("2027-01-14")),
     )
     .await;
     // 2 January was missed (the bot here stands at 1 February).
