@@ -323,7 +323,11 @@ pub async fn total(pool: &SqlitePool, name: &str) -> Result<i64, StoreError> {
 
 /// Deletes every per-chat row, keeps the anonymous counts, and scrubs the file.
 pub async fn purge(pool: &SqlitePool) -> Result<Vec<(&'static str, u64)>, StoreError> {
-    let mut tx = pool.begin().await?;
+    // The write lock is taken first (IMMEDIATE): a transaction that began by reading
+    // could not become a writer once the running bot's sender had committed since
+    // ("database is locked" at once, whatever the busy timeout), and a purge is an
+    // emergency action that must go through while the bot sends.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut deleted = Vec::new();
     // A store of an older release still holds its plain table: it goes first.
     let plain: bool = sqlx::query_scalar(
