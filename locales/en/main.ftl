@@ -17,6 +17,16 @@ cmd-lang = Language: English, Русский, Қазақша
 cmd-subscribe = Get the record on its anniversaries, and announcements
 cmd-unsubscribe = Stop those messages
 cmd-forget = Delete what I keep about this chat
+cmd-announce = Preview an announcement, then send it
+cmd-broadcasts = What is being sent; cancel or resume
+cmd-sendday = Send a missed day's post to everyone
+cmd-rehearse = Get a day's post yourself, as readers will
+cmd-pause = Stop all sending now
+cmd-resume = Continue sending
+cmd-stats = Usage and subscribers
+cmd-reload = Reload the record and texts
+cmd-purge = Delete what is stored about every chat
+help-admin-title = Admin commands (only admins see these)
 
 start-title = Bloody January: Kazakhstan, 2022
 start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The authorities answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. I tell what happened, day by day, and name the source of every figure.

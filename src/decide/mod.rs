@@ -213,6 +213,10 @@ fn on_command(command: Command, addressed: bool, facts: &Facts, content: &Conten
                 picker: facts.saved.is_none() && unknown,
             }))
         }
+        // An admin's own /help lists the admin commands too; never in a group.
+        Action::Show(View::Help) if facts.admin && facts.private => {
+            plan(Step::Show(View::AdminHelp))
+        }
         Action::Show(view) => plan(Step::Show(view)),
         Action::SwitchLang { lang, then } => plan(Step::SaveLang { lang, then }),
         Action::Subscribe(on) => plan(Step::Subscribe {

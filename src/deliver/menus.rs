@@ -1,7 +1,7 @@
 //! Telegram's command menus and profile texts, in every language.
 
 use teloxide::prelude::*;
-use teloxide::types::BotCommand;
+use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
 use crate::catalog::Catalog;
 use crate::i18n::Msg;
@@ -13,6 +13,44 @@ pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
     command::menu()
         .map(|(name, msg)| BotCommand::new(name, catalog.locales.text(lang, msg, None)))
         .collect()
+}
+
+/// An admin's menu: the public commands, then the admin commands, in `lang`.
+pub fn admin_commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
+    let mut out = commands(catalog, lang);
+    out.extend(
+        command::admin_menu()
+            .map(|(name, msg)| BotCommand::new(name, catalog.locales.text(lang, msg, None))),
+    );
+    out
+}
+
+/// Gives each admin a menu of their own in their private chat (a chat scope, so no one
+/// else sees the admin commands), in the language saved for that chat, else `default`.
+/// An admin who never opened the bot has no chat yet: Telegram refuses, and it is
+/// logged (the bot gives them the menu at its next start or reload).
+pub async fn publish_admin(bot: &Bot, app: &crate::handle::App) {
+    let catalog = app.catalog.get();
+    for admin in &app.admins {
+        let chat = *admin as i64;
+        let lang = app
+            .store
+            .language(chat)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(app.default_lang);
+        let scope = BotCommandScope::Chat {
+            chat_id: Recipient::Id(ChatId(chat)),
+        };
+        if let Err(e) = bot
+            .set_my_commands(admin_commands(&catalog, lang))
+            .scope(scope)
+            .await
+        {
+            log::warn!("an admin's command menu was refused: {e}");
+        }
+    }
 }
 
 /// Every text the menus and profile show, in every language; a reload re-publishes the

@@ -112,6 +112,24 @@ const TABLE: [(&str, Name, Option<Msg>); 20] = [
     ("resume", Name::Resume, None),
 ];
 
+/// The admin commands as an admin's own menu and `/help` list them, most used first.
+const ADMIN_MENU: [(&str, Msg); 9] = [
+    ("announce", Msg::CmdAnnounce),
+    ("broadcasts", Msg::CmdBroadcasts),
+    ("sendday", Msg::CmdSendDay),
+    ("rehearse", Msg::CmdRehearse),
+    ("pause", Msg::CmdPause),
+    ("resume", Msg::CmdResume),
+    ("stats", Msg::CmdStats),
+    ("reload", Msg::CmdReload),
+    ("purge", Msg::CmdPurge),
+];
+
+/// The admin commands with the message that describes each.
+pub fn admin_menu() -> impl Iterator<Item = (&'static str, Msg)> {
+    ADMIN_MENU.iter().copied()
+}
+
 /// Other spellings a person may type.
 const ALIASES: [(&str, Name); 1] = [("language", Name::Lang)];
 

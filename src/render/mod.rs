@@ -41,6 +41,8 @@ pub enum View {
         picker: bool,
     },
     Help,
+    /// `/help` from an admin in a private chat: the public commands, then the admin's.
+    AdminHelp,
     Summary,
     /// One topic of the summary by id; an unknown id renders a refusal listing topics.
     Topic(String),

@@ -28,6 +28,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
     let (blocks, keyboard, link_preview) = match view {
         View::Start { picker } => (r.start(), r.start_keys(*picker), false),
         View::Help => (r.help(), no_keys(), false),
+        View::AdminHelp => (r.admin_help(), no_keys(), false),
         View::Summary => (r.summary(), r.summary_keys(None), false),
         View::Topic(id) => r.topic(id),
         View::Timeline { page } => {
@@ -256,6 +257,22 @@ impl Renderer<'_> {
             self.command_lines(),
             format!("<i>{}</i>", self.t(Msg::HelpPrivacy)),
         ]
+    }
+
+    fn admin_help(&self) -> Vec<String> {
+        let mut blocks = self.help();
+        let admin: Vec<String> = command::admin_menu()
+            .map(|(name, msg)| format!("/{name} — {}", self.t(msg)))
+            .collect();
+        blocks.insert(
+            2,
+            format!(
+                "<b>{}</b>\n{}",
+                self.t(Msg::HelpAdminTitle),
+                admin.join("\n")
+            ),
+        );
+        blocks
     }
 
     /// "Sources: <a>Publisher</a>, …" for a list of source ids.

@@ -126,6 +126,10 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         me.username(),
     ));
     reload::on_hangup(bot.clone(), Arc::clone(&app));
+    {
+        let (bot, app) = (bot.clone(), Arc::clone(&app));
+        tokio::spawn(async move { crate::deliver::menus::publish_admin(&bot, &app).await });
+    }
     flush_usage_every(Arc::clone(&app), stop.clone());
     crate::outreach::watch::spawn(bot.clone(), Arc::clone(&app), stop.clone());
     let sender = sender_thread::start(

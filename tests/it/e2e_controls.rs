@@ -315,3 +315,44 @@ async fn an_admin_command_in_a_group_is_answered_in_private() {
         h.api.sent_to(GROUP)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_get_a_menu_and_a_help_of_their_own() {
+    let h = builder().start().await;
+    // The admin's own menu: a chat scope, the public commands then the admin's.
+    let menu = h
+        .api
+        .wait_until(|api| {
+            api.calls("setMyCommands")
+                .into_iter()
+                .find(|c| c.body["scope"]["type"] == "chat" && c.body["scope"]["chat_id"] == ADMIN)
+        })
+        .await
+        .expect("an admin menu");
+    let names: Vec<&str> = menu.body["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["command"].as_str())
+        .collect();
+    for admin_command in [
+        "announce",
+        "broadcasts",
+        "sendday",
+        "rehearse",
+        "pause",
+        "resume",
+    ] {
+        assert!(names.contains(&admin_command), "{names:?}");
+    }
+    assert!(names.contains(&"timeline"), "{names:?}");
+    // No menu for everyone carries an admin command.
+    for c in h.api.calls("setMyCommands") {
+        if c.body["scope"]["type"] != "chat" {
+            assert!(!c.body.to_string().contains("\"pause\""), "{}", c.body);
+        }
+    }
+    tell(&h, &admin(), "/help", Lang::En, View::AdminHelp).await;
+    let reader = readers(7_545_000_000, 1).remove(0);
+    tell(&h, &reader, "/help", reader.lang, View::Help).await;
+}

@@ -20,6 +20,7 @@ fn name_of(view: &View) -> String {
     match view {
         View::Start { picker } => format!("start{}", if *picker { "_picker" } else { "" }),
         View::Help => "help".into(),
+        View::AdminHelp => "admin_help".into(),
         View::Summary => "summary".into(),
         View::Topic(id) => format!("topic_{id}"),
         View::Timeline { page } => format!("timeline_p{:02}", page + 1),
@@ -114,6 +115,7 @@ fn every_view(catalog: &Catalog) -> Vec<View> {
         View::Start { picker: false },
         View::Start { picker: true },
         View::Help,
+        View::AdminHelp,
         View::Summary,
         View::Sources,
         View::Petition,
