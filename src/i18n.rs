@@ -53,6 +53,7 @@ messages! {
     CmdReload => "cmd-reload",
     CmdPurge => "cmd-purge",
     HelpAdminTitle => "help-admin-title",
+    ChannelTrouble => "channel-trouble",
     AnnounceCancelled => "announce-cancelled",
     ButtonSubscribe => "button-subscribe",
     Subscribed => "subscribed",

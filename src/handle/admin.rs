@@ -31,7 +31,7 @@ pub async fn admin_view(
     sender: Sender,
 ) -> View {
     match admin {
-        AdminCommand::Stats => stats(app).await,
+        AdminCommand::Stats => with_channel_trouble(app, stats(app).await),
         AdminCommand::Reload => {
             match reload::reload(bot, &app.catalog, &app.content_paths, &app.metrics).await {
                 reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
@@ -53,11 +53,23 @@ pub async fn admin_view(
         ),
         // Nothing is sent before the admin presses Confirm.
         AdminCommand::Announce(Some(id)) => announce_preview(app, id).await,
-        AdminCommand::Broadcasts => broadcasts(app).await,
+        AdminCommand::Broadcasts => with_channel_trouble(app, broadcasts(app).await),
         AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, sender).await,
         AdminCommand::SendDay(day) => send_day_preview(app, day).await,
         AdminCommand::Pause => pause(app, sender).await,
         AdminCommand::Resume => resume(app).await,
+    }
+}
+
+/// `view`, headed by the channels the bot cannot post to, if any.
+fn with_channel_trouble(app: &App, view: View) -> View {
+    let problems = app.channel_health.problems();
+    if problems.is_empty() {
+        return view;
+    }
+    View::ChannelTrouble {
+        problems: problems.into_iter().map(|p| (p.channel, p.cause)).collect(),
+        then: Box::new(view),
     }
 }
 

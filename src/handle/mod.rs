@@ -43,6 +43,8 @@ pub struct App {
     pub notices: crate::outreach::notice::Notices,
     /// The outreach watchdog's last word, for /healthz.
     pub watch: crate::outreach::watch::Watch,
+    /// Channels the last check found the bot cannot post to.
+    pub channel_health: crate::outreach::channels::ChannelHealth,
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
 }

@@ -2,6 +2,7 @@
 //! subscribers and channels, through one durable queue (`store::outreach`) at
 //! Telegram's limits (`pace`), sent by one replica at a time (`sender`).
 
+pub mod channels;
 pub mod clock;
 pub mod notice;
 pub mod pace;

@@ -182,7 +182,11 @@ impl Sender {
             .create_job(&job, &messages, &self.outreach.channels())
             .await
         {
-            Ok(Some(n)) => log::info!("queued {job} for {n} recipients"),
+            Ok(Some(n)) => {
+                log::info!("queued {job} for {n} recipients");
+                // Before the day's first post: may the bot still post to each channel?
+                super::channels::check(&self.bot, &self.app).await;
+            }
             Ok(None) => {}
             Err(e) => {
                 self.app.metrics.outreach_queue_failed();

@@ -95,6 +95,12 @@ pub enum View {
     Purged(u64),
     PurgeCancelled,
     PurgeFailed,
+    /// Admin: channels the bot cannot post to (channel, cause), above another admin view
+    /// (`/broadcasts`, `/stats`).
+    ChannelTrouble {
+        problems: Vec<(String, String)>,
+        then: Box<View>,
+    },
     /// Admin: usage counts, newest day first, and subscribers per language.
     Stats {
         usage: Vec<crate::store::Usage>,

@@ -68,6 +68,26 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         }
         View::PurgeCancelled => (vec![r.t(Msg::PurgeCancelled)], no_keys(), false),
         View::PurgeFailed => (vec![r.t(Msg::PurgeFailed)], no_keys(), false),
+        View::ChannelTrouble { problems, then } => {
+            let inner = render(r.catalog, r.lang, then);
+            let mut blocks: Vec<String> = problems
+                .iter()
+                .map(|(channel, cause)| {
+                    let a = args([
+                        ("channel", FluentValue::from(clip(channel, 64))),
+                        ("cause", FluentValue::from(clip(cause, 200))),
+                    ]);
+                    format!("<b>{}</b>", r.t_args(Msg::ChannelTrouble, &a))
+                })
+                .collect();
+            let keys = inner
+                .messages
+                .last()
+                .map(|m| m.keyboard.clone())
+                .unwrap_or_default();
+            blocks.extend(inner.messages.into_iter().map(|m| m.html));
+            (blocks, keys, inner.link_preview)
+        }
         View::Stats { usage, subscribers } => (r.stats(usage, subscribers), no_keys(), false),
         View::Reloaded(generation) => {
             let a = args([("generation", FluentValue::from(*generation))]);

@@ -128,7 +128,10 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     reload::on_hangup(bot.clone(), Arc::clone(&app));
     {
         let (bot, app) = (bot.clone(), Arc::clone(&app));
-        tokio::spawn(async move { crate::deliver::menus::publish_admin(&bot, &app).await });
+        tokio::spawn(async move {
+            crate::deliver::menus::publish_admin(&bot, &app).await;
+            crate::outreach::channels::check(&bot, &app).await;
+        });
     }
     flush_usage_every(Arc::clone(&app), stop.clone());
     crate::outreach::watch::spawn(bot.clone(), Arc::clone(&app), stop.clone());
@@ -216,6 +219,7 @@ fn make_app(
         bot_username: bot_username.to_string(),
         notices: Default::default(),
         watch: Default::default(),
+        channel_health: Default::default(),
         metrics,
     }
 }

@@ -188,6 +188,13 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
             already: true,
         },
         View::CancelAsk(job("day:2027-01-05", 124, 269, 20.0)),
+        View::ChannelTrouble {
+            problems: vec![(
+                "@qantar_kk".into(),
+                "the bot is not an administrator with the right to post messages".into(),
+            )],
+            then: Box::new(View::Broadcasts(vec![job("day:2027-01-05", 10, 90, 5.0)])),
+        },
         View::SendDayPreview {
             day: day("2027-01-02"),
             recipients: vec![(Lang::Ru, 12), (Lang::Kk, 3)],

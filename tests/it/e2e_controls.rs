@@ -356,3 +356,46 @@ async fn admins_get_a_menu_and_a_help_of_their_own() {
     let reader = readers(7_545_000_000, 1).remove(0);
     tell(&h, &reader, "/help", reader.lang, View::Help).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_the_bot_cannot_post_to_is_named_at_start() {
+    const CHANNEL: i64 = -1_005_550_002;
+    const FINE: i64 = -1_005_550_003;
+    let api_setup = |h: &crate::harness::Harness| h.api.deny_posting(CHANNEL);
+    let mut h = builder()
+        .env("QANTAR_CHANNELS", format!("{CHANNEL}:kk,{FINE}:ru"))
+        .start()
+        .await;
+    api_setup(&h);
+    h.bot.wait_log("polling for updates", 1).await;
+    // The check runs at start: restart now that the fake knows.
+    restart_at(&mut h, "2027-02-01T06:00:00Z");
+    let notice = h
+        .api
+        .wait_until(|api| {
+            api.delivered_to(ADMIN).into_iter().find(|c| {
+                c.body["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(&CHANNEL.to_string()))
+            })
+        })
+        .await
+        .unwrap_or_else(|| panic!("the admins were told\n{}", h.bot.log_text()));
+    let text = notice.body["text"].as_str().unwrap().to_string();
+    assert!(text.contains("right to post"), "{text}");
+    assert!(!text.contains(&FINE.to_string()), "{text}");
+    // This process's own check may finish a moment after the notice of the last one.
+    let mut list = String::new();
+    for _ in 0..20 {
+        list = admin_says(&h, "/broadcasts").await;
+        if list.contains(&format!("cannot post to the channel {CHANNEL}")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(
+        list.contains(&format!("cannot post to the channel {CHANNEL}")),
+        "{list}"
+    );
+    assert!(!list.contains(&FINE.to_string()), "{list}");
+}

@@ -86,6 +86,9 @@ struct Inner {
     sent_ids: Vec<(i64, i64)>,
     /// Users getChatMember calls an administrator (of any chat); everyone else is a member.
     chat_admins: HashSet<i64>,
+    /// Chats where the bot is a plain member, not an administrator allowed to post
+    /// (elsewhere getChatMember calls the bot one).
+    no_post: HashSet<i64>,
     /// File ids handed out for uploaded photos.
     next_file: i64,
 }
@@ -279,6 +282,11 @@ impl FakeApi {
     }
 
     /// From now on getChatMember answers `administrator` for these users, in any chat.
+    /// Makes the bot a plain member of `chat`: it may not post there.
+    pub fn deny_posting(&self, chat: i64) {
+        self.inner.lock().unwrap().no_post.insert(chat);
+    }
+
     pub fn set_chat_admins(&self, users: &[i64]) {
         self.inner.lock().unwrap().chat_admins = users.iter().copied().collect();
     }
@@ -542,8 +550,28 @@ async fn handle(
         "getupdates" => get_updates(&api, &body).await,
         "getchatmember" => {
             let user = body["user_id"].as_i64().unwrap_or(0);
+            if user == BOT_ID {
+                let chat = body["chat_id"].as_i64().unwrap_or(0);
+                let posts = !api.inner.lock().unwrap().no_post.contains(&chat);
+                return ok(bot_member(posts));
+            }
             let admin = api.inner.lock().unwrap().chat_admins.contains(&user);
             ok(chat_member(user, admin))
+        }
+        // A channel, by id or @name.
+        "getchat" => {
+            let id = body["chat_id"].as_i64().unwrap_or(-1_001_000_000_000);
+            let mut chat = json!({
+                "id": id, "type": "channel", "title": "Channel", "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": false, "limited_gifts": false,
+                    "unique_gifts": false, "premium_subscription": false
+                }
+            });
+            if let Some(name) = body["chat_id"].as_str() {
+                chat["username"] = json!(name.trim_start_matches('@'));
+            }
+            ok(chat)
         }
         "sendphoto" => {
             let chat = chat_of(&body);
@@ -609,6 +637,22 @@ fn chat_member(user: i64, admin: bool) -> Value {
         "can_delete_messages": true, "can_manage_video_chats": true,
         "can_invite_users": true, "can_restrict_members": true,
         "can_pin_messages": true, "can_promote_members": false
+    })
+}
+
+/// The bot as a channel's administrator allowed to post (`posts`), or a plain member.
+fn bot_member(posts: bool) -> Value {
+    let user =
+        json!({"id": BOT_ID, "is_bot": true, "first_name": "Qantar", "username": BOT_USERNAME});
+    if !posts {
+        return json!({"user": user, "status": "member"});
+    }
+    json!({
+        "user": user, "status": "administrator", "is_anonymous": false,
+        "can_be_edited": false, "can_manage_chat": true, "can_change_info": false,
+        "can_delete_messages": false, "can_manage_video_chats": false,
+        "can_invite_users": false, "can_restrict_members": false,
+        "can_promote_members": false, "can_post_messages": true, "can_edit_messages": false
     })
 }
 

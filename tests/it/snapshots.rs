@@ -48,6 +48,7 @@ fn name_of(view: &View) -> String {
         View::PurgeCancelled => "purge_cancelled".into(),
         View::PurgeFailed => "purge_failed".into(),
         View::Stats { .. } => "stats".into(),
+        View::ChannelTrouble { .. } => "channel_trouble".into(),
         View::Reloaded(_) => "reloaded".into(),
         View::ReloadRejected(_) => "reload_rejected".into(),
         View::OnThisDay { day, links } => format!(
