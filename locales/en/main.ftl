@@ -28,6 +28,12 @@ cmd-reload = Reload the record and texts
 cmd-purge = Delete what is stored about every chat
 help-admin-title = Admin commands (only admins see these)
 channel-trouble = ⚠️ I cannot post to the channel { $channel }: { $cause }. Make the bot an administrator there with the right to post messages.
+broadcast-scheduled = scheduled: goes at { $at }
+announce-scheduled-line = 🕘 Scheduled: Confirm does not send it now; it goes at { $at } (local time).
+announce-scheduled = Announcement { $id } is scheduled for { $at }, for { $count ->
+    [one] { $count } recipient
+   *[other] { $count } recipients
+} as of now. Nothing goes before then; /broadcasts lists it with Cancel.
 
 start-title = Bloody January: Kazakhstan, 2022
 start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The authorities answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. I tell what happened, day by day, and name the source of every figure.

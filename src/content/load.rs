@@ -377,6 +377,14 @@ fn announcements(check: &mut Checker, c: &Content) {
         let at = format!("announcements[{i}]");
         check.id(&at, &a.id, &mut ids);
         check.text(&format!("{at}.text"), &a.text, ANNOUNCEMENT_MAX);
+        if let Some(when) = &a.send_at
+            && when.parse::<jiff::civil::DateTime>().is_err()
+        {
+            check.fail(
+                format!("{at}.send_at"),
+                format!("`{when}` is not a local date and time: write it as 2027-01-02T09:00"),
+            );
+        }
         if a.buttons.len() > ANNOUNCEMENT_BUTTONS_MAX {
             check.fail(
                 format!("{at}.buttons"),

@@ -218,6 +218,10 @@ pub struct Announcement {
     pub text: Localized,
     #[serde(default)]
     pub buttons: Vec<AnnouncementButton>,
+    /// When it goes, local date and time in `QANTAR_TIMEZONE` (`2027-01-02T09:00`):
+    /// Confirm then schedules it instead of sending it at once. Absent: at Confirm.
+    #[serde(default)]
+    pub send_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

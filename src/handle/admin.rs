@@ -109,7 +109,8 @@ async fn announce_preview(app: &App, id: String) -> View {
 
 async fn preview_of(app: &App, id: String, changed: bool) -> View {
     let catalog = app.catalog.get();
-    let Some(messages) = job_messages(app, &catalog, &format!("announce:{id}")) else {
+    let job = format!("announce:{id}");
+    let Some(messages) = job_messages(app, &catalog, &job) else {
         return View::AnnounceUnknown(id);
     };
     let recipients = subscribers(app).await;
@@ -117,7 +118,7 @@ async fn preview_of(app: &App, id: String, changed: bool) -> View {
         id,
         recipients,
         channels: app.outreach.channels.len(),
-        version: snapshot::fingerprint(&messages),
+        version: snapshot::version(&catalog, &job, &messages),
         changed,
     }
 }
@@ -141,19 +142,39 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
     let Some(messages) = job_messages(app, &catalog, &job) else {
         return View::AnnounceUnknown(id);
     };
-    if snapshot::fingerprint(&messages) != version {
+    if snapshot::version(&catalog, &job, &messages) != version {
         log::info!("a Confirm under an older preview: a fresh preview instead");
         return preview_of(app, id, true).await;
     }
+    // A `send_at` in the content schedules it: the job waits until then.
+    let send_at = catalog
+        .content
+        .announcement(&id)
+        .and_then(|a| a.send_at.as_deref())
+        .and_then(|at| at.parse::<jiff::civil::DateTime>().ok())
+        .and_then(|at| at.to_zoned(app.outreach.zone.0.clone()).ok());
+    let not_before = send_at
+        .as_ref()
+        .map_or(0, |at| at.timestamp().as_millisecond());
     match app
         .store
-        .create_job(&job, &messages, &app.outreach.channels())
+        .create_job_at(&job, not_before, &messages, &app.outreach.channels())
         .await
     {
-        Ok(Some(recipients)) => {
-            log::info!("announcement queued for {recipients} recipients");
-            View::AnnounceQueued { id, recipients }
-        }
+        Ok(Some(recipients)) => match send_at {
+            Some(at) => {
+                log::info!("announcement scheduled for {recipients} recipients");
+                View::AnnounceScheduled {
+                    id,
+                    recipients,
+                    at: at.strftime("%F %H:%M %Z").to_string(),
+                }
+            }
+            None => {
+                log::info!("announcement queued for {recipients} recipients");
+                View::AnnounceQueued { id, recipients }
+            }
+        },
         Ok(None) => match app.store.job(&job).await {
             Ok(Some(existing)) => View::AnnounceExists(progress(&existing, now_ms())),
             Ok(None) => View::AnnounceQueueFailed(id),
@@ -173,8 +194,19 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
 }
 
 async fn broadcasts(app: &App) -> View {
+    let due = crate::outreach::clock::now().as_millisecond();
     let jobs = match app.store.jobs(BROADCASTS_SHOWN).await {
-        Ok(jobs) => jobs.iter().map(|j| progress(j, now_ms())).collect(),
+        Ok(jobs) => jobs
+            .iter()
+            .map(|j| {
+                let mut p = progress(j, now_ms());
+                // Not yet due: when it goes, instead of a rate and an ETA.
+                if j.state == "running" && j.not_before_ms > due {
+                    p.scheduled_for = Some(local_time(app, j.not_before_ms));
+                }
+                p
+            })
+            .collect(),
         Err(e) => {
             app.metrics.store_error("read");
             log::warn!("broadcast progress failed: {e}");
@@ -273,32 +305,33 @@ fn progress(job: &Job, now: i64) -> JobProgress {
         eta_seconds: (running && per_second > 0.0)
             .then(|| (pending as f64 / per_second).ceil() as u64),
         cancelled: job.state == "cancelled",
+        scheduled_for: None,
     }
 }
 
 /// The day `raw` names, if it is one subscribers would get (a full date in the window,
 /// with events), else the view that says why not.
-fn sendable_day(app: &App, raw: &str) -> Result<crate::content::Date, View> {
+fn sendable_day(app: &App, raw: &str) -> Result<crate::content::Date, Box<View>> {
     let Some(day) = raw
         .trim()
         .parse::<crate::content::Date>()
         .ok()
         .filter(|d| d.day.is_some())
     else {
-        return Err(View::SendDayBadDate(raw.to_string()));
+        return Err(Box::new(View::SendDayBadDate(raw.to_string())));
     };
     if !app
         .outreach
         .window
         .contains(day.month, day.day.unwrap_or(0))
     {
-        return Err(View::RehearseOutsideWindow {
+        return Err(Box::new(View::RehearseOutsideWindow {
             day,
             window: app.outreach.window.to_string(),
-        });
+        }));
     }
     if !snapshot::day_has_events(&app.catalog.get().content, day) {
-        return Err(View::RehearseNothing(day));
+        return Err(Box::new(View::RehearseNothing(day)));
     }
     Ok(day)
 }
@@ -308,7 +341,7 @@ fn sendable_day(app: &App, raw: &str) -> Result<crate::content::Date, View> {
 async fn send_day_preview(app: &App, raw: Option<String>) -> View {
     let day = match sendable_day(app, &raw.unwrap_or_default()) {
         Ok(day) => day,
-        Err(view) => return view,
+        Err(view) => return *view,
     };
     day_preview(app, day, false).await
 }
@@ -332,7 +365,7 @@ async fn day_preview(app: &App, day: crate::content::Date, changed: bool) -> Vie
         day,
         recipients: subscribers(app).await,
         channels: app.outreach.channels.len(),
-        version: snapshot::fingerprint(&messages),
+        version: snapshot::version(&catalog, &job, &messages),
         changed,
     }
 }
@@ -341,14 +374,14 @@ async fn day_preview(app: &App, day: crate::content::Date, changed: bool) -> Vie
 pub async fn send_day(app: &App, day: crate::content::Date, version: String) -> View {
     let day = match sendable_day(app, &day.to_string()) {
         Ok(day) => day,
-        Err(view) => return view,
+        Err(view) => return *view,
     };
     let job = format!("day:{day}");
     let catalog = app.catalog.get();
     let Some(messages) = job_messages(app, &catalog, &job) else {
         return View::RehearseNothing(day);
     };
-    if snapshot::fingerprint(&messages) != version {
+    if snapshot::version(&catalog, &job, &messages) != version {
         return day_preview(app, day, true).await;
     }
     match app
@@ -484,6 +517,7 @@ mod tests {
             blocked: 0,
             failed: 0,
             cancelled: 0,
+            not_before_ms: 0,
             pending,
         }
     }

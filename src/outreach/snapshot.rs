@@ -107,7 +107,28 @@ pub fn version_of(
     channel_langs: &[Lang],
     bot: &str,
 ) -> Option<String> {
-    job_messages(catalog, job, channel_langs, bot).map(|m| fingerprint(&m))
+    job_messages(catalog, job, channel_langs, bot).map(|m| version(catalog, job, &m))
+}
+
+/// The version a preview shows and its Confirm carries: the messages' fingerprint, and
+/// for a scheduled announcement its time too, so a moved `send_at` needs a new look.
+pub fn version(catalog: &Catalog, job: &str, messages: &[JobMessage]) -> String {
+    let send_at = job
+        .strip_prefix("announce:")
+        .and_then(|id| catalog.content.announcement(id))
+        .and_then(|a| a.send_at.clone());
+    match send_at {
+        None => fingerprint(messages),
+        Some(at) => {
+            let mut with_time = messages.to_vec();
+            with_time.push(JobMessage {
+                audience: Audience::Chat,
+                lang: Lang::En,
+                body: format!("send_at {at}"),
+            });
+            fingerprint(&with_time)
+        }
+    }
 }
 
 /// A reply as the store keeps it.

@@ -202,6 +202,7 @@ mod tests {
             blocked: 0,
             failed: 0,
             cancelled: 0,
+            not_before_ms: 0,
             pending,
         }
     }

@@ -141,6 +141,12 @@ pub enum View {
         id: String,
         recipients: i64,
     },
+    /// Admin: the confirmed announcement is scheduled for `at` (local time).
+    AnnounceScheduled {
+        id: String,
+        recipients: i64,
+        at: String,
+    },
     /// Admin: a Confirm for an announcement queued before: how far it got, and that
     /// nothing more was queued.
     AnnounceExists(JobProgress),

@@ -53,6 +53,8 @@ pub struct JobProgress {
     pub per_second: f64,
     pub eta_seconds: Option<u64>,
     pub cancelled: bool,
+    /// A scheduled job not yet due: when it goes, as the operator reads local time.
+    pub scheduled_for: Option<String>,
 }
 
 impl JobProgress {
@@ -84,6 +86,7 @@ impl PartialEq for JobProgress {
             o.cancelled_count,
         ) && self.per_second.to_bits() == o.per_second.to_bits()
             && (self.eta_seconds, self.cancelled) == (o.eta_seconds, o.cancelled)
+            && self.scheduled_for == o.scheduled_for
     }
 }
 
@@ -102,7 +105,7 @@ impl Hash for JobProgress {
         )
             .hash(h);
         self.per_second.to_bits().hash(h);
-        (self.eta_seconds, self.cancelled).hash(h);
+        (self.eta_seconds, self.cancelled, &self.scheduled_for).hash(h);
     }
 }
 
@@ -284,6 +287,13 @@ impl Renderer<'_> {
             self.t_args(Msg::AnnouncePreviewTitle, &title),
             self.t(Msg::AnnouncePreviewNote)
         )];
+        if let Some(at) = &a.send_at {
+            let at = args([("at", FluentValue::from(at.replace('T', " ")))]);
+            blocks.push(format!(
+                "<b>{}</b>",
+                self.t_args(Msg::AnnounceScheduledLine, &at)
+            ));
+        }
         let mut chats = 0;
         for lang in Lang::ALL {
             let count: i64 = recipients
@@ -374,6 +384,15 @@ impl Renderer<'_> {
             Msg::AnnounceExistsDone
         };
         vec![self.t_args(msg, &a)]
+    }
+
+    pub(super) fn announce_scheduled(&self, id: &str, recipients: i64, at: &str) -> Vec<String> {
+        let a = args([
+            ("id", FluentValue::from(clip(id, 32))),
+            ("count", FluentValue::from(recipients)),
+            ("at", FluentValue::from(clip(at, 40))),
+        ]);
+        vec![self.t_args(Msg::AnnounceScheduled, &a)]
     }
 
     pub(super) fn announce_queue_failed(&self, id: &str) -> Vec<String> {
@@ -477,7 +496,10 @@ impl Renderer<'_> {
                 ("failed", FluentValue::from(j.failed)),
                 ("cancelled", FluentValue::from(j.cancelled_count)),
             ]);
-            let state = if j.cancelled {
+            let state = if let Some(at) = &j.scheduled_for {
+                let a = args([("at", FluentValue::from(clip(at, 40)))]);
+                self.t_args(Msg::BroadcastScheduled, &a)
+            } else if j.cancelled {
                 self.t(Msg::BroadcastCancelledMark)
             } else if j.pending == 0 {
                 self.t(Msg::BroadcastDone)

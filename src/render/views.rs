@@ -120,6 +120,9 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
         View::AnnounceQueued { id, recipients } => {
             (r.announce_queued(id, *recipients), no_keys(), false)
         }
+        View::AnnounceScheduled { id, recipients, at } => {
+            (r.announce_scheduled(id, *recipients, at), no_keys(), false)
+        }
         View::AnnounceExists(job) => (r.announce_exists(job), no_keys(), false),
         View::AnnounceQueueFailed(id) => (r.announce_queue_failed(id), no_keys(), false),
         View::AnnounceUnknown(id) => (r.announcement_unknown(id), no_keys(), false),

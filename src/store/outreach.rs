@@ -83,12 +83,13 @@ pub(super) type QueueRow = (String, Vec<u8>, Vec<u8>, String, i64, i64);
 pub(super) type PostRow = (String, String, String, i64, i64);
 
 /// A job as the backends read it: id, state, created, finished, total, sent, blocked,
-/// failed, cancelled, pending.
+/// failed, cancelled, not before, pending.
 pub(super) type JobRow = (
     String,
     String,
     i64,
     Option<i64>,
+    i64,
     i64,
     i64,
     i64,
@@ -132,13 +133,26 @@ pub struct Job {
     pub blocked: i64,
     pub failed: i64,
     pub cancelled: i64,
+    /// A scheduled job sends nothing before this (unix milliseconds); 0: at once.
+    pub not_before_ms: i64,
     pub pending: i64,
 }
 
 impl From<JobRow> for Job {
     fn from(r: JobRow) -> Job {
-        let (id, state, created_ms, finished_ms, total, sent, blocked, failed, cancelled, pending) =
-            r;
+        let (
+            id,
+            state,
+            created_ms,
+            finished_ms,
+            total,
+            sent,
+            blocked,
+            failed,
+            cancelled,
+            not_before_ms,
+            pending,
+        ) = r;
         Job {
             id,
             state,
@@ -149,9 +163,16 @@ impl From<JobRow> for Job {
             blocked,
             failed,
             cancelled,
+            not_before_ms,
             pending,
         }
     }
+}
+
+/// Now by the outreach clock (a test's clock in debug builds): what a scheduled job is
+/// due against.
+fn due_ms() -> i64 {
+    crate::outreach::clock::now().as_millisecond()
 }
 
 /// This machine's clock, in unix milliseconds, for the times kept on jobs (never for
@@ -181,6 +202,18 @@ impl Store {
         messages: &[JobMessage],
         channels: &[(String, Lang)],
     ) -> Result<Option<i64>, StoreError> {
+        self.create_job_at(id, 0, messages, channels).await
+    }
+
+    /// Like [`Store::create_job`], for a job that sends nothing before `not_before_ms`
+    /// (a scheduled announcement).
+    pub async fn create_job_at(
+        &self,
+        id: &str,
+        not_before_ms: i64,
+        messages: &[JobMessage],
+        channels: &[(String, Lang)],
+    ) -> Result<Option<i64>, StoreError> {
         let channels: Vec<(String, &str)> = channels
             .iter()
             .map(|(c, l)| (c.clone(), l.code()))
@@ -191,7 +224,7 @@ impl Store {
             .collect();
         on_backend!(
             &self.backend,
-            create_job(id, now_ms(), &messages, &channels)
+            create_job(id, now_ms(), not_before_ms, &messages, &channels)
         )
     }
 
@@ -210,7 +243,10 @@ impl Store {
 
     /// Whether `r` is still to get its message: its row waits and its job runs.
     pub async fn still_pending(&self, r: &Recipient) -> Result<bool, StoreError> {
-        on_backend!(&self.backend, still_pending(&r.job, &r.chat_key[..]))
+        on_backend!(
+            &self.backend,
+            still_pending(&r.job, &r.chat_key[..], due_ms())
+        )
     }
 
     /// The next `limit` recipients, oldest job first, each in its language of now. A
@@ -253,7 +289,7 @@ impl Store {
 
     /// Channel posts due now.
     pub async fn pending_posts(&self) -> Result<Vec<Post>, StoreError> {
-        let rows = on_backend!(&self.backend, pending_posts(now_ms()))?;
+        let rows = on_backend!(&self.backend, pending_posts(now_ms(), due_ms()))?;
         Ok(rows
             .into_iter()
             .filter_map(|(job, channel, lang, parts, attempts)| {
@@ -310,7 +346,7 @@ impl Store {
     /// The ids of the jobs still running: cheap, unlike [`Store::jobs`], which counts
     /// each job's pending recipients.
     pub async fn running_jobs(&self) -> Result<Vec<String>, StoreError> {
-        on_backend!(&self.backend, running_jobs())
+        on_backend!(&self.backend, running_jobs(due_ms()))
     }
 
     /// One job's totals, if it exists.

@@ -73,6 +73,7 @@ pub fn job(job: &str, sent: i64, pending: i64, per_second: f64) -> JobProgress {
         per_second,
         eta_seconds: None,
         cancelled: false,
+        scheduled_for: None,
     }
 }
 
@@ -161,6 +162,16 @@ pub fn outreach_views(catalog: &Catalog) -> Vec<View> {
         View::AnnounceExists(job("announce:petition", 124, 269, 20.0)),
         View::AnnounceExists(cancelled.clone()),
         View::AnnounceQueueFailed("petition".into()),
+        View::AnnounceScheduled {
+            id: "anniversary_begins".into(),
+            recipients: 1_234,
+            at: "2027-01-02 09:00 +05".into(),
+        },
+        View::Broadcasts(vec![{
+            let mut scheduled = job("announce:anniversary_begins", 0, 1_234, 0.0);
+            scheduled.scheduled_for = Some("2027-01-02 09:00 +05".into());
+            scheduled
+        }]),
         View::AnnounceUnknown("<b>nope&</b>".into()),
         View::Broadcasts(vec![
             running,

@@ -399,3 +399,78 @@ async fn a_channel_the_bot_cannot_post_to_is_named_at_start() {
     );
     assert!(!list.contains(&FINE.to_string()), "{list}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_announcement_goes_at_its_time_and_not_before() {
+    use crate::e2e_outreach::ANNOUNCEMENT;
+    let tree = crate::broken_content::copy_tree();
+    // 12:00 in Almaty on 1 February 2027; the bot stands at 11:00.
+    crate::broken_content::edit_yaml(tree.path(), "announcements.yaml", |v| {
+        let list = v["announcements"].as_sequence_mut().unwrap();
+        let a = list
+            .iter_mut()
+            .find(|a| a["id"].as_str() == Some(ANNOUNCEMENT))
+            .unwrap();
+        a["send_at"] = serde_yaml::Value::from("2027-02-01T12:00");
+    });
+    let mut h = builder().tree(tree.path()).start().await;
+    let catalog = qantar_bot::catalog::Catalog::load(
+        &tree.path().join("content"),
+        &tree.path().join("locales"),
+    )
+    .unwrap();
+    let readers = readers(7_546_000_000, 3);
+    subscribe_all(&h, &readers).await;
+    let admin = admin();
+    let version = qantar_bot::outreach::snapshot::version_of(
+        &catalog,
+        &format!("announce:{ANNOUNCEMENT}"),
+        &[],
+        crate::fake_api::BOT_USERNAME,
+    )
+    .unwrap();
+    let preview = admin_says(&h, &format!("/announce {ANNOUNCEMENT}")).await;
+    assert!(
+        preview.contains("Scheduled: Confirm does not send it now"),
+        "{preview}"
+    );
+    let n = h.api.sent_to(ADMIN).len();
+    let message = h.api.sent_message_id(ADMIN, n - 1);
+    let confirmed = crate::e2e_outreach::press(
+        &h,
+        &admin,
+        message,
+        &format!("1:a:{ANNOUNCEMENT}:{version}"),
+    )
+    .await;
+    assert!(
+        confirmed.text.contains("is scheduled for 2027-02-01 12:00"),
+        "{}",
+        confirmed.text
+    );
+    let news = |r: &Reader| {
+        let want = crate::expect::expected(&qantar_bot::render::render(
+            &catalog,
+            r.lang,
+            &View::Announcement {
+                id: ANNOUNCEMENT.into(),
+                links: qantar_bot::render::Links::Buttons,
+            },
+        ));
+        want.into_iter().next().unwrap()
+    };
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    assert_eq!(
+        tally(&h, &readers, news),
+        vec![0; readers.len()],
+        "not before its time"
+    );
+    let list = admin_says(&h, "/broadcasts").await;
+    assert!(
+        list.contains("scheduled: goes at 2027-02-01 12:00"),
+        "{list}"
+    );
+    // 12:01 in Almaty: it goes.
+    restart_at(&mut h, "2027-02-01T07:01:00Z");
+    crate::e2e_outreach::wait_everyone(&h, &readers, news, Duration::from_secs(20)).await;
+}

@@ -235,6 +235,7 @@ pub(crate) fn finished(job: &str, sent: i64, blocked: i64) -> JobProgress {
         per_second: 0.0,
         eta_seconds: None,
         cancelled: false,
+        scheduled_for: None,
     }
 }
 
@@ -1152,6 +1153,7 @@ async fn cancel_stops_a_running_broadcast() {
             per_second: 0.0,
             eta_seconds: None,
             cancelled: true,
+            scheduled_for: None,
         }]),
     );
     assert_eq!(shown_now, cancelled);

@@ -292,6 +292,7 @@ async fn a_purge_stops_the_batch_in_hand_and_the_counts_stay_exact() {
             per_second: 0.0,
             eta_seconds: None,
             cancelled: false,
+            scheduled_for: None,
         }]),
     );
     // The job completes once nothing is pending (the sender looks every 2 s).

@@ -69,8 +69,12 @@ fn name_of(view: &View) -> String {
         View::AnnounceExists(job) if job.pending > 0 => "announce_exists_running".into(),
         View::AnnounceExists(_) => "announce_exists_done".into(),
         View::AnnounceQueueFailed(_) => "announce_queue_failed".into(),
+        View::AnnounceScheduled { .. } => "announce_scheduled".into(),
         View::AnnounceUnknown(_) => "announce_unknown".into(),
         View::Broadcasts(jobs) if jobs.is_empty() => "broadcasts_empty".into(),
+        View::Broadcasts(jobs) if jobs.iter().any(|j| j.scheduled_for.is_some()) => {
+            "broadcasts_scheduled".into()
+        }
         View::Broadcasts(_) => "broadcasts".into(),
         View::BroadcastCancelled(_) => "broadcast_cancelled".into(),
         View::BroadcastNotRunning(_) => "broadcast_not_running".into(),

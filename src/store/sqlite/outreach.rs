@@ -14,16 +14,18 @@ pub async fn create_job(
     pool: &SqlitePool,
     job: &str,
     now_ms: i64,
+    not_before: i64,
     messages: &[(&str, &str, &str)],
     channels: &[(String, &str)],
 ) -> Result<Option<i64>, StoreError> {
     let mut tx = pool.begin().await?;
     let created = sqlx::query(
-        "INSERT INTO outreach_job (id, created, state) VALUES (?, ?, 'running')
+        "INSERT INTO outreach_job (id, created, state, not_before) VALUES (?, ?, 'running', ?)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(job)
     .bind(now_ms)
+    .bind(not_before)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -120,37 +122,47 @@ pub async fn still_pending(
     pool: &SqlitePool,
     job: &str,
     chat_key: &[u8],
+    due_ms: i64,
 ) -> Result<bool, StoreError> {
     let pending = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM outreach_queue q JOIN outreach_job j ON j.id = q.job
-         WHERE q.job = ? AND q.chat_key = ? AND q.state = 'pending' AND j.state = 'running')
+         WHERE q.job = ? AND q.chat_key = ? AND q.state = 'pending' AND j.state = 'running'
+           AND j.not_before <= ?)
          AND NOT EXISTS (SELECT 1 FROM outreach_pause)",
     )
     .bind(job)
     .bind(chat_key)
+    .bind(due_ms)
     .fetch_one(pool)
     .await?;
     Ok(pending)
 }
 
-/// The ids of the running jobs, oldest first.
-pub async fn running_jobs(pool: &SqlitePool) -> Result<Vec<String>, StoreError> {
+/// The ids of the running jobs due by `due_ms` (a scheduled one waits), oldest first.
+pub async fn running_jobs(pool: &SqlitePool, due_ms: i64) -> Result<Vec<String>, StoreError> {
     let ids = sqlx::query_scalar(
-        "SELECT id FROM outreach_job WHERE state = 'running' ORDER BY created, id",
+        "SELECT id FROM outreach_job WHERE state = 'running' AND not_before <= ?
+         ORDER BY created, id",
     )
+    .bind(due_ms)
     .fetch_all(pool)
     .await?;
     Ok(ids)
 }
 
 /// Channel posts due by `now_ms`: (job, channel, language, parts sent, attempts).
-pub async fn pending_posts(pool: &SqlitePool, now_ms: i64) -> Result<Vec<PostRow>, StoreError> {
+pub async fn pending_posts(
+    pool: &SqlitePool,
+    now_ms: i64,
+    due_ms: i64,
+) -> Result<Vec<PostRow>, StoreError> {
     let rows = sqlx::query_as(
         "SELECT p.job, p.channel, p.lang, p.parts, p.attempts FROM outreach_channel_post p
-         JOIN outreach_job j ON j.id = p.job AND j.state = 'running'
+         JOIN outreach_job j ON j.id = p.job AND j.state = 'running' AND j.not_before <= ?
          WHERE p.state = 'pending' AND p.next_at <= ?
          ORDER BY j.created, p.job, p.channel, p.lang",
     )
+    .bind(due_ms)
     .bind(now_ms)
     .fetch_all(pool)
     .await?;
@@ -381,7 +393,7 @@ async fn complete(pool: &SqlitePool, job: &str, now_ms: i64) -> Result<(), Store
 
 /// The jobs' columns with what is still pending, for `jobs` and `job`.
 const JOB_COLUMNS: &str = "j.id, j.state, j.created, j.finished, j.total, j.sent, j.blocked,
-    j.failed, j.cancelled,
+    j.failed, j.cancelled, j.not_before,
     (SELECT COUNT(*) FROM outreach_queue q WHERE q.job = j.id AND q.state = 'pending')
   + (SELECT COUNT(*) FROM outreach_channel_post p WHERE p.job = j.id AND p.state = 'pending')";
 
