@@ -120,6 +120,17 @@ pub struct Cli {
     #[arg(long, env = "QANTAR_DAILY_WINDOW", default_value = crate::outreach::window::DEFAULT_WINDOW, value_parser = crate::outreach::window::parse_window, global = true)]
     pub daily_window: crate::outreach::window::Window,
 
+    /// Rehearsal mode: the outreach clock starts at this local date and time
+    /// (2027-01-05T08:59) and moves on; every unprompted message goes to the admins and
+    /// QANTAR_REHEARSAL_CHANNEL only, never to subscribers or QANTAR_CHANNELS
+    #[arg(long, env = "QANTAR_REHEARSAL_AT", value_parser = crate::outreach::rehearsal::parse_at, global = true)]
+    pub rehearsal_at: Option<jiff::civil::DateTime>,
+
+    /// Rehearsal mode: a channel of the operator's to post to, as @name:lang or
+    /// -1001234567890:lang
+    #[arg(long, env = "QANTAR_REHEARSAL_CHANNEL", value_parser = crate::outreach::rehearsal::parse_channel, global = true)]
+    pub rehearsal_channel: Option<crate::outreach::settings::Channel>,
+
     /// Time zone of QANTAR_DAILY_AT, from the tz database
     #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::outreach::settings::parse_zone, global = true)]
     pub timezone: crate::outreach::settings::Zone,
@@ -312,6 +323,12 @@ impl Cli {
             zone: self.timezone.clone(),
             window: self.daily_window.clone(),
             channels: self.channels.0.clone(),
+            rehearsal: self
+                .rehearsal_at
+                .map(|at| crate::outreach::rehearsal::Rehearsal {
+                    at,
+                    channel: self.rehearsal_channel.clone(),
+                }),
         })
     }
 

@@ -57,6 +57,7 @@ messages! {
     BroadcastScheduled => "broadcast-scheduled",
     AnnounceScheduledLine => "announce-scheduled-line",
     AnnounceScheduled => "announce-scheduled",
+    RehearsalBanner => "rehearsal-banner",
     AnnounceCancelled => "announce-cancelled",
     ButtonSubscribe => "button-subscribe",
     Subscribed => "subscribed",

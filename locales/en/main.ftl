@@ -34,6 +34,7 @@ announce-scheduled = Announcement { $id } is scheduled for { $at }, for { $count
     [one] { $count } recipient
    *[other] { $count } recipients
 } as of now. Nothing goes before then; /broadcasts lists it with Cancel.
+rehearsal-banner = 🧪 REHEARSAL: sent to the admins and the rehearsal channel only, not to subscribers or channels.
 
 start-title = Bloody January: Kazakhstan, 2022
 start-body = In January 2022 protests over fuel prices spread across Kazakhstan. The authorities answered with a state of emergency, an internet blackout, foreign troops and an order to shoot without warning. I tell what happened, day by day, and name the source of every figure.

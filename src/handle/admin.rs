@@ -117,7 +117,7 @@ async fn preview_of(app: &App, id: String, changed: bool) -> View {
     View::AnnouncePreview {
         id,
         recipients,
-        channels: app.outreach.channels.len(),
+        channels: app.outreach.channels().len(),
         version: snapshot::version(&catalog, &job, &messages),
         changed,
     }
@@ -129,7 +129,7 @@ fn job_messages(
     catalog: &crate::catalog::Catalog,
     job: &str,
 ) -> Option<Vec<crate::store::outreach::JobMessage>> {
-    let langs: Vec<Lang> = app.outreach.channels.iter().map(|c| c.lang).collect();
+    let langs: Vec<Lang> = app.outreach.channels().iter().map(|(_, l)| *l).collect();
     snapshot::job_messages(catalog, job, &langs, &app.bot_username)
 }
 
@@ -156,11 +156,7 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
     let not_before = send_at
         .as_ref()
         .map_or(0, |at| at.timestamp().as_millisecond());
-    match app
-        .store
-        .create_job_at(&job, not_before, &messages, &app.outreach.channels())
-        .await
-    {
+    match crate::outreach::rehearsal::queue(app, &app.store, &job, not_before, messages).await {
         Ok(Some(recipients)) => match send_at {
             Some(at) => {
                 log::info!("announcement scheduled for {recipients} recipients");
@@ -175,7 +171,7 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
                 View::AnnounceQueued { id, recipients }
             }
         },
-        Ok(None) => match app.store.job(&job).await {
+        Ok(None) => match app.store.job(&app.outreach.job_id(&job)).await {
             Ok(Some(existing)) => View::AnnounceExists(progress(&existing, now_ms())),
             Ok(None) => View::AnnounceQueueFailed(id),
             Err(e) => {
@@ -348,7 +344,7 @@ async fn send_day_preview(app: &App, raw: Option<String>) -> View {
 
 async fn day_preview(app: &App, day: crate::content::Date, changed: bool) -> View {
     let job = format!("day:{day}");
-    match app.store.job(&job).await {
+    match app.store.job(&app.outreach.job_id(&job)).await {
         Ok(Some(existing)) => return View::DayExists(progress(&existing, now_ms())),
         Ok(None) => {}
         Err(e) => {
@@ -364,7 +360,7 @@ async fn day_preview(app: &App, day: crate::content::Date, changed: bool) -> Vie
     View::SendDayPreview {
         day,
         recipients: subscribers(app).await,
-        channels: app.outreach.channels.len(),
+        channels: app.outreach.channels().len(),
         version: snapshot::version(&catalog, &job, &messages),
         changed,
     }
@@ -384,16 +380,12 @@ pub async fn send_day(app: &App, day: crate::content::Date, version: String) -> 
     if snapshot::version(&catalog, &job, &messages) != version {
         return day_preview(app, day, true).await;
     }
-    match app
-        .store
-        .create_job(&job, &messages, &app.outreach.channels())
-        .await
-    {
+    match crate::outreach::rehearsal::queue(app, &app.store, &job, 0, messages).await {
         Ok(Some(recipients)) => {
             log::info!("{job} queued by an admin for {recipients} recipients");
             View::SendDayQueued { day, recipients }
         }
-        Ok(None) => match app.store.job(&job).await {
+        Ok(None) => match app.store.job(&app.outreach.job_id(&job)).await {
             Ok(Some(existing)) => View::DayExists(progress(&existing, now_ms())),
             _ => View::AnnounceQueueFailed(job),
         },

@@ -39,20 +39,21 @@ pub async fn check(bot: &Bot, app: &App) {
         // Telegram unreachable: nothing can be said now; the next check will.
         return;
     };
-    let mut names: Vec<&str> = app
+    // The channels jobs post to (in a rehearsal, its own channel alone).
+    let mut names: Vec<String> = app
         .outreach
-        .channels
-        .iter()
-        .map(|c| c.name.as_str())
+        .channels()
+        .into_iter()
+        .map(|(name, _)| name)
         .collect();
     names.sort_unstable();
     names.dedup();
     let mut problems = Vec::new();
-    for name in names {
+    for name in &names {
         if let Some(cause) = problem_of(bot, name, me.id).await {
             log::warn!("channel {name} cannot be posted to: {cause}");
             problems.push(Problem {
-                channel: name.to_string(),
+                channel: name.clone(),
                 cause,
             });
         }

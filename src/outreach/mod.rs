@@ -6,6 +6,7 @@ pub mod channels;
 pub mod clock;
 pub mod notice;
 pub mod pace;
+pub mod rehearsal;
 pub mod schedule;
 pub mod sender;
 pub mod settings;
@@ -33,14 +34,30 @@ pub struct Outreach {
     /// The calendar days "on this day" may post on.
     pub window: window::Window,
     pub channels: Vec<Channel>,
+    /// Rehearsal mode: everything goes to the admins and the rehearsal channel only.
+    pub rehearsal: Option<rehearsal::Rehearsal>,
 }
 
 impl Outreach {
+    /// The channels jobs post to: in rehearsal mode, the rehearsal channel alone.
     pub fn channels(&self) -> Vec<(String, Lang)> {
-        self.channels
-            .iter()
-            .map(|c| (c.name.clone(), c.lang))
-            .collect()
+        match &self.rehearsal {
+            Some(r) => r.channel.iter().map(|c| (c.name.clone(), c.lang)).collect(),
+            None => self
+                .channels
+                .iter()
+                .map(|c| (c.name.clone(), c.lang))
+                .collect(),
+        }
+    }
+
+    /// The store's id of the job for `item` (`day:…`, `announce:…`): its own in
+    /// rehearsal mode, so a rehearsal never stands for the real item.
+    pub fn job_id(&self, item: &str) -> String {
+        match self.rehearsal {
+            Some(_) => format!("{}{item}", rehearsal::JOB_PREFIX),
+            None => item.to_string(),
+        }
     }
 }
 

@@ -144,7 +144,7 @@ impl Sender {
             next.strftime("%F %H:%M %Z"),
             schedule::job_id(next.date()),
             per_lang.join(" "),
-            self.outreach.channels.len()
+            self.outreach.channels().len()
         );
     }
 
@@ -173,15 +173,11 @@ impl Sender {
             return;
         };
         let job = schedule::job_id(date);
-        let langs: Vec<Lang> = self.outreach.channels.iter().map(|c| c.lang).collect();
+        let langs: Vec<Lang> = self.outreach.channels().iter().map(|(_, l)| *l).collect();
         let Some(messages) = snapshot::job_messages(&catalog, &job, &langs, &self.username) else {
             return;
         };
-        match self
-            .store
-            .create_job(&job, &messages, &self.outreach.channels())
-            .await
-        {
+        match super::rehearsal::queue(&self.app, &self.store, &job, 0, messages).await {
             Ok(Some(n)) => {
                 log::info!("queued {job} for {n} recipients");
                 // Before the day's first post: may the bot still post to each channel?

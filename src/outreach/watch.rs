@@ -165,7 +165,7 @@ async fn look(app: &App, held_at: &mut Instant) -> Option<Seen> {
     let late = super::clock::now().checked_sub(grace).ok()?;
     let day_overdue = schedule::due(&daily, late, &days).map(schedule::job_id);
     let day_job = match &day_overdue {
-        Some(job) => store.job(job).await.ok()?,
+        Some(job) => store.job(&app.outreach.job_id(job)).await.ok()?,
         None => None,
     };
     Some(Seen {

@@ -79,6 +79,10 @@ pub struct JobMessage {
 /// parts already sent.
 pub(super) type QueueRow = (String, Vec<u8>, Vec<u8>, String, i64, i64);
 
+/// A chat queued by name rather than from the subscriptions (a rehearsal's admins): its
+/// key, its sealed id and its language.
+pub(super) type ChatRow<'a> = (Vec<u8>, Vec<u8>, &'a str);
+
 /// A channel post as the backends read it: job, channel, language, parts, attempts.
 pub(super) type PostRow = (String, String, String, i64, i64);
 
@@ -224,7 +228,45 @@ impl Store {
             .collect();
         on_backend!(
             &self.backend,
-            create_job(id, now_ms(), not_before_ms, &messages, &channels)
+            create_job(id, now_ms(), not_before_ms, &messages, &channels, None)
+        )
+    }
+
+    /// Like [`Store::create_job_at`], for these chats (`(chat, language)`) instead of
+    /// the subscribers: a rehearsal's admins.
+    pub async fn create_job_for(
+        &self,
+        id: &str,
+        not_before_ms: i64,
+        messages: &[JobMessage],
+        channels: &[(String, Lang)],
+        chats: &[(i64, Lang)],
+    ) -> Result<Option<i64>, StoreError> {
+        let channels: Vec<(String, &str)> = channels
+            .iter()
+            .map(|(c, l)| (c.clone(), l.code()))
+            .collect();
+        let messages: Vec<(&str, &str, &str)> = messages
+            .iter()
+            .map(|m| (m.audience.code(), m.lang.code(), m.body.as_str()))
+            .collect();
+        let chats: Vec<(Vec<u8>, Vec<u8>, &str)> = chats
+            .iter()
+            .map(|(chat, lang)| {
+                let sealed = self.sealed(*chat);
+                (sealed.key.to_vec(), sealed.sealed, lang.code())
+            })
+            .collect();
+        on_backend!(
+            &self.backend,
+            create_job(
+                id,
+                now_ms(),
+                not_before_ms,
+                &messages,
+                &channels,
+                Some(&chats)
+            )
         )
     }
 

@@ -85,6 +85,8 @@ pub enum RunError {
     Listen(SocketAddr, std::io::Error),
     #[error("Telegram refused the webhook: {0}")]
     Webhook(String),
+    #[error("cannot start the rehearsal: {0}")]
+    Rehearsal(String),
 }
 
 /// How long one getUpdates waits for news at most. Short enough that a stop never
@@ -117,6 +119,22 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     {
         let (bot, catalog) = (bot.clone(), catalog.clone());
         tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
+    }
+    if let Some(rehearsal) = &options.outreach.rehearsal {
+        rehearsal
+            .start_clock(&options.outreach.zone)
+            .map_err(RunError::Rehearsal)?;
+        log::warn!(
+            "REHEARSAL MODE: the outreach clock starts at {} ({}) and moves on; every unprompted message goes to the {} admin(s){} ONLY, never to subscribers or QANTAR_CHANNELS",
+            rehearsal.at,
+            options.outreach.zone.0.iana_name().unwrap_or("UTC"),
+            options.admins.len(),
+            rehearsal
+                .channel
+                .as_ref()
+                .map(|c| format!(" and {}", c.name))
+                .unwrap_or_default()
+        );
     }
     let app = Arc::new(make_app(
         &options,

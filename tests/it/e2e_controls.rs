@@ -474,3 +474,60 @@ async fn a_scheduled_announcement_goes_at_its_time_and_not_before() {
     restart_at(&mut h, "2027-02-01T07:01:00Z");
     crate::e2e_outreach::wait_everyone(&h, &readers, news, Duration::from_secs(20)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rehearsal_reaches_the_admins_alone_at_the_rehearsed_nine() {
+    const REAL_CHANNEL: i64 = -1_005_550_010;
+    const TEST_CHANNEL: i64 = -1_005_550_011;
+    // The real clock here (no test clock): nothing is due until the rehearsal moves it.
+    let mut h = crate::harness::Harness::builder()
+        .env("QANTAR_ADMINS", ADMIN.to_string())
+        .env("QANTAR_CHANNELS", format!("{REAL_CHANNEL}:ru"))
+        .start()
+        .await;
+    let readers = readers(7_547_000_000, 3);
+    subscribe_all(&h, &readers).await;
+    let status = h.bot.terminate();
+    assert!(status.success(), "{}", h.bot.log_text());
+    // Three seconds before 09:00 in Almaty on 5 January 2027, and the clock runs on.
+    h.respawn_with(&[
+        ("QANTAR_REHEARSAL_AT", "2027-01-05T08:59:57".to_string()),
+        ("QANTAR_REHEARSAL_CHANNEL", format!("{TEST_CHANNEL}:kk")),
+    ]);
+    h.bot.wait_log("REHEARSAL MODE", 1).await;
+    let rehearsal = |api: &crate::fake_api::FakeApi, chat: i64| {
+        api.delivered_to(chat).into_iter().find(|c| {
+            let text = c.body["caption"].as_str().or(c.body["text"].as_str());
+            text.is_some_and(|t| t.contains("REHEARSAL") || t.contains("РЕПЕТИЦИЯ"))
+        })
+    };
+    let to_admin = h
+        .api
+        .wait_up_to(Duration::from_secs(30), |api| rehearsal(api, ADMIN))
+        .await
+        .unwrap_or_else(|| panic!("the admin got the day\n{}", h.bot.log_text()));
+    let text = to_admin.body["caption"]
+        .as_str()
+        .or(to_admin.body["text"].as_str())
+        .unwrap()
+        .to_string();
+    assert!(text.contains("5 January 2022"), "{text}");
+    h.api
+        .wait_up_to(Duration::from_secs(20), |api| rehearsal(api, TEST_CHANNEL))
+        .await
+        .unwrap_or_else(|| panic!("the rehearsal channel got it\n{}", h.bot.log_text()));
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    for r in &readers {
+        assert_eq!(
+            h.api.sent_to(r.id()).len(),
+            1,
+            "a subscriber got more than its /subscribe answer"
+        );
+    }
+    assert!(
+        h.api.sent_to(REAL_CHANNEL).is_empty(),
+        "the real channel got a post"
+    );
+    // Interactive replies work as usual.
+    tell(&h, &readers[0], "/help", readers[0].lang, View::Help).await;
+}

@@ -6,7 +6,7 @@ use sqlx::postgres::PgPool;
 use super::numbered;
 
 use crate::store::StoreError;
-use crate::store::outreach::{Counter, JobRow, Outcome, PostRow, QueueRow};
+use crate::store::outreach::{ChatRow, Counter, JobRow, Outcome, PostRow, QueueRow};
 
 /// Creates the job with its rendered messages (audience, language, body) and queues
 /// every subscriber and channel, in one transaction and one statement for the
@@ -19,6 +19,7 @@ pub async fn create_job(
     not_before: i64,
     messages: &[(&str, &str, &str)],
     channels: &[(String, &str)],
+    only: Option<&[ChatRow<'_>]>,
 ) -> Result<Option<i64>, StoreError> {
     let mut tx = pool.begin().await?;
     let created = sqlx::query(&numbered(
@@ -45,14 +46,31 @@ pub async fn create_job(
         .execute(&mut *tx)
         .await?;
     }
-    let queued = sqlx::query(&numbered(
-        "INSERT INTO outreach_queue (job, chat_key, chat_sealed, lang)
-         SELECT ?, chat_key, chat_sealed, lang FROM subscription",
-    ))
-    .bind(job)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    // Every subscriber in one INSERT … SELECT, or (a rehearsal) the chats given.
+    let queued = match only {
+        None => sqlx::query(&numbered(
+            "INSERT INTO outreach_queue (job, chat_key, chat_sealed, lang)
+             SELECT ?, chat_key, chat_sealed, lang FROM subscription",
+        ))
+        .bind(job)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
+        Some(chats) => {
+            let mut n = 0;
+            for (key, sealed, lang) in chats {
+                n += sqlx::query(&numbered("INSERT INTO outreach_queue (job, chat_key, chat_sealed, lang) VALUES (?, ?, ?, ?)"))
+                    .bind(job)
+                    .bind(key.as_slice())
+                    .bind(sealed.as_slice())
+                    .bind(*lang)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            n
+        }
+    };
     let mut posts = 0;
     for (channel, lang) in channels {
         // A channel listed twice in one language gets one post (configuration refuses
