@@ -43,11 +43,31 @@ pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {
     let days = crate::render::days_with_events(&catalog.content);
     let planned = schedule::plan(&daily, from, to, &days);
     output::line(&format!(
-        "{} planned sends from {from} to {to}, at {} {:?}; recipients per language: subscribers + channels",
+        "{} planned sends from {from} to {to}, at {} {:?}, on days of the window {}; recipients per language: subscribers + channels",
         planned.len(),
         cli.daily_at.strftime("%H:%M"),
-        cli.timezone
+        cli.timezone,
+        cli.daily_window
     ));
+    // The window's days the record has nothing for: they stay silent.
+    let mut silent = Vec::new();
+    let mut date = from;
+    while date <= to {
+        let (m, d) = (date.month() as u8, date.day() as u8);
+        if cli.daily_window.contains(m, d) && !days.contains(&(m, d)) {
+            silent.push(date.strftime("%m-%d").to_string());
+        }
+        match date.tomorrow() {
+            Ok(next) => date = next,
+            Err(_) => break,
+        }
+    }
+    if !silent.is_empty() {
+        output::line(&format!(
+            "silent in the window (no event of the record on that day): {}",
+            silent.join(", ")
+        ));
+    }
     for at in planned {
         let counts: Vec<String> = Lang::ALL
             .iter()

@@ -28,11 +28,13 @@ pub enum Unsent {
 }
 
 /// A message that did not go whole: `parts` of its messages went (counting those sent
-/// on earlier attempts), and why the next did not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// on earlier attempts), and why the next did not, with Telegram's own words (for an
+/// operator: channel posts name no reader).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partial {
     pub parts: u32,
     pub unsent: Unsent,
+    pub detail: String,
 }
 
 /// Sends the parts of `reply` to `to` from part `skip` on (the earlier ones went on an
@@ -50,9 +52,10 @@ pub async fn send_once(
     skip: u32,
 ) -> Result<(), Partial> {
     let mut sent = skip.min(reply.messages.len() as u32);
-    let fail = |sent: u32, unsent: Unsent| Partial {
+    let fail = |sent: u32, unsent: Unsent, e: &RequestError| Partial {
         parts: sent,
         unsent,
+        detail: e.to_string(),
     };
     let mut parts = &reply.messages[sent as usize..];
     if sent == 0
@@ -81,9 +84,9 @@ pub async fn send_once(
                 if unsent == Unsent::Rejected && !upload {
                     // A file_id Telegram no longer takes: forgotten, so the retry uploads.
                     pictures.forget(metrics, &photo.key).await;
-                    return Err(fail(0, Unsent::Transient));
+                    return Err(fail(0, Unsent::Transient, &e));
                 }
-                return Err(fail(0, unsent));
+                return Err(fail(0, unsent, &e));
             }
         }
         sent = 1;
@@ -105,7 +108,7 @@ pub async fn send_once(
                 metrics.call_succeeded("sendMessage");
                 sent += 1;
             }
-            Err(e) => return Err(fail(sent, classify(metrics, &e))),
+            Err(e) => return Err(fail(sent, classify(metrics, &e), &e)),
         }
     }
     Ok(())

@@ -262,6 +262,7 @@ impl Sender {
                 let refused = Partial {
                     parts: r.parts,
                     unsent: Unsent::Rejected,
+                    detail: String::new(),
                 };
                 self.record(&r, Err(refused), pace, backoff).await;
                 continue;
@@ -478,6 +479,7 @@ impl Sender {
             Err(Partial {
                 parts,
                 unsent: Unsent::RetryAfter(wait),
+                ..
             }) => {
                 // The limit is the bot's: everything waits, and this one goes again
                 // (from the part that did not go).
@@ -506,6 +508,7 @@ impl Sender {
             Err(Partial {
                 parts,
                 unsent: Unsent::Transient,
+                ..
             }) if r.attempts + 1 < MAX_ATTEMPTS => {
                 metrics.broadcast("retried");
                 *backoff =
@@ -587,6 +590,7 @@ impl Sender {
             Err(Partial {
                 parts,
                 unsent: Unsent::RetryAfter(wait),
+                ..
             }) => {
                 self.app.metrics.broadcast_paused();
                 pace.pause_until(Instant::now() + wait);
@@ -595,20 +599,20 @@ impl Sender {
             Err(Partial {
                 parts,
                 unsent: Unsent::Transient,
+                ..
             }) if post.attempts + 1 < POST_ATTEMPTS => {
                 self.app.metrics.broadcast("retried");
                 (Outcome::Retry { parts }, post_retry_in(post.attempts))
             }
-            Err(Partial { unsent, .. }) => {
+            Err(Partial { unsent, detail, .. }) => {
                 let cause = match unsent {
-                    Unsent::Unreachable => "Telegram says the bot cannot post there",
-                    Unsent::Transient => "Telegram or the network kept failing",
-                    _ => "Telegram refused the message",
+                    Unsent::Transient => format!("it kept failing in passing ({detail})"),
+                    _ => format!("Telegram says: {detail}"),
                 };
                 log::warn!("channel post to {channel} failed: {cause}");
                 let notice = Notice::ChannelFailed {
                     channel: channel.to_string(),
-                    cause: cause.to_string(),
+                    cause,
                 };
                 tell_admins(&self.bot, &self.app, notice).await;
                 (Outcome::Failed, Duration::ZERO)
