@@ -275,6 +275,8 @@ impl Sender {
         if let Some(until) = pace.paused_until().filter(|u| *u > Instant::now()) {
             self.sleep(until - Instant::now()).await;
         }
+        // Counted from now if the wait ran past the slot (a 429's pause, a busy thread).
+        pace.started(ticket, Instant::now());
         (!self.stop.is_cancelled()).then_some(ticket)
     }
 
@@ -399,6 +401,7 @@ impl Sender {
                 return;
             }
         }
+        pace.started(ticket, Instant::now());
         let sent = send_once(
             &self.bot,
             &self.app.metrics,
