@@ -4,15 +4,17 @@
 //! is an argument, so the rules are tested without waiting.
 //!
 //! The rate is counted the way Telegram can see it. Telegram counts a message when it
-//! arrives, a trip through the network after the sender starts it. Trips differ, so a
-//! message is taken to arrive by `MARGIN` after its start, and the message `rate` places
-//! after it starts no sooner than one second after that. Then no second at Telegram's
-//! end holds more than `rate` messages, as long as two messages' trips differ by less
-//! than `MARGIN`. A reply's later messages (a map, then a text too long for its caption)
-//! go only once the one before was answered, so they count until the reply is answered.
-//! Messages start on an even schedule, one every (1 s + `MARGIN` + `SLACK`) / rate, with
-//! many in flight at once (QANTAR_BROADCAST_IN_FLIGHT), so however long Telegram takes to
-//! answer, the rate reaches 1 / 1.022 of the configured one.
+//! arrives, a trip through the network after its request began. Trips differ, so a
+//! message is taken to arrive by `MARGIN` after its request began (as the sender reports
+//! it: a busy thread can start a request well after its slot), and the message `rate`
+//! places after it starts no sooner than one second after that. Then no second at
+//! Telegram's end holds more than `rate` messages, as long as two messages' trips differ
+//! by less than `MARGIN`. A reply of several messages (a map, then a text too long for
+//! its caption) sends each once the one before was answered, so its messages count
+//! until the reply is answered. Messages start on an even schedule, one every
+//! (1 s + `MARGIN` + `SLACK`) / rate, with many in flight at once
+//! (QANTAR_BROADCAST_IN_FLIGHT), so however long Telegram takes to answer, the rate
+//! reaches 1 / 1.022 of the configured one.
 //!
 //! (Until issue 22 each message kept its place until Telegram answered it, which cost
 //! one answer time in every second: rate / (1 + answer time), 0.90 of the rate with
@@ -45,18 +47,19 @@ const SLACK: Duration = Duration::from_millis(2);
 /// delay, the rest is lost rather than sent as a burst.
 const CATCH_UP: Duration = Duration::from_millis(20);
 
-/// The messages given one slot (a reply's parts, sent back to back): the sender says
-/// when they started (`Pace::started`) and hands the ticket back with `Pace::answered`
-/// once Telegram (or the network) answered the last of them.
+/// The messages given one slot (a reply's parts, sent back to back), handed back once
+/// Telegram (or the network) answered the last of them: when their request began
+/// (`Pace::started`), then the answer (`Pace::answered`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket {
     first: u64,
     messages: u64,
 }
 
-/// No slot yet: a later message of a reply (sent after its first was answered) must
-/// leave the rate window first, and until the reply is answered nobody knows when it
-/// arrived. The caller waits for one of its messages in flight and asks again.
+/// No slot yet: a message that must leave the rate window first has not been handed
+/// back (its answer is over a second late, or its request was held up as long), so
+/// nobody knows yet when it arrived. The caller waits for one of its messages in
+/// flight and asks again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unanswered;
 
@@ -89,14 +92,23 @@ pub struct Pace {
     expiry: VecDeque<(Instant, i64)>,
 }
 
-/// The latest a message can arrive at Telegram.
+/// The latest a message can arrive at Telegram, `None` until that is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Arrival {
-    /// `MARGIN` after it started (its slot, or later if the sender said so).
-    Started(Instant),
-    /// A later message of a reply, which goes once the one before it was answered: when
-    /// the reply is answered, `None` until then.
-    Answered(Option<Instant>),
+    /// A reply of one message, given its slot at `slot`: `MARGIN` after it started, once
+    /// the sender says when that was (a busy thread may start it well after its slot).
+    Alone { slot: Instant, by: Option<Instant> },
+    /// A message of a longer reply, whose later messages go once the one before was
+    /// answered: when the reply is answered.
+    InReply(Option<Instant>),
+}
+
+impl Arrival {
+    fn by(self) -> Option<Instant> {
+        match self {
+            Arrival::Alone { by, .. } | Arrival::InReply(by) => by,
+        }
+    }
 }
 
 impl Pace {
@@ -130,23 +142,22 @@ impl Pace {
     /// `now`, and takes that slot: the next place on the even schedule, and never more
     /// than the rate in any second at Telegram's end, whatever came before. Each message
     /// counts: a day's map with a text longer than a caption is two. `Unanswered` while
-    /// a later message of a reply that must leave the window first has no answer: the
-    /// caller waits for one of its messages in flight and asks again.
+    /// a message that must leave the window first has not been handed back.
     pub fn slot(
         &mut self,
         chat: i64,
         messages: usize,
         now: Instant,
     ) -> Result<(Instant, Ticket), Unanswered> {
-        // More than the rate at once could never fit: such a reply fills a window, and
-        // each of its messages counts until it is answered.
-        let whole_window = messages > self.per_window;
+        let alone = messages <= 1;
+        // More than the rate at once could never fit: such a reply fills a window.
         let messages = messages.clamp(1, self.per_window);
         while self.given.len() + messages > self.per_window {
-            let latest = match self.given.front() {
-                Some(Arrival::Started(t) | Arrival::Answered(Some(t))) => *t,
-                Some(Arrival::Answered(None)) => return Err(Unanswered),
-                None => break,
+            let Some(entry) = self.given.front() else {
+                break;
+            };
+            let Some(latest) = entry.by() else {
+                return Err(Unanswered);
             };
             self.window_opens = Some(self.window_opens.map_or(latest, |w| w.max(latest)));
             self.given.pop_front();
@@ -187,14 +198,12 @@ impl Pace {
             first: self.first_ticket + self.given.len() as u64,
             messages: messages as u64,
         };
-        let first = if whole_window {
-            Arrival::Answered(None)
+        if alone {
+            self.given.push_back(Arrival::Alone { slot: at, by: None });
         } else {
-            Arrival::Started(at + MARGIN)
-        };
-        self.given.push_back(first);
-        self.given
-            .extend(std::iter::repeat_n(Arrival::Answered(None), messages - 1));
+            self.given
+                .extend(std::iter::repeat_n(Arrival::InReply(None), messages));
+        }
         let sent = self.recent.entry(chat).or_default();
         sent.push_back(at);
         while sent.len() > GROUP_MAX {
@@ -205,40 +214,46 @@ impl Pace {
         Ok((at, ticket))
     }
 
-    /// The messages of `ticket` started at `at`: the first of them counts from then if
-    /// that is later than its slot (a timer woke late, the sender was busy, a 429's
-    /// pause came between).
+    /// The message of `ticket` went at `at` (the moment its request began, which a busy
+    /// thread may have put well after its slot): it counts until `MARGIN` after that.
+    /// Known by the time it is answered.
     pub fn started(&mut self, ticket: Ticket, at: Instant) {
         let latest = at + MARGIN;
-        match self.entry(ticket.first) {
-            Some(Arrival::Started(t)) => *t = (*t).max(latest),
-            Some(Arrival::Answered(_)) => {}
-            // Out of the window already (it was asked for a whole window later): the
-            // window opens after it all the same.
-            None => {
-                if ticket.first < self.first_ticket {
-                    self.window_opens = Some(self.window_opens.map_or(latest, |w| w.max(latest)));
-                }
-            }
+        if let Some(Arrival::Alone { by, .. }) = self.entry(ticket.first) {
+            *by = Some(by.map_or(latest, |b| b.max(latest)));
         }
     }
 
-    /// The messages of `ticket` were answered (whatever the answer, or none) by `at`:
-    /// the later ones of a reply arrived by then.
+    /// The messages of `ticket` were answered (whatever the answer, or none) by `at`: a
+    /// longer reply's messages arrived by then; a message never started (its job was
+    /// cancelled, the bot is stopping) never went, and counts from its slot.
     pub fn answered(&mut self, ticket: Ticket, at: Instant) {
         for n in ticket.first..ticket.first + ticket.messages {
-            if let Some(Arrival::Answered(answer)) = self.entry(n) {
-                *answer = Some(answer.map_or(at, |a| a.max(at)));
+            match self.entry(n) {
+                Some(Arrival::Alone {
+                    slot,
+                    by: by @ None,
+                }) => *by = Some(*slot + MARGIN),
+                Some(Arrival::InReply(by)) => *by = Some(by.map_or(at, |b| b.max(at))),
+                _ => {}
             }
         }
     }
 
     /// Every message given out is over, answered or not (the sender has none in flight
-    /// any more, say after a send task ended without handing its ticket back).
+    /// any more, say after a send task ended without handing its ticket back): each
+    /// arrived by `at`, if it went at all.
     pub fn all_answered(&mut self, at: Instant) {
         for entry in &mut self.given {
-            if let Arrival::Answered(answer) = entry {
-                answer.get_or_insert(at);
+            match entry {
+                Arrival::Alone {
+                    slot,
+                    by: by @ None,
+                } => *by = Some(at.max(*slot + MARGIN)),
+                Arrival::InReply(by) => {
+                    by.get_or_insert(at);
+                }
+                Arrival::Alone { .. } => {}
             }
         }
     }
@@ -374,7 +389,8 @@ mod tests {
         let mut pace = Pace::new(rate);
         let round_trip = (world.answer + 15 * MS).as_secs_f64();
         let in_flight = ((rate as f64 * round_trip * 1.5).ceil() as usize).max(4);
-        let mut flying: Vec<(Instant, Ticket)> = Vec::new();
+        // Each reply in flight: when it is answered, its ticket, when it started.
+        let mut flying: Vec<(Instant, Ticket, Instant)> = Vec::new();
         let mut run = Run {
             starts: Vec::new(),
             arrivals: Vec::new(),
@@ -391,9 +407,10 @@ mod tests {
                 now += rng.between(Duration::ZERO, 15 * MS);
             }
             let (at, ticket) = loop {
-                // Answers that came by now are handed back first.
-                while let Some(i) = flying.iter().position(|(answer, _)| *answer <= now) {
-                    let (answer, ticket) = flying.swap_remove(i);
+                // Answers that came by now are handed back first, with the start.
+                while let Some(i) = flying.iter().position(|(answer, ..)| *answer <= now) {
+                    let (answer, ticket, start) = flying.swap_remove(i);
+                    pace.started(ticket, start);
                     pace.answered(ticket, answer);
                 }
                 if flying.len() < in_flight {
@@ -406,7 +423,7 @@ mod tests {
                 // Waits for the next answer.
                 now = flying
                     .iter()
-                    .map(|(answer, _)| *answer)
+                    .map(|(answer, ..)| *answer)
                     .min()
                     .unwrap()
                     .max(now);
@@ -419,7 +436,6 @@ mod tests {
             if stalls(&mut rng) {
                 start += rng.between(Duration::ZERO, 40 * MS);
             }
-            pace.started(ticket, start);
             run.starts.push(start);
             let mut t = start;
             for _ in 0..parts {
@@ -427,7 +443,7 @@ mod tests {
                 run.arrivals.push(t);
                 t += rng.between(world.answer / 2, world.answer * 3 / 2);
             }
-            flying.push((t, ticket));
+            flying.push((t, ticket, start));
             now = start + rng.between(MS / 20, MS * 3 / 10);
         }
         run
@@ -555,12 +571,15 @@ mod tests {
         let start = Instant::now();
         let mut pace = Pace::new(10);
         let (first, ticket) = pace.slot(1, 1, start).unwrap();
-        // A 429's pause, or a busy core, held it up after its slot.
-        let started = first + 300 * MS;
-        pace.started(ticket, started);
         for chat in 2..=10 {
             sent(&mut pace, chat, start);
         }
+        // Until the sender says when the first started, the eleventh waits.
+        assert_eq!(pace.slot(11, 1, start), Err(Unanswered));
+        // A 429's pause, or a busy core, held it up after its slot.
+        let started = first + 300 * MS;
+        pace.started(ticket, started);
+        pace.answered(ticket, started + 100 * MS);
         let eleventh = sent(&mut pace, 11, start);
         assert_eq!(eleventh, started + MARGIN + RATE_WINDOW);
     }
@@ -584,22 +603,20 @@ mod tests {
     }
 
     /// A reply's second message goes once its first is answered, so it may arrive long
-    /// after the reply started: it holds its place until the reply is answered.
+    /// after the reply started: the reply holds its places until it is answered.
     #[test]
-    fn a_replys_later_message_counts_until_the_reply_is_answered() {
+    fn a_reply_of_two_messages_counts_until_it_is_answered() {
         let start = Instant::now();
         let mut pace = Pace::new(3);
         let (at, ticket) = pace.slot(1, 2, start).unwrap();
         pace.started(ticket, at);
         sent(&mut pace, 2, start);
-        // The reply's first message leaves the window for the third chat's; its second
-        // has no answer yet when the fourth's turn comes.
-        sent(&mut pace, 3, start);
-        assert_eq!(pace.slot(4, 1, start), Err(Unanswered));
+        // The window is full, and the reply has no answer yet.
+        assert_eq!(pace.slot(3, 1, start), Err(Unanswered));
         let answer = at + 700 * MS;
         pace.answered(ticket, answer);
-        let (fourth, _) = pace.slot(4, 1, start).unwrap();
-        assert_eq!(fourth, answer + RATE_WINDOW);
+        let (third, _) = pace.slot(3, 1, start).unwrap();
+        assert_eq!(third, answer + RATE_WINDOW);
     }
 
     #[test]
