@@ -132,7 +132,7 @@ pub async fn run(o: &Options, parts: &[&str], results: &mut Results) -> Result<(
 }
 
 /// The first announcement of the shipped `content/announcements.yaml`.
-fn announcement() -> Result<String, String> {
+pub fn announcement() -> Result<String, String> {
     let path = crate::process::repo().join("content/announcements.yaml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     text.lines()
@@ -142,13 +142,13 @@ fn announcement() -> Result<String, String> {
 }
 
 /// A database with its key file and `n` subscribers, seeded once and copied per run.
-struct Template {
+pub struct Template {
     dir: tempfile::TempDir,
     subscribers: usize,
 }
 
 impl Template {
-    async fn seed(n: usize) -> Result<Template, String> {
+    pub async fn seed(n: usize) -> Result<Template, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let url = database_url(dir.path());
         let key = subscribers::sqlite_key(&url)?;
@@ -164,8 +164,13 @@ impl Template {
         })
     }
 
+    /// How many subscribers it holds.
+    pub fn subscribers(&self) -> usize {
+        self.subscribers
+    }
+
     /// A fresh folder holding a copy of the database and its key file.
-    fn copy(&self) -> Result<Arc<tempfile::TempDir>, String> {
+    pub fn copy(&self) -> Result<Arc<tempfile::TempDir>, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         copy_files(self.dir.path(), dir.path()).map_err(|e| e.to_string())?;
         Ok(Arc::new(dir))
@@ -186,9 +191,14 @@ fn copy_files(from: &Path, to: &Path) -> std::io::Result<()> {
 /// (23:59 in the zone where it is earliest in the day now), so the announcement is the
 /// only thing sent to subscribers.
 fn env(o: &Options, in_flight: Option<usize>) -> Vec<(&'static str, String)> {
+    env_at(o.broadcast_rate, true, in_flight)
+}
+
+/// The same at `rate` messages a second, paid or not.
+pub fn env_at(rate: usize, paid: bool, in_flight: Option<usize>) -> Vec<(&'static str, String)> {
     let mut env = vec![
-        ("QANTAR_PAID_BROADCAST", "true".to_string()),
-        ("QANTAR_BROADCAST_RATE", o.broadcast_rate.to_string()),
+        ("QANTAR_PAID_BROADCAST", paid.to_string()),
+        ("QANTAR_BROADCAST_RATE", rate.to_string()),
         ("QANTAR_ADMINS", workload::ADMIN.to_string()),
         ("QANTAR_DAILY_AT", "23:59".to_string()),
         ("QANTAR_TIMEZONE", earliest_zone()),
@@ -222,8 +232,19 @@ async fn start(
     dir: Arc<tempfile::TempDir>,
     in_flight: Option<usize>,
 ) -> Result<(Fake, BotProcess), String> {
+    start_with(dir, &env(o, in_flight), Duration::ZERO).await
+}
+
+/// A fake API answering after `answer`, and the bot on the files in `dir` with `env`,
+/// up to its first getUpdates.
+pub async fn start_with(
+    dir: Arc<tempfile::TempDir>,
+    env: &[(&'static str, String)],
+    answer: Duration,
+) -> Result<(Fake, BotProcess), String> {
     let fake = Fake::start().await.map_err(|e| e.to_string())?;
-    let bot = BotProcess::launch(Kind::Qantar, &fake.url, dir, &env(o, in_flight))?;
+    fake.answer_after(answer);
+    let bot = BotProcess::launch(Kind::Qantar, &fake.url, dir, env)?;
     if fake
         .wait_first_poll(Duration::from_secs(20))
         .await
@@ -252,7 +273,7 @@ pub static CONFIRM_IGNORED: std::sync::atomic::AtomicBool =
 /// `/announce <id>` from the admin, then Confirm under the preview; returns when the
 /// press was made, once the first message to a subscriber arrived. `before_press` runs
 /// just before the press (to read memory).
-async fn announce(
+pub async fn announce(
     fake: &Fake,
     bot: &BotProcess,
     id: &str,
@@ -315,10 +336,10 @@ async fn announce(
     Ok(pressed)
 }
 
-/// Waits until every subscriber was reached (or the time a broadcast should take,
-/// twice over, plus a minute), then a little longer for late duplicates.
-async fn wait_complete(o: &Options, fake: &Fake, n: usize, extra: Duration) {
-    let expected = Duration::from_secs_f64(n as f64 / o.broadcast_rate as f64);
+/// Waits until every subscriber was reached (or the time a broadcast at `rate` should
+/// take, twice over, plus a minute), then a little longer for late duplicates.
+pub async fn wait_complete(rate: usize, fake: &Fake, n: usize, extra: Duration) {
+    let expected = Duration::from_secs_f64(n as f64 / rate as f64);
     let limit = expected * 2 + Duration::from_secs(60) + extra;
     wait_for(limit, || fake.broadcast_progress().1 >= n).await;
     tokio::time::sleep(SETTLE).await;
@@ -326,7 +347,7 @@ async fn wait_complete(o: &Options, fake: &Fake, n: usize, extra: Duration) {
 
 /// Per chat, how often it was sent the message: (chats reached more than once, extra
 /// messages, subscribers never reached).
-fn tally(log: &[(Instant, i64)], n: usize) -> (usize, usize, usize) {
+pub fn tally(log: &[(Instant, i64)], n: usize) -> (usize, usize, usize) {
     let mut per_chat: HashMap<i64, usize> = HashMap::with_capacity(n);
     for (_, chat) in log {
         *per_chat.entry(*chat).or_default() += 1;
@@ -340,7 +361,7 @@ fn tally(log: &[(Instant, i64)], n: usize) -> (usize, usize, usize) {
 }
 
 /// The most arrivals within any one-second window.
-fn max_window(log: &[(Instant, i64)]) -> usize {
+pub fn max_window(log: &[(Instant, i64)]) -> usize {
     let mut times: Vec<Instant> = log.iter().map(|(t, _)| *t).collect();
     times.sort_unstable();
     let mut best = 0;
@@ -359,7 +380,7 @@ async fn clean_run(o: &Options, t: &Template, id: &str) -> Result<CleanRun, Stri
     let (fake, bot) = start(o, t.copy()?, None).await?;
     let mut before = 0;
     let pressed = announce(&fake, &bot, id, || before = bot.memory().peak_kib).await?;
-    wait_complete(o, &fake, n, Duration::ZERO).await;
+    wait_complete(o.broadcast_rate, &fake, n, Duration::ZERO).await;
     let after = bot.memory().peak_kib;
     bot.stop();
     let log = fake.broadcast_log();
@@ -406,7 +427,7 @@ async fn kill_run(
     let sent_at_kill = fake.broadcast_progress().0;
     let bot = BotProcess::launch(Kind::Qantar, &fake.url, dir, &env(o, Some(in_flight)))?;
     // The dead bot's lease has to lapse before the new one sends (15 s).
-    wait_complete(o, &fake, n, Duration::from_secs(20)).await;
+    wait_complete(o.broadcast_rate, &fake, n, Duration::from_secs(20)).await;
     bot.stop();
     let log = fake.broadcast_log();
     let (duplicated, extra, lost) = tally(&log, n);

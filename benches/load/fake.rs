@@ -1,6 +1,7 @@
 //! A fast fake Bot API on loopback. It hands prepared updates out through getUpdates as
-//! fast as the bot takes them (or at a set pace), acknowledges sendMessage at once with a
-//! fixed answer, and times every update from being handed out to its reply arriving.
+//! fast as the bot takes them (or at a set pace), acknowledges sendMessage with a fixed
+//! answer (at once, or after a set delay, as Telegram's answers take tens of
+//! milliseconds), and times every update from being handed out to its reply arriving.
 //!
 //! Replies are matched to updates by chat, first in first out: teloxide runs one worker
 //! per chat, so a chat's replies come in the order its updates went out, and every
@@ -12,6 +13,7 @@
 //! getUpdates has confirmed them, so a bot started again is not handed them twice.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -82,6 +84,9 @@ struct Shared {
     feed: Mutex<Feed>,
     news: Notify,
     done: Notify,
+    /// How long every answer but getUpdates' waits, in microseconds (0: at once). A
+    /// request is recorded when it arrives, before this wait.
+    answer_after_us: AtomicU64,
 }
 
 impl Shared {
@@ -105,12 +110,20 @@ impl Fake {
             feed: Mutex::new(Feed::default()),
             news: Notify::new(),
             done: Notify::new(),
+            answer_after_us: AtomicU64::new(0),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         Ok(Fake { shared, url })
+    }
+
+    /// Every answer but getUpdates' comes `delay` after its request arrived, as from a
+    /// Bot API that far away (Telegram's take about 100 ms from Europe).
+    pub fn answer_after(&self, delay: Duration) {
+        let us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
+        self.shared.answer_after_us.store(us, Ordering::Relaxed);
     }
 
     /// When the bot first asked for updates, if it has.
@@ -235,19 +248,36 @@ fn json(status: StatusCode, body: impl Into<Body>) -> Response {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Response {
-    let method = uri.path().rsplit('/').next().unwrap_or("");
+    let method = uri
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if method == "getupdates" {
+        return get_updates(&shared, &body).await;
+    }
+    let response = answer(&shared, &method, &body);
+    let delay = shared.answer_after_us.load(Ordering::Relaxed);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_micros(delay)).await;
+    }
+    response
+}
+
+/// The answer to any method but getUpdates, recorded as it arrives.
+fn answer(shared: &Shared, method: &str, body: &Bytes) -> Response {
     // Telegram treats method names case-insensitively; teloxide sends PascalCase.
-    match method.to_ascii_lowercase().as_str() {
-        "sendmessage" => send_message(&shared, &body),
+    match method {
+        "sendmessage" => send_message(shared, body),
         "editmessagetext" => {
             shared
                 .feed()
                 .admin
-                .push(String::from_utf8_lossy(&body).into_owned());
+                .push(String::from_utf8_lossy(body).into_owned());
             json(StatusCode::OK, SENT)
         }
         "answercallbackquery" => json(StatusCode::OK, TRUE),
-        "getupdates" => get_updates(&shared, &body).await,
         "getme" => json(StatusCode::OK, ME),
         "getwebhookinfo" => json(StatusCode::OK, WEBHOOK),
         "deletewebhook" | "setmycommands" | "setmydescription" | "setmyshortdescription" => {

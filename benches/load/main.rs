@@ -27,9 +27,17 @@
 //! `--subscribers N` (100,000), `--broadcast-rate N` (1,000/s, paid),
 //! `--kill-in-flight 1,4`, `--interactive-rate N` (200), `--enqueue N` (1,000,000);
 //! `--quick` makes them 10,000 subscribers and 100,000 to enqueue.
+//!
+//! Pace mode (issue 22), not in the default set either (about 4 minutes a run):
+//! `--only broadcast-pace` sends an announcement at each rate of `--pace-rates 25,100,1000`
+//! with the fake's answers taking each of `--answer-ms 0,100` milliseconds, to enough
+//! subscribers for `--pace-seconds 25` at that rate (`--quick`: 6), and reports the rate
+//! reached, the most messages in any second and the gaps between them as received;
+//! `--pace-log DIR` also writes each run's arrival times there.
 
 mod broadcast;
 mod fake;
+mod pace;
 mod process;
 mod report;
 mod stats;
@@ -70,6 +78,12 @@ pub struct Options {
     /// Subscribers `Store::create_job` enqueues, and the PostgreSQL server for it.
     pub enqueue: usize,
     pub postgres_url: Option<String>,
+    /// Pace mode: the rates, the fake's answer times, the seconds each broadcast takes
+    /// at its rate, and where to write arrival times (if anywhere).
+    pub pace_rates: Vec<usize>,
+    pub answer_ms: Vec<u64>,
+    pub pace_seconds: f64,
+    pub pace_log: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -95,6 +109,10 @@ impl Default for Options {
             postgres_url: std::env::var("QANTAR_TEST_POSTGRES_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
+            pace_rates: vec![25, 100, 1_000],
+            answer_ms: vec![0, 100],
+            pace_seconds: 25.0,
+            pace_log: None,
         }
     }
 }
@@ -125,16 +143,17 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--postgres-url" => {
                 o.postgres_url = Some(it.next().ok_or("--postgres-url needs a URL")?.clone());
             }
-            "--kill-in-flight" => {
-                let list = it.next().ok_or("--kill-in-flight needs a list")?;
-                o.kill_in_flight = list
-                    .split(',')
-                    .map(|n| {
-                        n.trim()
-                            .parse::<usize>()
-                            .map_err(|e| format!("--kill-in-flight: {e}"))
-                    })
-                    .collect::<Result<_, _>>()?;
+            "--kill-in-flight" => o.kill_in_flight = list(arg, it.next())?,
+            "--pace-rates" => {
+                o.pace_rates = list(arg, it.next())?;
+                if o.pace_rates.iter().any(|r| !(1..=1000).contains(r)) {
+                    return Err("--pace-rates: each between 1 and 1000".into());
+                }
+            }
+            "--answer-ms" => o.answer_ms = list(arg, it.next())?,
+            "--pace-seconds" => o.pace_seconds = value(arg)?.max(1) as f64,
+            "--pace-log" => {
+                o.pace_log = Some(it.next().ok_or("--pace-log needs a folder")?.into());
             }
             "--only" => {
                 let list = it.next().ok_or("--only needs a list")?;
@@ -149,11 +168,24 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 o.saved = 10_000;
                 o.subscribers = 10_000;
                 o.enqueue = 100_000;
+                o.pace_seconds = 6.0;
             }
             other => return Err(format!("unknown option `{other}`")),
         }
     }
     Ok(o)
+}
+
+/// A comma-separated list of numbers, the value of option `name`.
+fn list<T: std::str::FromStr>(name: &str, value: Option<&String>) -> Result<Vec<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .ok_or_else(|| format!("{name} needs a list"))?
+        .split(',')
+        .map(|n| n.trim().parse::<T>().map_err(|e| format!("{name}: {e}")))
+        .collect()
 }
 
 fn main() -> ExitCode {
@@ -234,6 +266,7 @@ pub struct Results {
     pub latency: Vec<LoadRun>,
     pub memory: Vec<MemoryRun>,
     pub broadcast: broadcast::Results,
+    pub pace: Vec<pace::PaceRun>,
 }
 
 /// Both bots each run, the order alternating so neither always runs on a cooler machine.
@@ -256,6 +289,7 @@ async fn run(o: &Options) -> Result<Results, String> {
             "latency",
             "memory",
             "broadcast",
+            "broadcast-pace",
         ];
         if !known.contains(&mode.as_str()) && !broadcast::PARTS.contains(&mode.as_str()) {
             return Err(format!("unknown mode `{mode}`"));
@@ -334,6 +368,9 @@ async fn run(o: &Options) -> Result<Results, String> {
         .collect();
     if !parts.is_empty() {
         broadcast::run(o, &parts, &mut results.broadcast).await?;
+    }
+    if wants("broadcast-pace") {
+        pace::run(o, &mut results.pace).await?;
     }
     Ok(results)
 }

@@ -1,5 +1,6 @@
 //! The results as Markdown: the machine, the settings, and one table of medians
-//! (min–max) for qantar-bot beside the floor, with the targets of issue 7.
+//! (min–max) for qantar-bot beside the floor, with the targets of issue 7; pace mode's
+//! figures in a table of their own, a row per rate and answer time.
 
 use std::fmt::Write;
 use std::process::Command;
@@ -42,10 +43,10 @@ pub fn markdown(o: &Options, r: &Results) -> String {
             o.subscribers, o.broadcast_rate, o.interactive_rate, o.paced, o.chats, o.warmup
         );
     }
-    let _ = writeln!(out, "| figure | qantar-bot | floor-bot | target |");
-    let _ = writeln!(out, "|---|---|---|---|");
+    // The table's rows first: a run of pace mode alone has none, and no empty table.
+    let mut table = String::new();
     let mut row = |name: &str, ours: String, floor: String, target: &str| {
-        let _ = writeln!(out, "| {name} | {ours} | {floor} | {target} |");
+        let _ = writeln!(table, "| {name} | {ours} | {floor} | {target} |");
     };
 
     let one = |runs: &[LoadRun], k: Kind, f: Figure, d: usize| {
@@ -208,6 +209,14 @@ pub fn markdown(o: &Options, r: &Results) -> String {
             "–".into(),
             "≤ 50",
         );
+    }
+    if !table.is_empty() {
+        let _ = writeln!(out, "| figure | qantar-bot | floor-bot | target |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        out.push_str(&table);
+    }
+    if !r.pace.is_empty() {
+        out.push_str(&pace_table(o, &r.pace));
     }
     if crate::broadcast::CONFIRM_IGNORED.load(std::sync::atomic::Ordering::Relaxed) {
         let _ = writeln!(
@@ -429,4 +438,52 @@ fn broadcast_rows(
             );
         }
     }
+}
+
+/// Pace mode: a row per rate and answer time, each figure the median (min–max) of the
+/// runs, targets in the header.
+fn pace_table(o: &Options, runs: &[crate::pace::PaceRun]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nPace: an announcement to rate × {} s subscribers (`/announce <id>`, Confirm), \
+         the fake Bot API answering each request after the time given; received = counted \
+         when the request arrives, before that wait; achieved = the rate sustained, rate \
+         messages over the mean time rate messages took; gaps between messages received. \
+         {} run(s) each.\n",
+        o.pace_seconds, o.runs
+    );
+    let _ = writeln!(
+        out,
+        "| rate/s | answers after | in flight | messages | achieved / configured (≥ 0.97) \
+         | most received in any 1 s (≤ rate) | gap p50, ms | gap p99, ms | gap max, ms \
+         | extra / never reached |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    let mut keys: Vec<(usize, u64)> = runs.iter().map(|x| (x.rate, x.answer_ms)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for (rate, answer_ms) in keys {
+        let these: Vec<&crate::pace::PaceRun> = runs
+            .iter()
+            .filter(|x| x.rate == rate && x.answer_ms == answer_ms)
+            .collect();
+        let of = |f: fn(&crate::pace::PaceRun) -> f64, d: usize| {
+            show(&these.iter().map(|x| f(x)).collect::<Vec<f64>>(), d)
+        };
+        let _ = writeln!(
+            out,
+            "| {rate} | {answer_ms} ms | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
+            these.first().map_or(0, |x| x.in_flight),
+            of(|x| x.received as f64, 0),
+            of(|x| x.rate_fraction, 3),
+            of(|x| x.max_window as f64, 0),
+            of(|x| x.gap_p50_ms, 2),
+            of(|x| x.gap_p99_ms, 2),
+            of(|x| x.gap_max_ms, 1),
+            of(|x| x.extra as f64, 0),
+            of(|x| x.lost as f64, 0),
+        );
+    }
+    out
 }

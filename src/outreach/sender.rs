@@ -74,8 +74,9 @@ struct Running {
     checked: Instant,
 }
 
-/// A recipient, its message's place in the pace, and what became of the message.
-type Done = (Recipient, Ticket, Result<(), Partial>);
+/// A recipient, its message's place in the pace, when its request began, and what
+/// became of the message.
+type Done = (Recipient, Ticket, Instant, Result<(), Partial>);
 
 impl Sender {
     /// Runs until the stop; gives the lease up on the way out.
@@ -297,9 +298,11 @@ impl Sender {
             let pictures = Arc::clone(&self.pictures);
             let send = async move {
                 let to = To::Id(ChatId(r.chat));
+                // For the pace: a busy thread may start it well after its slot.
+                let started = Instant::now();
                 let sent =
                     send_once(&bot, &app.metrics, &pictures, to, &reply, paid, r.parts).await;
-                (r, ticket, sent)
+                (r, ticket, started, sent)
             };
             // A picture not yet uploaded goes once, alone, so the rest of the batch
             // sends its file_id instead of uploading it again in parallel.
@@ -457,7 +460,8 @@ impl Sender {
 
     /// Takes a message's answer: its place in the pace, then what became of it.
     async fn settle(&self, done: Done, pace: &mut Pace, backoff: &mut Duration) {
-        let (r, ticket, sent) = done;
+        let (r, ticket, started, sent) = done;
+        pace.started(ticket, started);
         pace.answered(ticket, Instant::now());
         self.record(&r, sent, pace, backoff).await;
     }
@@ -574,6 +578,7 @@ impl Sender {
             pace.answered(ticket, Instant::now());
             return;
         }
+        pace.started(ticket, Instant::now());
         let sent = send_once(
             &self.bot,
             &self.app.metrics,
