@@ -17,10 +17,10 @@
 //! reaches 1 / 1.022 of the configured one.
 //!
 //! (Until issue 22 each message kept its place until Telegram answered it, which cost
-//! one answer time in every second: rate / (1 + answer time), 0.90 of the rate with
+//! one answer time in every second: rate / (1 + answer time), 0.91 of the rate with
 //! answers of 100 ms. Its least gap of half a message let the window's messages go at
 //! twice the rate, and each second repeated the burst of the first. BENCHMARKS.md,
-//! "The pace".)
+//! "the pace".)
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
