@@ -66,6 +66,10 @@ pub struct Sender {
     /// The bot's username, for deep links in channel posts.
     pub username: String,
     pub stop: CancellationToken,
+    /// The recipients whose message is in flight, by job and chat: their rows are still
+    /// pending, so the next batch read returns them, and they are skipped there.
+    pub flying:
+        std::sync::Mutex<std::collections::HashSet<(String, crate::store::data_key::ChatKey)>>,
 }
 
 /// The running jobs, as read from the store at `checked`.
@@ -86,18 +90,31 @@ impl Sender {
         let mut pace = Pace::new(self.outreach.rate);
         let mut backoff = Duration::ZERO;
         let mut depth_counted: Option<Instant> = None;
+        // Messages in flight outlive a batch: waiting for them at each batch's end left
+        // a hole of one answer time every 500 messages (17 % of the time at 1,000/s
+        // with 100 ms answers; BENCHMARKS.md, "the pace").
+        let mut in_flight: JoinSet<Done> = JoinSet::new();
         while !self.stop.is_cancelled() {
             if !self.renew(&holder).await {
+                self.drain(&mut in_flight, &mut pace, &mut backoff).await;
                 self.sleep(POLL).await;
                 continue;
             }
             self.queue_due_day().await;
             // Paused: the day still queues, nothing goes out until /resume.
             if self.paused().await {
+                self.drain(&mut in_flight, &mut pace, &mut backoff).await;
                 self.sleep(PAUSED_POLL).await;
                 continue;
             }
-            let worked = self.round(&holder, &mut pace, &mut backoff).await;
+            let mut worked = self
+                .round(&holder, &mut in_flight, &mut pace, &mut backoff)
+                .await;
+            if !worked && !in_flight.is_empty() {
+                // Nothing new to send: what is in flight is what is left.
+                self.drain(&mut in_flight, &mut pace, &mut backoff).await;
+                worked = true;
+            }
             self.finish().await;
             if !worked || depth_counted.is_none_or(|at| at.elapsed() >= DEPTH_EVERY) {
                 self.count_depth().await;
@@ -109,9 +126,25 @@ impl Sender {
                 self.sleep(backoff).await;
             }
         }
+        self.drain(&mut in_flight, &mut pace, &mut backoff).await;
         if let Err(e) = self.store.release_lease(&holder).await {
             log::warn!("outreach lease release: {e}");
         }
+    }
+
+    /// Waits for every message in flight and records what became of each.
+    async fn drain(&self, in_flight: &mut JoinSet<Done>, pace: &mut Pace, backoff: &mut Duration) {
+        while let Some(joined) = in_flight.join_next().await {
+            if let Ok(done) = joined {
+                self.settle(done, pace, backoff).await;
+            }
+        }
+        // A send task that panicked never handed its recipient back: with nothing in
+        // flight, nobody is, and its row goes again next round.
+        self.flying
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Says at start when "on this day" posts: the window, and the next send with its
@@ -198,11 +231,21 @@ impl Sender {
     }
 
     /// Channel posts, then one batch of recipients. False when there was nothing to do.
-    async fn round(&self, holder: &str, pace: &mut Pace, backoff: &mut Duration) -> bool {
+    async fn round(
+        &self,
+        holder: &str,
+        in_flight: &mut JoinSet<Done>,
+        pace: &mut Pace,
+        backoff: &mut Duration,
+    ) -> bool {
         let posts = self.store.pending_posts().await.unwrap_or_else(|e| {
             log::warn!("outreach posts: {e}");
             Vec::new()
         });
+        if !posts.is_empty() {
+            // A post goes with nothing of a batch in flight (see `post`).
+            self.drain(in_flight, pace, backoff).await;
+        }
         for post in &posts {
             if self.paused().await {
                 return true;
@@ -219,21 +262,25 @@ impl Sender {
         if batch.is_empty() {
             return !posts.is_empty();
         }
-        self.send_batch(holder, batch, pace, backoff).await;
-        true
+        self.send_batch(holder, batch, in_flight, pace, backoff)
+            .await
     }
 
-    /// Sends a batch at the pace's slots, `in_flight` at a time, recording each result.
-    /// Stops early at the stop, or when the lease cannot be renewed (another replica
-    /// may be taking over).
+    /// Sends a batch at the pace's slots, `in_flight` at a time, recording each result;
+    /// the last messages may still be in flight when it returns. Stops early at the
+    /// stop, or when the lease cannot be renewed (another replica may be taking over),
+    /// and then waits for what is in flight. False when all of the batch was in flight
+    /// already (nothing new was sent).
     async fn send_batch(
         &self,
         holder: &str,
         batch: Vec<Recipient>,
+        in_flight: &mut JoinSet<Done>,
         pace: &mut Pace,
         backoff: &mut Duration,
-    ) {
-        let mut in_flight: JoinSet<Done> = JoinSet::new();
+    ) -> bool {
+        let mut fresh = false;
+        let mut stopped = false;
         // A job's message in a language is read once for the whole batch.
         // Shared, not copied: a reply with a map holds its picture's SVG.
         let mut replies: HashMap<(String, Lang), Option<Arc<Reply>>> = HashMap::new();
@@ -247,8 +294,13 @@ impl Sender {
         *backoff = Duration::ZERO;
         for r in batch {
             if self.stop.is_cancelled() {
+                stopped = true;
                 break;
             }
+            if self.is_flying(&r) {
+                continue;
+            }
+            fresh = true;
             // A job cancelled while its batch is in hand sends nothing more.
             if !self.still_running(&r.job, &mut running).await {
                 continue;
@@ -270,9 +322,10 @@ impl Sender {
             };
             let messages = reply.messages.len().saturating_sub(r.parts as usize).max(1);
             let Some(ticket) = self
-                .wait_for_slot(r.chat, messages, &mut in_flight, pace, backoff)
+                .wait_for_slot(r.chat, messages, in_flight, pace, backoff)
                 .await
             else {
+                stopped = true;
                 break;
             };
             // Asked of the store just before it goes: a Cancel, a purge, a /forget or an
@@ -289,11 +342,13 @@ impl Sender {
                 if !self.renew(holder).await {
                     pace.answered(ticket, Instant::now());
                     log::warn!("outreach lease lost: stopping this round");
+                    stopped = true;
                     break;
                 }
                 renewed = Some(asked);
             }
             let uploads = reply_uploads(&self.pictures, &reply);
+            let r_key = (r.job.clone(), r.chat_key);
             let (bot, app, paid) = (self.bot.clone(), Arc::clone(&self.app), self.outreach.paid);
             let pictures = Arc::clone(&self.pictures);
             let send = async move {
@@ -310,14 +365,24 @@ impl Sender {
                 let done = send.await;
                 self.settle(done, pace, backoff).await;
             } else {
+                self.fly(&r_key);
                 in_flight.spawn(send);
             }
         }
-        while let Some(joined) = in_flight.join_next().await {
-            if let Ok(done) = joined {
-                self.settle(done, pace, backoff).await;
-            }
+        if stopped {
+            self.drain(in_flight, pace, backoff).await;
         }
+        fresh
+    }
+
+    fn is_flying(&self, r: &Recipient) -> bool {
+        let flying = self.flying.lock().unwrap_or_else(|e| e.into_inner());
+        flying.contains(&(r.job.clone(), r.chat_key))
+    }
+
+    fn fly(&self, key: &(String, crate::store::data_key::ChatKey)) {
+        let mut flying = self.flying.lock().unwrap_or_else(|e| e.into_inner());
+        flying.insert(key.clone());
     }
 
     /// Waits until a reply of `messages` messages to `chat` may go, and gives its place
@@ -461,6 +526,10 @@ impl Sender {
     /// Takes a message's answer: its place in the pace, then what became of it.
     async fn settle(&self, done: Done, pace: &mut Pace, backoff: &mut Duration) {
         let (r, ticket, started, sent) = done;
+        {
+            let mut flying = self.flying.lock().unwrap_or_else(|e| e.into_inner());
+            flying.remove(&(r.job.clone(), r.chat_key));
+        }
         pace.started(ticket, started);
         pace.answered(ticket, Instant::now());
         self.record(&r, sent, pace, backoff).await;

@@ -74,6 +74,7 @@ async fn run(client: ClientSettings, app: Arc<App>, username: String, stop: Canc
         outreach,
         username,
         stop,
+        flying: Default::default(),
     }
     .run()
     .await;
