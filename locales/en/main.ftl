@@ -149,7 +149,10 @@ subscribe-admins-only = In a group, only its administrators can subscribe it or 
 purge-confirm = This deletes every chat's language choice and subscription. Usage counts stay. Are you sure?
 button-purge-confirm = 🗑 Delete everything
 button-purge-cancel = Cancel
-purged = Purged: { $count } per-chat rows deleted. Usage counts are kept.
+purged = Purged: { $count ->
+    [one] { $count } per-chat row
+   *[other] { $count } per-chat rows
+} deleted. Usage counts are kept.
 purge-cancelled = Cancelled: nothing was deleted.
 purge-failed = I could not reach my storage, so nothing was deleted. Please try again in a minute.
 

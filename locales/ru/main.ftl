@@ -183,7 +183,7 @@ otd-open-hint-links = Нажмите на номер, чтобы открыть 
 
 ## Только для администраторов: объявления, рассылки и репетиция.
 announce-list-title = Объявления из content/announcements.yaml:
-announce-list-empty = Объявлений нет: в content/announcements.yaml их не осталось.
+announce-list-empty = Объявлений нет: в content/announcements.yaml их нет.
 announce-list-missing = больше нет в содержании
 announce-list-hint = Отправьте /announce <id>, чтобы увидеть объявление на всех трёх языках. Без подтверждения ничего не отправится.
 announce-preview-title = Объявление { $id } на каждом языке — так его получат читатели
