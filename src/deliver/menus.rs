@@ -33,13 +33,7 @@ pub async fn publish_admin(bot: &Bot, app: &crate::handle::App) {
     let catalog = app.catalog.get();
     for admin in &app.admins {
         let chat = *admin as i64;
-        let lang = app
-            .store
-            .language(chat)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(app.default_lang);
+        let lang = app.admin_lang(&app.store, *admin).await;
         let scope = BotCommandScope::Chat {
             chat_id: Recipient::Id(ChatId(chat)),
         };

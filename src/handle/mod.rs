@@ -48,3 +48,16 @@ pub struct App {
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
 }
+
+impl App {
+    /// The language an admin reads in: the one saved for their private chat (`store`,
+    /// the caller's handle), else the bot's default.
+    pub async fn admin_lang(&self, store: &crate::store::Store, admin: u64) -> Lang {
+        store
+            .language(admin as i64)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(self.default_lang)
+    }
+}

@@ -51,6 +51,15 @@ impl Outreach {
         }
     }
 
+    /// When the day's message goes: the slot, its zone and the window.
+    pub fn daily(&self) -> schedule::Daily {
+        schedule::Daily {
+            at: self.daily_at,
+            zone: self.zone.0.clone(),
+            window: self.window.clone(),
+        }
+    }
+
     /// The store's id of the job for `item` (`day:…`, `announce:…`): its own in
     /// rehearsal mode, so a rehearsal never stands for the real item.
     pub fn job_id(&self, item: &str) -> String {

@@ -75,13 +75,7 @@ pub async fn tell_admins(bot: &Bot, app: &App, notice: Notice) {
     let catalog = app.catalog.get();
     for admin in &app.admins {
         let chat = *admin as i64;
-        let lang = app
-            .store
-            .language(chat)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(app.default_lang);
+        let lang = app.admin_lang(&app.store, *admin).await;
         let (msg, a) = match &notice {
             Notice::QueueFailed { job, cause } => (
                 Msg::NoticeQueueFailed,

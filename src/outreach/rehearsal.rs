@@ -117,14 +117,8 @@ pub async fn queue(
     let messages = mark(messages, banner);
     let mut admins = Vec::new();
     for admin in &app.admins {
-        let chat = *admin as i64;
-        let lang = store
-            .language(chat)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(app.default_lang);
-        admins.push((chat, lang));
+        let lang = app.admin_lang(store, *admin).await;
+        admins.push((*admin as i64, lang));
     }
     store
         .create_job_for(

@@ -183,11 +183,7 @@ impl Sender {
     }
 
     fn daily(&self) -> Daily {
-        Daily {
-            at: self.outreach.daily_at,
-            zone: self.outreach.zone.0.clone(),
-            window: self.outreach.window.clone(),
-        }
+        self.outreach.daily()
     }
 
     async fn sleep(&self, d: Duration) {

@@ -12,7 +12,7 @@ use teloxide::prelude::*;
 use tokio_util::sync::CancellationToken;
 
 use super::notice::{Notice, tell_admins};
-use super::schedule::{self, Daily};
+use super::schedule;
 use crate::handle::App;
 use crate::store::outreach::Job;
 
@@ -156,11 +156,7 @@ async fn look(app: &App, held_at: &mut Instant) -> Option<Seen> {
     }
     let catalog = app.catalog.get();
     let days = crate::render::days_with_events(&catalog.content);
-    let daily = Daily {
-        at: app.outreach.daily_at,
-        zone: app.outreach.zone.0.clone(),
-        window: app.outreach.window.clone(),
-    };
+    let daily = app.outreach.daily();
     let grace = jiff::SignedDuration::from_mins(DAY_GRACE_MINUTES);
     let late = super::clock::now().checked_sub(grace).ok()?;
     let day_overdue = schedule::due(&daily, late, &days).map(schedule::job_id);

@@ -304,27 +304,11 @@ impl Renderer<'_> {
             chats += count;
             blocks.push(self.announce_preview_block(a, lang, count));
         }
-        let total = args([
-            ("chats", FluentValue::from(chats)),
-            ("channels", FluentValue::from(channels)),
-        ]);
-        blocks.push(format!(
-            "<b>{}</b>",
-            self.t_args(Msg::AnnouncePreviewTotal, &total)
-        ));
-        let keys = vec![vec![
-            Button::callback(
-                self.plain(Msg::ButtonAnnounceConfirm),
-                Callback::Announce {
-                    id: a.id.clone(),
-                    version: version.to_string(),
-                },
-            ),
-            Button::callback(
-                self.plain(Msg::ButtonAnnounceCancel),
-                Callback::AnnounceCancel,
-            ),
-        ]];
+        blocks.push(self.preview_total(chats, channels));
+        let keys = self.confirm_keys(Callback::Announce {
+            id: a.id.clone(),
+            version: version.to_string(),
+        });
         (blocks, keys)
     }
 
@@ -562,28 +546,32 @@ impl Renderer<'_> {
         let (day_blocks, _) = self.on_this_day(day, &Links::Buttons);
         blocks.extend(day_blocks);
         let chats: i64 = recipients.iter().map(|(_, n)| n).sum();
+        blocks.push(self.preview_total(chats, channels));
+        let keys = self.confirm_keys(Callback::SendDay {
+            day,
+            version: version.to_string(),
+        });
+        (blocks, keys)
+    }
+
+    /// "In all: N chats and M channels…", under a preview.
+    fn preview_total(&self, chats: i64, channels: usize) -> String {
         let total = args([
             ("chats", FluentValue::from(chats)),
             ("channels", FluentValue::from(channels)),
         ]);
-        blocks.push(format!(
-            "<b>{}</b>",
-            self.t_args(Msg::AnnouncePreviewTotal, &total)
-        ));
-        let keys = vec![vec![
-            Button::callback(
-                self.plain(Msg::ButtonAnnounceConfirm),
-                Callback::SendDay {
-                    day,
-                    version: version.to_string(),
-                },
-            ),
+        format!("<b>{}</b>", self.t_args(Msg::AnnouncePreviewTotal, &total))
+    }
+
+    /// "Confirm and send" (pressing `confirm`) and Cancel, under a preview.
+    fn confirm_keys(&self, confirm: Callback) -> Keyboard {
+        vec![vec![
+            Button::callback(self.plain(Msg::ButtonAnnounceConfirm), confirm),
             Button::callback(
                 self.plain(Msg::ButtonAnnounceCancel),
                 Callback::AnnounceCancel,
             ),
-        ]];
-        (blocks, keys)
+        ]]
     }
 
     pub(super) fn send_day_queued(&self, day: Date, recipients: i64) -> Vec<String> {

@@ -173,6 +173,22 @@ impl From<JobRow> for Job {
     }
 }
 
+/// A job's messages as the backends write them: audience, language, body.
+fn message_rows(messages: &[JobMessage]) -> Vec<(&str, &str, &str)> {
+    messages
+        .iter()
+        .map(|m| (m.audience.code(), m.lang.code(), m.body.as_str()))
+        .collect()
+}
+
+/// A job's channels as the backends write them: name, language.
+fn channel_rows(channels: &[(String, Lang)]) -> Vec<(String, &'static str)> {
+    channels
+        .iter()
+        .map(|(c, l)| (c.clone(), l.code()))
+        .collect()
+}
+
 /// Now by the outreach clock (a test's clock in debug builds): what a scheduled job is
 /// due against.
 fn due_ms() -> i64 {
@@ -218,14 +234,7 @@ impl Store {
         messages: &[JobMessage],
         channels: &[(String, Lang)],
     ) -> Result<Option<i64>, StoreError> {
-        let channels: Vec<(String, &str)> = channels
-            .iter()
-            .map(|(c, l)| (c.clone(), l.code()))
-            .collect();
-        let messages: Vec<(&str, &str, &str)> = messages
-            .iter()
-            .map(|m| (m.audience.code(), m.lang.code(), m.body.as_str()))
-            .collect();
+        let (messages, channels) = (message_rows(messages), channel_rows(channels));
         on_backend!(
             &self.backend,
             create_job(id, now_ms(), not_before_ms, &messages, &channels, None)
@@ -242,14 +251,7 @@ impl Store {
         channels: &[(String, Lang)],
         chats: &[(i64, Lang)],
     ) -> Result<Option<i64>, StoreError> {
-        let channels: Vec<(String, &str)> = channels
-            .iter()
-            .map(|(c, l)| (c.clone(), l.code()))
-            .collect();
-        let messages: Vec<(&str, &str, &str)> = messages
-            .iter()
-            .map(|m| (m.audience.code(), m.lang.code(), m.body.as_str()))
-            .collect();
+        let (messages, channels) = (message_rows(messages), channel_rows(channels));
         let chats: Vec<(Vec<u8>, Vec<u8>, &str)> = chats
             .iter()
             .map(|(chat, lang)| {
