@@ -60,7 +60,7 @@ pub async fn check(bot: &Bot, app: &App) {
     }
     app.channel_health.set(problems.clone());
     for p in problems {
-        let notice = Notice::ChannelFailed {
+        let notice = Notice::ChannelCannotPost {
             channel: p.channel,
             cause: p.cause,
         };

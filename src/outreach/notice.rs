@@ -26,6 +26,9 @@ pub enum Notice {
     QueueFailed { job: String, cause: String },
     /// A post to this channel failed for good; the cause as Telegram said it.
     ChannelFailed { channel: String, cause: String },
+    /// The check before posting found that the bot cannot post to this channel: told
+    /// apart from a failed post, so a post that fails later is told too.
+    ChannelCannotPost { channel: String, cause: String },
     /// Telegram paused all sending (429) for this long, over a minute.
     LongPause { seconds: u64 },
     /// The day's post is a quarter of an hour late (not queued, or nothing gone).
@@ -40,6 +43,7 @@ impl Notice {
         match self {
             Notice::QueueFailed { job, .. } => format!("queue:{job}"),
             Notice::ChannelFailed { channel, .. } => format!("channel:{channel}"),
+            Notice::ChannelCannotPost { channel, .. } => format!("check:{channel}"),
             Notice::LongPause { .. } => "pause".into(),
             Notice::DayLate { job } => format!("late:{job}"),
             Notice::NoSender { .. } => "no_sender".into(),
@@ -84,8 +88,12 @@ pub async fn tell_admins(bot: &Bot, app: &App, notice: Notice) {
                     ("cause", FluentValue::from(clip(cause, CAUSE_MAX))),
                 ]),
             ),
-            Notice::ChannelFailed { channel, cause } => (
-                Msg::NoticeChannelFailed,
+            Notice::ChannelFailed { channel, cause }
+            | Notice::ChannelCannotPost { channel, cause } => (
+                match notice {
+                    Notice::ChannelFailed { .. } => Msg::NoticeChannelFailed,
+                    _ => Msg::ChannelTrouble,
+                },
                 args([
                     ("channel", FluentValue::from(clip(channel, 64))),
                     ("cause", FluentValue::from(clip(cause, CAUSE_MAX))),

@@ -585,3 +585,166 @@ async fn a_day_of_two_messages_retries_only_the_one_that_failed() {
         "the /subscribe answer, the map, the text"
     );
 }
+
+/// The admin's evening before 2 January, in one go: a channel that refuses, preview,
+/// Confirm, /broadcasts, a reload while it sends, Cancel asked and declined, a purge
+/// while it sends. Every message a reader got is the one previewed; every failure
+/// reached the admin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admins_evening_every_reader_message_was_previewed_every_failure_told() {
+    const GOOD: i64 = -1_009_100_001;
+    const REFUSES: i64 = -1_009_100_002;
+    let tree = copy_tree();
+    let mut h = builder()
+        .tree(tree.path())
+        .env("QANTAR_BROADCAST_RATE", "4")
+        .env("QANTAR_CHANNELS", format!("{GOOD}:ru,{REFUSES}:kk"))
+        .start()
+        .await;
+    h.api.deny_posting(REFUSES);
+    let refusal = json!({"ok": false, "error_code": 400,
+        "description": "Bad Request: need administrator rights in the channel chat"});
+    h.api.inject(
+        "sendMessage",
+        Some(REFUSES),
+        100,
+        Fault::Status(400, refusal.clone()),
+    );
+    h.api
+        .inject("sendPhoto", Some(REFUSES), 100, Fault::Status(400, refusal));
+    h.bot.wait_log("polling for updates", 1).await;
+    // Restarted so the start-up channel check sees the refusing channel.
+    let quiet = "2027-02-01T06:00:00Z";
+    restart_at(&mut h, quiet);
+    let before = Catalog::load(&tree.path().join("content"), &tree.path().join("locales")).unwrap();
+    let readers = readers(7_529_000_000, 16);
+    subscribe_all(&h, &readers).await;
+    let admin = admin();
+    let told = |api: &crate::fake_api::FakeApi, needle: &str| {
+        api.delivered_to(ADMIN)
+            .iter()
+            .filter_map(|c| c.body["text"].as_str().map(str::to_string))
+            .find(|t| t.contains(needle))
+    };
+    let start_notice = h
+        .api
+        .wait_until(|api| told(api, &REFUSES.to_string()))
+        .await
+        .expect("the refusing channel was told at start");
+    eprintln!("ADMIN SAW (start): {start_notice}");
+    let version = version_of(
+        &before,
+        &format!("announce:{ANNOUNCEMENT}"),
+        &[Lang::Ru, Lang::Kk],
+        BOT_USERNAME,
+    )
+    .unwrap();
+    // The preview (a notice may arrive between its messages): its Confirm is what counts.
+    let confirm = format!("1:a:{ANNOUNCEMENT}:{version}");
+    h.api.send_text(
+        admin.chat,
+        &admin.from,
+        &format!("/announce {ANNOUNCEMENT}"),
+    );
+    let message = h
+        .api
+        .wait_until(|api| {
+            let sent = api.sent_to(ADMIN);
+            let i = sent
+                .iter()
+                .rposition(|c| c.body["reply_markup"].to_string().contains(&confirm))?;
+            Some(api.sent_message_id(ADMIN, i))
+        })
+        .await
+        .expect("a preview whose Confirm carries the version of what it shows");
+    let queued = press(&h, &admin, message, &confirm).await;
+    eprintln!("ADMIN SAW (confirm): {}", queued.text);
+    let previewed = |r: &Reader| announcement_in(&before, r.lang);
+    let reached = |h: &Harness| tally(h, &readers, previewed).iter().sum::<usize>();
+    h.api
+        .wait_until(|_| (reached(&h) >= 3).then_some(()))
+        .await
+        .expect("sending");
+    let list = broadcasts_now(&h).await;
+    eprintln!(
+        "ADMIN SAW (/broadcasts): {}",
+        list[0].text.replace('\n', " | ")
+    );
+    assert!(
+        list[0].text.contains("cannot post to the channel"),
+        "{}",
+        list[0].text
+    );
+    // A curator edits the announcement while it sends; the admin reloads.
+    edit_yaml(tree.path(), "announcements.yaml", |v| {
+        let list = v["announcements"].as_sequence_mut().unwrap();
+        list[0]["text"]["en"] = Value::from("Edited while sending: nobody previewed this.");
+    });
+    h.bot.signal("HUP");
+    h.bot.wait_log("content reloaded: generation 2", 1).await;
+    // Cancel asked, then declined.
+    let before_list = h.api.sent_to(ADMIN).len();
+    h.api.send_text(admin.chat, &admin.from, "/broadcasts");
+    h.api.wait_sent(ADMIN, before_list + 1).await;
+    let list_id = h.api.sent_message_id(ADMIN, before_list);
+    let job = format!("announce:{ANNOUNCEMENT}");
+    let asked = press(&h, &admin, list_id, &format!("1:cj:{job}")).await;
+    eprintln!("ADMIN SAW (Cancel): {}", asked.text);
+    let kept = press(&h, &admin, list_id, &format!("1:kj:{job}")).await;
+    eprintln!("ADMIN SAW (Keep sending): {}", kept.text);
+    // Then an emergency purge from the command line, while it sends.
+    h.api
+        .wait_until(|_| (reached(&h) >= 6).then_some(()))
+        .await
+        .expect("still sending");
+    let out = h.run_subcommand(&["purge", "--yes"], &[], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let at_purge = reached(&h);
+    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    let after = reached(&h);
+    eprintln!(
+        "READERS: {at_purge} had it at the purge, {after} after (of {})",
+        readers.len()
+    );
+    assert!(after <= at_purge + 4);
+    let list = broadcasts_now(&h).await;
+    eprintln!(
+        "ADMIN SAW (/broadcasts after purge): {}",
+        list[0].text.replace('\n', " | ")
+    );
+    // Sent: the readers who got it and the channel that takes posts; failed: the one that
+    // refuses; cancelled: everyone the purge removed. They add up to the 18 queued.
+    let counts = format!(
+        "sent {} · pending 0 · blocked 0 · failed 1 · cancelled {}",
+        after + 1,
+        readers.len() - after
+    );
+    assert!(list[0].text.contains(&counts), "{}", list[0].text);
+    // What readers got: each the previewed text, at most once, and nothing else.
+    let allowed: Vec<Shown> = Lang::ALL
+        .iter()
+        .map(|l| announcement_in(&before, *l))
+        .collect();
+    assert_eq!(strays(&h, &readers, &allowed), Vec::new());
+    assert!(tally(&h, &readers, previewed).iter().all(|n| *n <= 1));
+    let good = shown(&h.api.delivered_to(GOOD));
+    eprintln!(
+        "CHANNELS: {GOOD} got {} post(s); {REFUSES} got {}",
+        good.len(),
+        h.api.delivered_to(REFUSES).len()
+    );
+    assert_eq!(good.len(), 1);
+    let post_notice = h
+        .api
+        .wait_until(|api| told(api, "need administrator rights"))
+        .await;
+    eprintln!("ADMIN SAW (post failed): {post_notice:?}");
+    assert!(
+        post_notice.is_some(),
+        "the failed post itself was told, not only the check"
+    );
+}
