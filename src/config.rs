@@ -88,6 +88,16 @@ pub struct Cli {
     )]
     pub listen: std::net::SocketAddr,
 
+    /// Serve the record's web pages (the static site, and the Mini App's /api/subscribe)
+    /// at the root of this address, e.g. 127.0.0.1:8090, behind the same TLS proxy
+    #[arg(long, env = "QANTAR_WEB_LISTEN", global = true)]
+    pub web_listen: Option<std::net::SocketAddr>,
+
+    /// The public HTTPS address of those pages: readers get a "🌐 Open the record"
+    /// button (a Telegram Mini App) and the chat's menu button opens it
+    #[arg(long, env = "QANTAR_WEB_URL", value_parser = WebUrl::parse, global = true)]
+    pub web_url: Option<WebUrl>,
+
     /// In polling mode, serve /healthz and /metrics on this address
     #[arg(long, env = "QANTAR_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<std::net::SocketAddr>,
@@ -185,6 +195,17 @@ pub enum Cmd {
         /// Last local date, YYYY-MM-DD
         #[arg(long)]
         to: jiff::civil::Date,
+    },
+    /// Write the record as a static web site (every page in en, ru and kk, the maps, a
+    /// sitemap) into a folder any static host serves
+    Site {
+        /// The folder to write (created if missing; files of the site are replaced)
+        #[arg(long)]
+        out: PathBuf,
+        /// The address the site will be served at, for canonical links, hreflang, the
+        /// sitemap and link cards, e.g. https://qantar.example.org/
+        #[arg(long, value_parser = WebUrl::parse_any)]
+        base_url: WebUrl,
     },
     /// Delete every per-chat row in every table, keeping the anonymous counts
     Purge {
@@ -386,6 +407,46 @@ impl WebhookUrl {
 
     pub fn as_url(&self) -> &url::Url {
         &self.0
+    }
+}
+
+/// The address web pages are served at: https with a host (Telegram opens Mini Apps
+/// only over https), always ending in `/` so page paths join under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebUrl(url::Url);
+
+impl WebUrl {
+    /// For QANTAR_WEB_URL: https only, as Telegram requires for a `web_app` button.
+    pub fn parse(raw: &str) -> Result<WebUrl, ConfigError> {
+        let url = Self::parse_any(raw)?;
+        if url.0.scheme() != "https" {
+            return Err(ConfigError::NotHttps);
+        }
+        Ok(url)
+    }
+
+    /// For `site --base-url`: http or https (a site can be tried on a local server).
+    pub fn parse_any(raw: &str) -> Result<WebUrl, ConfigError> {
+        let mut url = url::Url::parse(raw).map_err(|_| ConfigError::NotAUrl(raw.to_string()))?;
+        if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+            return Err(ConfigError::NotAUrl(raw.to_string()));
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(WebUrl(url))
+    }
+
+    pub fn as_url(&self) -> &url::Url {
+        &self.0
+    }
+
+    /// `path` (no leading `/`) under this address.
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{}", self.0, path.trim_start_matches('/'))
     }
 }
 

@@ -24,3 +24,4 @@ pub mod render;
 pub mod store;
 pub mod transport;
 pub mod usage;
+pub mod web;

@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use qantar_bot::cli::{check, healthcheck, links, output, preview, purge, rekey, run, schedule};
+use qantar_bot::cli::{
+    check, healthcheck, links, output, preview, purge, rekey, run, schedule, site,
+};
 use qantar_bot::config::{Cli, Cmd, WebhookSecret};
 use qantar_bot::logging;
 
@@ -47,6 +49,10 @@ fn main() -> ExitCode {
         Some(Cmd::Rekey { ref new_key_file }) => rekey::run(&cli, new_key_file.as_deref()),
         Some(Cmd::Purge { yes }) => purge::run(&cli, yes),
         Some(Cmd::Schedule { from, to }) => schedule::run(&cli, from, to),
+        Some(Cmd::Site {
+            ref out,
+            ref base_url,
+        }) => site::run(&cli, out, base_url),
         None | Some(Cmd::Run) => run::run_bot(cli, webhook_secret),
     };
     output::finish(code)

@@ -12,6 +12,7 @@ pub mod purge;
 pub mod rekey;
 pub mod run;
 pub mod schedule;
+pub mod site;
 
 /// Runs a future to completion on a one-thread runtime, for subcommands that use the
 /// store; `Err` when no runtime can be started.

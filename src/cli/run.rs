@@ -71,6 +71,8 @@ fn options(cli: Cli, webhook_secret: Option<WebhookSecret>) -> Result<RunOptions
         data_key,
         lang_cache: cli.lang_cache,
         default_lang: cli.default_lang,
+        web_listen: cli.web_listen,
+        web_url: cli.web_url,
     })
 }
 

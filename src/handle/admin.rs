@@ -33,7 +33,15 @@ pub async fn admin_view(
     match admin {
         AdminCommand::Stats => with_channel_trouble(app, stats(app).await),
         AdminCommand::Reload => {
-            match reload::reload(bot, &app.catalog, &app.content_paths, &app.metrics).await {
+            match reload::reload(
+                bot,
+                &app.catalog,
+                &app.content_paths,
+                &app.metrics,
+                app.site.as_deref(),
+            )
+            .await
+            {
                 reload::Reloaded::Applied { generation, .. } => View::Reloaded(generation),
                 reload::Reloaded::Rejected(problems) => {
                     View::ReloadRejected(problems.0.iter().map(|p| p.to_string()).collect())

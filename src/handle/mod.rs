@@ -47,6 +47,10 @@ pub struct App {
     pub channel_health: crate::outreach::channels::ChannelHealth,
     /// Counters for /metrics.
     pub metrics: crate::metrics::Metrics,
+    /// The web pages, when `QANTAR_WEB_LISTEN` serves them.
+    pub site: Option<Arc<crate::web::LiveSite>>,
+    /// `QANTAR_WEB_URL`: where readers open the record as a Mini App; `None` offers none.
+    pub web_url: Option<crate::config::WebUrl>,
 }
 
 impl App {

@@ -34,6 +34,7 @@ pub async fn reload(
     live: &LiveCatalog,
     from: &ContentPaths,
     metrics: &Metrics,
+    site: Option<&crate::web::LiveSite>,
 ) -> Reloaded {
     // Reading and validating takes milliseconds of blocking file IO: off the runtime's
     // one thread, so chats go on being answered meanwhile.
@@ -63,6 +64,9 @@ pub async fn reload(
     let generation = live.replace(catalog);
     metrics.set_content_generation(generation);
     log::info!("content reloaded: generation {generation}, menus changed: {menus_changed}");
+    if let Some(site) = site {
+        site.rebuild(live.get()).await;
+    }
     if menus_changed {
         menus::publish(bot, &live.get()).await;
     }
@@ -83,7 +87,14 @@ pub fn on_hangup(bot: Bot, app: std::sync::Arc<crate::handle::App>) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             log::info!("SIGHUP: reloading content and locales");
-            reload(&bot, &app.catalog, &app.content_paths, &app.metrics).await;
+            reload(
+                &bot,
+                &app.catalog,
+                &app.content_paths,
+                &app.metrics,
+                app.site.as_deref(),
+            )
+            .await;
         }
     });
 }

@@ -67,6 +67,10 @@ pub struct RunOptions {
     pub flood_per_minute: u32,
     pub transport: Transport,
     pub admins: Vec<u64>,
+    /// `QANTAR_WEB_LISTEN`: serve the web pages there.
+    pub web_listen: Option<SocketAddr>,
+    /// `QANTAR_WEB_URL`: the pages' public address, for the Mini App's buttons.
+    pub web_url: Option<crate::config::WebUrl>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +155,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             crate::outreach::channels::check(&bot, &app).await;
         });
     }
+    let web = match options.web_listen {
+        Some(addr) => Some(
+            http::serve(addr, crate::web::router(Arc::clone(&app)), stop.clone())
+                .await
+                .map_err(|e| RunError::Listen(addr, e))?,
+        ),
+        None => None,
+    };
     flush_usage_every(Arc::clone(&app), stop.clone());
     crate::outreach::watch::spawn(bot.clone(), Arc::clone(&app), stop.clone());
     let sender = sender_thread::start(
@@ -167,6 +179,9 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     // the messages in hand and gives its lease up before the process goes.
     stop.cancel();
     sender.finished().await;
+    if let Some(web) = web {
+        let _ = web.await;
+    }
     crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
     match served? {
@@ -217,6 +232,14 @@ fn make_app(
     metrics: Metrics,
     bot_username: &str,
 ) -> App {
+    let site = options.web_listen.map(|addr| {
+        // Pages name themselves by their public address; without one, by the listener.
+        let base = options.web_url.clone().unwrap_or_else(|| {
+            crate::config::WebUrl::parse_any(&format!("http://{addr}/"))
+                .expect("a socket address makes a valid http URL")
+        });
+        Arc::new(crate::web::LiveSite::new(&catalog.get(), base))
+    });
     App {
         catalog,
         pictures: crate::deliver::photo::Pictures::new(store.clone()),
@@ -239,6 +262,8 @@ fn make_app(
         watch: Default::default(),
         channel_health: Default::default(),
         metrics,
+        site,
+        web_url: options.web_url.clone(),
     }
 }
 
