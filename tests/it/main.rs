@@ -2,6 +2,7 @@
 //! over the shipped content and locales.
 
 mod broken_content;
+mod browser;
 mod catalog;
 mod cli;
 mod e2e_commands;
