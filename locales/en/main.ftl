@@ -270,3 +270,24 @@ map-legend-no-event = no event yet
 map-beyond = Beyond the map:
 map-new-places = New on the map: { $places }
 map-no-events = No event of the record on this day; the map shows the days before it.
+
+## The web pages (`qantar-bot site`, QANTAR_WEB_LISTEN, the Mini App)
+web-skip = Skip to the content
+web-languages = Read in
+web-sections = Sections
+web-nav-summary = Summary
+web-nav-timeline = Timeline
+web-nav-map = Map
+web-nav-sources = Sources
+web-nav-petition = Petition
+web-map-alt = Map of Kazakhstan on { $date }; places marked: { $places }.
+web-map-alt-empty = Map of Kazakhstan on { $date }; no place of the record is marked yet.
+web-map-day = Day on the map
+web-map-event-day = The map on the day of this event
+web-event-sources = Sources of this event
+web-subscribe-done = Subscribed: the bot will send the anniversaries to your chat with it.
+web-subscribe-failed = That did not work. Open the bot and send /subscribe.
+web-footer = This site sets no cookies, counts no one and loads nothing from other sites.
+web-not-found = There is no page here.
+web-to-start = To the start page
+web-choose-language = Choose a language

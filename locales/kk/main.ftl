@@ -243,3 +243,24 @@ map-legend-no-event = әзірге оқиға жоқ
 map-beyond = Картадан тыс:
 map-new-places = Картаға қосылды: { $places }
 map-no-events = Хронологияда бұл күнгі оқиға жоқ; картада одан бұрынғы күндер көрсетілген.
+
+## Веб-беттер (`qantar-bot site`, QANTAR_WEB_LISTEN, шағын қосымша)
+web-skip = Мазмұнға өту
+web-languages = Оқу тілі
+web-sections = Бөлімдер
+web-nav-summary = Шолу
+web-nav-timeline = Хронология
+web-nav-map = Карта
+web-nav-sources = Дереккөздер
+web-nav-petition = Петиция
+web-map-alt = { $date } күнгі Қазақстан картасы; белгіленген орындар: { $places }.
+web-map-alt-empty = { $date } күнгі Қазақстан картасы; хронологияның бірде-бір орны әлі белгіленбеген.
+web-map-day = Картадағы күн
+web-map-event-day = Осы оқиға болған күнгі карта
+web-event-sources = Осы оқиғаның дереккөздері
+web-subscribe-done = Дайын: бот мерейлі күндерді онымен сөйлесетін чатыңызға жібереді.
+web-subscribe-failed = Болмады. Ботты ашып, /subscribe жіберіңіз.
+web-footer = Бұл сайт cookie қоймайды, ешкімді санамайды және басқа сайттардан ештеңе жүктемейді.
+web-not-found = Мұнда бет жоқ.
+web-to-start = Басты бетке
+web-choose-language = Тілді таңдаңыз

@@ -271,3 +271,24 @@ map-legend-no-event = событий ещё не было
 map-beyond = За пределами карты:
 map-new-places = Новое на карте: { $places }
 map-no-events = В хронологии нет событий этого дня; на карте — дни до него.
+
+## Веб-страницы (`qantar-bot site`, QANTAR_WEB_LISTEN, мини-приложение)
+web-skip = Перейти к содержанию
+web-languages = Читать на
+web-sections = Разделы
+web-nav-summary = Обзор
+web-nav-timeline = Хронология
+web-nav-map = Карта
+web-nav-sources = Источники
+web-nav-petition = Петиция
+web-map-alt = Карта Казахстана на { $date }; отмечены места: { $places }.
+web-map-alt-empty = Карта Казахстана на { $date }; ни одно место хронологии ещё не отмечено.
+web-map-day = День на карте
+web-map-event-day = Карта в день этого события
+web-event-sources = Источники об этом событии
+web-subscribe-done = Готово: бот пришлёт годовщины в ваш чат с ним.
+web-subscribe-failed = Не получилось. Откройте бота и отправьте /subscribe.
+web-footer = Этот сайт не ставит cookies, никого не считает и ничего не загружает с других сайтов.
+web-not-found = Такой страницы нет.
+web-to-start = На главную
+web-choose-language = Выберите язык
