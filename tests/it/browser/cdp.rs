@@ -277,8 +277,6 @@ impl Connection {
 pub struct Request {
     pub id: String,
     pub url: String,
-    /// What DevTools calls its type: `Document`, `Stylesheet`, `Script`, `Image`…
-    pub kind: String,
     pub status: Option<u64>,
     /// Bytes on the wire, headers included, once it finished.
     pub bytes: Option<u64>,
@@ -366,7 +364,6 @@ impl Record {
             "Network.requestWillBeSent" => self.requests.push(Request {
                 id: text(&params["requestId"]),
                 url: text(&params["request"]["url"]),
-                kind: text(&params["type"]),
                 status: None,
                 bytes: None,
                 failed: None,
@@ -496,6 +493,18 @@ impl Page {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Loads the images a page leaves lazy (below the first screen) and waits until every
+    /// image and request is done, so a broken one anywhere on the page is seen.
+    pub async fn load_every_image(&mut self) {
+        self.eval(
+            "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')",
+        )
+        .await;
+        self.wait_until("[...document.images].every(i => i.complete)")
+            .await;
+        self.settle(tokio::time::Instant::now() + LOAD).await;
     }
 
     /// A phone's screen: 390 × 844 CSS pixels, touch, a mobile viewport, at twice the
