@@ -12,8 +12,8 @@ fn vnu_jar() -> PathBuf {
     let jar = std::env::var_os("QANTAR_TEST_VNU_JAR")
         .map(PathBuf::from)
         .expect(
-            "set QANTAR_TEST_VNU_JAR to vnu.jar (npm install --prefix target/vnu vnu-jar; \
-         .ci/run does it)",
+            "set QANTAR_TEST_VNU_JAR to the Nu Html Checker's vnu.jar (`npm install vnu-jar` \
+         gives node_modules/vnu-jar/build/dist/vnu.jar; .ci/run fetches it)",
         );
     assert!(jar.is_file(), "no vnu.jar at {}", jar.display());
     jar
