@@ -25,3 +25,4 @@ mod pg;
 mod process;
 mod properties;
 mod snapshots;
+mod web;
