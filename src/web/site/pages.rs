@@ -239,7 +239,8 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
             None => escape(&s.title),
         };
         out.push_str(&format!(
-            "<li>{title} — {}, {}</li>\n",
+            "<li><span lang=\"{}\">{title}</span> — {}, {}</li>\n",
+            s.language.code(),
             escape(&s.publisher),
             time(words, s.date)
         ));
@@ -247,12 +248,12 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
     out.push_str("</ul>\n</section>\n");
     if let Some(image) = image_for(words.catalog, maps.values(), words.lang, e.date) {
         out.push_str(&format!(
-            "<figure class=\"map\">\n<img src=\"{root}{}\" alt=\"{}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\">\n\
-             <figcaption>{} · {}</figcaption>\n</figure>\n",
-            image.path,
-            escape(&image.alt),
-            words.t(Msg::WebMapEventDay),
-            time(words, image.day),
+            "<figure class=\"map\">\n<a href=\"{root}{path}\"><img src=\"{root}{path}\" alt=\"{alt}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\"></a>\n\
+             <figcaption>{caption} · {day}</figcaption>\n</figure>\n",
+            path = image.path,
+            alt = escape(&image.alt),
+            caption = words.t(Msg::WebMapEventDay),
+            day = time(words, image.day),
         ));
     }
     let at = content.events.iter().position(|x| x.id == e.id);
