@@ -422,3 +422,46 @@ async fn the_bot_serves_the_pages_site_writes_and_a_reload_rebuilds_them() {
     }
     assert!(got.contains("<h1>Жанаозен: новый заголовок</h1>"), "{got}");
 }
+
+/// WCAG 2 relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn colours_keep_wcag_aa_contrast_in_both_schemes() {
+    let css = std::fs::read_to_string(crate::process::repo().join("assets/web/site.css")).unwrap();
+    // The light scheme is the first `:root`, the dark one the block after the media query.
+    let dark_at = css.find("prefers-color-scheme: dark").unwrap();
+    for (scheme, block) in [("light", &css[..dark_at]), ("dark", &css[dark_at..])] {
+        let var = |name: &str| -> String {
+            let at = block.find(&format!("--{name}: #")).unwrap_or_else(|| panic!("{scheme}: --{name}"));
+            block[at + name.len() + 4..at + name.len() + 11].to_string()
+        };
+        for (fg, bg, least) in [
+            ("fg", "bg", 4.5),
+            ("muted", "bg", 4.5),
+            ("link", "bg", 4.5),
+            ("btn-fg", "btn", 4.5),
+            ("fg", "panel", 4.5),
+            // The rules between sections are decoration, not text (WCAG sets no minimum).
+            ("rule", "bg", 1.2),
+        ] {
+            let ratio = contrast(&var(fg), &var(bg));
+            assert!(ratio >= least, "{scheme}: --{fg} on --{bg} is {ratio:.2}:1");
+        }
+    }
+}
