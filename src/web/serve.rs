@@ -60,7 +60,6 @@ fn compressible(content_type: &str) -> bool {
     content_type.starts_with("text/")
         || content_type.starts_with("application/xml")
         || content_type.starts_with("image/svg")
-        || content_type == "font/ttf"
 }
 
 fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {

@@ -448,7 +448,9 @@ fn colours_keep_wcag_aa_contrast_in_both_schemes() {
     let dark_at = css.find("prefers-color-scheme: dark").unwrap();
     for (scheme, block) in [("light", &css[..dark_at]), ("dark", &css[dark_at..])] {
         let var = |name: &str| -> String {
-            let at = block.find(&format!("--{name}: #")).unwrap_or_else(|| panic!("{scheme}: --{name}"));
+            let at = block
+                .find(&format!("--{name}: #"))
+                .unwrap_or_else(|| panic!("{scheme}: --{name}"));
             block[at + name.len() + 4..at + name.len() + 11].to_string()
         };
         for (fg, bg, least) in [
