@@ -51,6 +51,8 @@ ENV RUST_LOG=info \
 # Webhook mode listens here (the webhook, /healthz, /metrics). In polling mode nothing
 # listens unless QANTAR_METRICS_LISTEN is set.
 EXPOSE 8080
+# The web pages and the Mini App's API, when QANTAR_WEB_LISTEN=0.0.0.0:8090 is set.
+EXPOSE 8090
 # Asks /healthz in webhook mode (or on QANTAR_METRICS_LISTEN when polling); a polling
 # bot with no listener is healthy while it runs.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \

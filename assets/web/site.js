@@ -89,7 +89,7 @@
       // reader's language, and to the event the link names.
       var lang = langOf(user && user.language_code);
       var target = root + lang + "/";
-      if (/^[a-z0-9-]{1,64}$/.test(startParam)) target += "timeline/" + startParam + "/";
+      if (/^[a-z0-9_-]{1,64}$/.test(startParam)) target += "timeline/" + startParam.replace(/_/g, "-") + "/";
       location.replace(target);
       return;
     }

@@ -38,6 +38,23 @@ pub fn run(cli: &Cli, mark: &[String]) -> ExitCode {
             }
         }
     }
+    // The web pages are built from the same catalog: a link between them that leads
+    // nowhere is a problem of the content, found here rather than by a reader.
+    let base = crate::config::WebUrl::parse_any("https://site.invalid/");
+    let site = base.map(|base| crate::web::build(&catalog, &base, false));
+    let web = site.as_ref().map(crate::web::site::problems);
+    if let Ok(web) = &web
+        && !web.is_empty()
+    {
+        for problem in web {
+            eprintln!("{problem}");
+        }
+        eprintln!("{} problem(s)", web.len());
+        return ExitCode::FAILURE;
+    }
+    let pages = site.map_or(0, |s| {
+        s.files.keys().filter(|p| p.ends_with(".html")).count()
+    });
     let findings = match reviewed::findings(&cli.content_dir, c) {
         Ok(findings) => findings,
         Err(e) => {
@@ -57,12 +74,13 @@ pub fn run(cli: &Cli, mark: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     output::line(&format!(
-        "ok: {} events, {} sources, {} places, {} summary topics, petition, {} announcements; locales en, ru, kk; every translation reviewed against the current English",
+        "ok: {} events, {} sources, {} places, {} summary topics, petition, {} announcements; locales en, ru, kk; every translation reviewed against the current English; {} web pages, every link between them resolves",
         c.events.len(),
         c.sources.len(),
         c.places.len(),
         c.summary.topics.len(),
-        c.announcements.len()
+        c.announcements.len(),
+        pages
     ));
     ExitCode::SUCCESS
 }

@@ -1,11 +1,15 @@
 //! The web pages served by the bot itself at the root of `QANTAR_WEB_LISTEN`: the same
-//! files `qantar-bot site` writes, kept in memory and rebuilt on reload.
+//! files `qantar-bot site` writes, kept in memory, compressed once, rebuilt on reload.
+//! Map pictures are drawn on first request (65 ms each, on the blocking pool) and kept.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -14,19 +18,61 @@ use crate::catalog::Catalog;
 use crate::config::WebUrl;
 use crate::handle::App;
 
+/// No other site is ever asked for anything: scripts, styles, pictures, fonts and
+/// requests all stay on this origin. Links still open elsewhere.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'";
+
 /// The site in service, swapped whole when content is reloaded.
 #[derive(Debug)]
 pub struct LiveSite {
-    current: RwLock<Arc<Site>>,
+    current: RwLock<Arc<Served>>,
     /// The public address pages name themselves by (canonical links, cards, sitemap).
     base: WebUrl,
+}
+
+/// One build of the site, with what serving it adds.
+#[derive(Debug)]
+struct Served {
+    site: Site,
+    /// gzip of every text file, for the readers whose browsers ask for it (all do).
+    gzipped: HashMap<String, Vec<u8>>,
+    /// Map pictures drawn since this build, by path.
+    drawn: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+}
+
+impl Served {
+    fn new(site: Site) -> Served {
+        let gzipped = site
+            .files
+            .iter()
+            .filter(|(_, f)| compressible(f.content_type))
+            .filter_map(|(path, f)| gzip(&f.body).map(|z| (path.clone(), z)))
+            .collect();
+        Served {
+            site,
+            gzipped,
+            drawn: Mutex::default(),
+        }
+    }
+}
+
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("application/xml")
+        || content_type.starts_with("image/svg")
+}
+
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(bytes).ok()?;
+    z.finish().ok()
 }
 
 impl LiveSite {
     /// The site of `catalog`, without maps: those are drawn on first request.
     pub fn new(catalog: &Catalog, base: WebUrl) -> LiveSite {
         LiveSite {
-            current: RwLock::new(Arc::new(build(catalog, &base, false))),
+            current: RwLock::new(Arc::new(Served::new(build(catalog, &base, false)))),
             base,
         }
     }
@@ -34,23 +80,28 @@ impl LiveSite {
     /// Builds the site of a reloaded catalog off the async thread, then swaps it in.
     pub async fn rebuild(&self, catalog: Arc<Catalog>) {
         let base = self.base.clone();
-        match tokio::task::spawn_blocking(move || build(&catalog, &base, false)).await {
-            Ok(site) => self.replace(site),
+        let built =
+            tokio::task::spawn_blocking(move || Served::new(build(&catalog, &base, false))).await;
+        match built {
+            Ok(served) => {
+                *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(served);
+            }
             Err(e) => {
                 log::error!("the web pages were not rebuilt, still serving the old ones: {e}")
             }
         }
     }
 
-    pub fn get(&self) -> Arc<Site> {
+    fn get(&self) -> Arc<Served> {
         self.current
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
 
-    pub fn replace(&self, site: Site) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+    /// The site as it is served now.
+    pub fn site(&self) -> Site {
+        self.get().site.clone()
     }
 }
 
@@ -62,26 +113,142 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn root(State(app): State<Arc<App>>) -> Response {
-    serve_path(&app, "")
+async fn root(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    serve_path(&app, "", &headers).await
 }
 
-async fn file(State(app): State<Arc<App>>, Path(path): Path<String>) -> Response {
-    serve_path(&app, &path)
+async fn file(
+    State(app): State<Arc<App>>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    serve_path(&app, &path, &headers).await
 }
 
-fn serve_path(app: &App, path: &str) -> Response {
+async fn serve_path(app: &App, path: &str, headers: &HeaderMap) -> Response {
     let Some(live) = &app.site else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let site = live.get();
+    let served = live.get();
     let key = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
         path.to_string()
     };
-    match site.get(&key) {
-        Some(f) => ([(header::CONTENT_TYPE, f.content_type)], f.body.clone()).into_response(),
+    if let Some(f) = served.site.get(&key) {
+        let gz = accepts_gzip(headers)
+            .then(|| served.gzipped.get(&key))
+            .flatten();
+        return respond(StatusCode::OK, f.content_type, gz, &f.body, cache_for(&key));
+    }
+    // A folder asked for without its slash: send the reader to it, so relative links work.
+    if !key.ends_with(".html") && served.site.get(&format!("{key}/index.html")).is_some() {
+        // Relative, so it holds behind a proxy that serves the site under a sub-path.
+        let to = format!("{}/", key.rsplit('/').next().unwrap_or(&key));
+        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
+    }
+    if served.site.maps.contains_key(&key) {
+        return match map_picture(&served, &key).await {
+            Some(png) => respond(StatusCode::OK, "image/png", None, &png, cache_for(&key)),
+            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        };
+    }
+    match served.site.get("404.html") {
+        Some(f) => respond(
+            StatusCode::NOT_FOUND,
+            f.content_type,
+            None,
+            &f.body,
+            "no-cache",
+        ),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Drawn once per build; a failure is logged and answered 503, never a panic.
+async fn map_picture(served: &Arc<Served>, key: &str) -> Option<Arc<Vec<u8>>> {
+    let cached = served
+        .drawn
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(key)
+        .cloned();
+    if cached.is_some() {
+        return cached;
+    }
+    let svg = served.site.maps.get(key)?.svg.clone();
+    let drawn = tokio::task::spawn_blocking(move || crate::render::map::png(&svg)).await;
+    match drawn {
+        Ok(Ok(png)) => {
+            let png = Arc::new(png);
+            served
+                .drawn
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key.to_string(), Arc::clone(&png));
+            Some(png)
+        }
+        Ok(Err(e)) => {
+            log::error!("the map {key} could not be drawn: {e}");
+            None
+        }
+        Err(e) => {
+            log::error!("drawing the map {key} stopped: {e}");
+            None
+        }
+    }
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|enc| enc.split(';').next().is_some_and(|e| e.trim() == "gzip"))
+}
+
+/// Pictures are named by their content and never change; pages are checked each time.
+fn cache_for(key: &str) -> &'static str {
+    if key.starts_with("maps/") {
+        "public, max-age=31536000, immutable"
+    } else if key.starts_with("assets/") {
+        "public, max-age=3600"
+    } else {
+        "no-cache"
+    }
+}
+
+fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    gz: Option<&Vec<u8>>,
+    body: &[u8],
+    cache: &'static str,
+) -> Response {
+    let mut response = match gz {
+        Some(z) => Response::new(Body::from(z.clone())),
+        None => Response::new(Body::from(body.to_vec())),
+    };
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if gz.is_some() {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
 }

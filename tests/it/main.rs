@@ -26,3 +26,4 @@ mod pg;
 mod process;
 mod properties;
 mod snapshots;
+mod web;

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::content::{Content, Date, Place};
 
 pub use caption::{CAPTION_LIMIT, visible_len};
-pub use raster::{FONT, HEIGHT, RasterError, WIDTH, png, tree};
+pub use raster::{HEIGHT, RasterError, WIDTH, png, tree};
 pub use svg::{label_id, svg};
 
 /// The picture of a map view: its SVG, and the key Telegram's `file_id` is kept under.

@@ -15,12 +15,13 @@ pub fn add(site: &mut Site) {
         JS,
     );
     site.add("assets/icon.svg".into(), "image/svg+xml", ICON);
-    // The map's font, for a system without Kazakh letters: the style sheet lists it
-    // last, so a browser fetches it only when its own fonts lack a glyph.
+    // The map's font cut to the pages' letters (tools/webfont), for a system without
+    // Kazakh letters: the sheet lists it last, so a browser fetches it only when its
+    // own fonts lack a glyph.
     site.add(
-        "assets/DejaVuSans.ttf".into(),
-        "font/ttf",
-        crate::render::map::FONT,
+        "assets/DejaVuSans-web.woff2".into(),
+        "font/woff2",
+        include_bytes!("../../../assets/web/DejaVuSans-web.woff2").as_slice(),
     );
     site.add(
         "assets/DejaVuSans.LICENSE.txt".into(),

@@ -11,6 +11,7 @@ mod frame;
 mod maps;
 mod pages;
 mod sitemap;
+mod verify;
 mod words;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use crate::config::WebUrl;
 use crate::lang::Lang;
 
 pub use maps::{MapImage, map_images};
+pub use verify::problems;
 
 pub const HTML: &str = "text/html; charset=utf-8";
 
@@ -56,6 +58,11 @@ impl Site {
     }
 }
 
+/// An id as it reads in an address: `akimat_fire` → `akimat-fire`.
+pub fn slug(id: &str) -> String {
+    id.replace('_', "-")
+}
+
 /// A page of the site, in one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page<'a> {
@@ -72,7 +79,7 @@ impl Page<'_> {
     pub fn dir(self) -> String {
         match self {
             Page::Start => String::new(),
-            Page::Event(id) => format!("timeline/{id}/"),
+            Page::Event(id) => format!("timeline/{}/", slug(id)),
             Page::Sources => "sources/".into(),
             Page::Petition => "petition/".into(),
         }

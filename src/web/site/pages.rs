@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use fluent_bundle::FluentValue;
 
-use super::Page;
 use super::frame::{Head, document};
 use super::maps::{MapImage, image_for};
 use super::words::{Words, time};
+use super::{Page, slug};
 use crate::catalog::Catalog;
 use crate::config::WebUrl;
 use crate::content::{Date, Event, Localized, SourceKind};
@@ -203,7 +203,7 @@ fn timeline(words: &Words, lang: Lang) -> String {
         out.push_str(&format!(
             "<article class=\"event\" id=\"{id}\">\n<h4><a href=\"timeline/{id}/\">{title}</a></h4>\n\
              <p class=\"place\">{place}</p>\n{body}</article>\n",
-            id = e.id,
+            id = slug(&e.id),
             title = words.text(&e.title),
             place = escape(e.place.get(lang)),
             body = words.paragraphs(&e.body),
@@ -222,7 +222,7 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
     let mut out = format!(
         "<article class=\"event-page\">\n<p class=\"crumb\"><a href=\"../../#{id}\">{back}</a></p>\n\
          <h1>{title}</h1>\n<p class=\"meta\">{date} · {place}</p>\n{body}",
-        id = e.id,
+        id = slug(&e.id),
         back = words.t(Msg::ButtonBackTimeline),
         title = words.text(&e.title),
         date = time(words, e.date),
@@ -239,7 +239,8 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
             None => escape(&s.title),
         };
         out.push_str(&format!(
-            "<li>{title} — {}, {}</li>\n",
+            "<li><span lang=\"{}\">{title}</span> — {}, {}</li>\n",
+            s.language.code(),
             escape(&s.publisher),
             time(words, s.date)
         ));
@@ -247,12 +248,12 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
     out.push_str("</ul>\n</section>\n");
     if let Some(image) = image_for(words.catalog, maps.values(), words.lang, e.date) {
         out.push_str(&format!(
-            "<figure class=\"map\">\n<img src=\"{root}{}\" alt=\"{}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\">\n\
-             <figcaption>{} · {}</figcaption>\n</figure>\n",
-            image.path,
-            escape(&image.alt),
-            words.t(Msg::WebMapEventDay),
-            time(words, image.day),
+            "<figure class=\"map\">\n<a href=\"{root}{path}\"><img src=\"{root}{path}\" alt=\"{alt}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\"></a>\n\
+             <figcaption>{caption} · {day}</figcaption>\n</figure>\n",
+            path = image.path,
+            alt = escape(&image.alt),
+            caption = words.t(Msg::WebMapEventDay),
+            day = time(words, image.day),
         ));
     }
     let at = content.events.iter().position(|x| x.id == e.id);
@@ -265,7 +266,7 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
         if let Some(p) = prev {
             out.push_str(&format!(
                 "<a rel=\"prev\" href=\"../{}/\">{} <span>{}</span></a>\n",
-                p.id,
+                slug(&p.id),
                 words.t(Msg::ButtonPrev),
                 words.text(&p.title)
             ));
@@ -273,7 +274,7 @@ fn event(words: &Words, page: Page, e: &Event, maps: &Maps) -> String {
         if let Some(n) = next {
             out.push_str(&format!(
                 "<a rel=\"next\" href=\"../{}/\">{} <span>{}</span></a>\n",
-                n.id,
+                slug(&n.id),
                 words.t(Msg::ButtonNext),
                 words.text(&n.title)
             ));
@@ -403,7 +404,7 @@ pub fn root(catalog: &Catalog, base: &WebUrl) -> String {
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<meta name=\"description\" content=\"{description}\">\n\
-         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\
          <link rel=\"canonical\" href=\"{canonical}\">\n{alternates}\
          <link rel=\"alternate\" hreflang=\"x-default\" href=\"{canonical}\">\n\
          <link rel=\"icon\" href=\"assets/icon.svg\" type=\"image/svg+xml\">\n\
@@ -437,7 +438,7 @@ pub fn not_found(catalog: &Catalog, base: &WebUrl) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>404</title>\n<link rel=\"icon\" href=\"{root}assets/icon.svg\" type=\"image/svg+xml\">\n\
+         <title>404</title>\n<meta name=\"referrer\" content=\"no-referrer\">\n<link rel=\"icon\" href=\"{root}assets/icon.svg\" type=\"image/svg+xml\">\n\
          <link rel=\"stylesheet\" href=\"{root}assets/site.css\">\n</head>\n\
          <body>\n<main id=\"main\" class=\"root\">\n<h1>404</h1>\n<ul class=\"choose\">\n{items}</ul>\n</main>\n</body>\n</html>\n"
     )
