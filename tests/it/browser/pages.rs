@@ -247,3 +247,40 @@ async fn without_javascript_the_start_page_shows_the_timeline_and_the_map() {
         assert!(problems.is_empty(), "{lang}: {problems:#?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium: cargo test -- --ignored (CI installs it)"]
+async fn an_address_that_leads_nowhere_shows_the_404_page_styled() {
+    let bot = WebBot::start().await;
+    let browser = Browser::launch().await;
+    for path in ["/no-such-page", "/ru/timeline/no-such-event/"] {
+        let mut page = browser.page().await;
+        let url = bot.url(path);
+        page.goto(&url).await;
+        let document = &page.record.requests[0];
+        assert_eq!(
+            (document.url.as_str(), document.status),
+            (url.as_str(), Some(404))
+        );
+        // The document's own 404 is the point; anything else (its sheet, its script, its
+        // icon at this depth) is a problem.
+        let problems: Vec<String> = page
+            .record
+            .problems()
+            .into_iter()
+            .filter(|p| !p.ends_with(&url))
+            .collect();
+        assert!(problems.is_empty(), "{path}: {problems:#?}");
+        let seen = page
+            .eval(
+                "({ sheet: getComputedStyle(document.body).maxWidth,
+                    links: [...document.querySelectorAll('a[href]')].length })",
+            )
+            .await;
+        assert_ne!(seen["sheet"], "none", "{path}: the 404 page is unstyled");
+        assert!(
+            seen["links"].as_u64() > Some(0),
+            "{path}: no way on: {seen}"
+        );
+    }
+}
