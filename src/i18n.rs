@@ -107,6 +107,8 @@ messages! {
     MapNewPlaces => "map-new-places",
     MapNoEvents => "map-no-events",
     ButtonOpenBot => "button-open-bot",
+    ButtonOpenRecord => "button-open-record",
+    MenuButtonRecord => "menu-button-record",
     CallbackStale => "callback-stale",
     CallbackLangSaved => "callback-lang-saved",
     SourcesTitle => "sources-title",

@@ -122,7 +122,13 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     };
     {
         let (bot, catalog) = (bot.clone(), catalog.clone());
-        tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
+        let (web_url, lang) = (options.web_url.clone(), options.default_lang);
+        tokio::spawn(async move {
+            menus::publish(&bot, &catalog.get()).await;
+            if let Some(url) = web_url {
+                menus::publish_menu_button(&bot, &catalog.get(), lang, &url).await;
+            }
+        });
     }
     if let Some(rehearsal) = &options.outreach.rehearsal {
         rehearsal
