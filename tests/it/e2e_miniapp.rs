@@ -386,3 +386,34 @@ async fn the_subscribe_endpoint_takes_only_a_fresh_initdata_signed_for_this_bot(
         assert!(!log.contains(&id.to_string()), "the log shows {id}:\n{log}");
     }
 }
+
+#[test]
+fn links_list_the_mini_apps_startapp_links_only_with_a_web_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let links = |web_url: Option<&str>| {
+        let launch = crate::process::Launch::new("http://127.0.0.1:9", dir.path());
+        let mut cmd = launch.command();
+        cmd.args(["links", "--username", "QantarBot"]);
+        if let Some(url) = web_url {
+            cmd.env("QANTAR_WEB_URL", url);
+        }
+        let out = cmd.output().expect("links runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(!links(None).contains("startapp"));
+    let listed = links(Some(WEB_URL));
+    let catalog = crate::catalog::shipped();
+    assert!(listed.contains("https://t.me/QantarBot?startapp  "));
+    for event in &catalog.content.events {
+        let url = format!("https://t.me/QantarBot?startapp={}", event.id);
+        assert!(listed.contains(&format!("{url}  ")), "{url}");
+        // Telegram's rule for a start parameter, which the page's script reads.
+        let ok = (1..=64).contains(&event.id.len())
+            && event
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        assert!(ok, "{}", event.id);
+    }
+}
