@@ -24,17 +24,16 @@ pub enum Outcome {
     TooFast,
     /// The store did not take it; nothing changed.
     StoreFailed,
+    /// Telegram will not let the bot write to the reader (they never started it, or
+    /// blocked it): like any unreachable chat, nothing is kept, the subscription too.
+    Unreachable,
 }
 
 /// Subscribes `user`'s private chat (its id is the user's). A new subscription is
-/// confirmed in the chat, as `/subscribe` confirms it, by a task of its own: the page
-/// is answered without waiting on Telegram. `bot` is `None` only where no Bot API
-/// client was given (then the confirmation is skipped).
-pub async fn subscribe_reader(
-    bot: Option<Bot>,
-    app: &std::sync::Arc<App>,
-    user: &WebAppUser,
-) -> Outcome {
+/// confirmed in the chat, as `/subscribe` confirms it, before the page is answered, so
+/// that a reader the bot cannot write to is told so rather than "subscribed". `bot` is
+/// `None` only where no Bot API client was given (then the confirmation is skipped).
+pub async fn subscribe_reader(bot: Option<Bot>, app: &App, user: &WebAppUser) -> Outcome {
     let chat = user.id;
     // The same bucket as the chat's own messages: a replayed initData is one reader.
     if app.flood.check(chat) != Verdict::Answer {
@@ -54,24 +53,20 @@ pub async fn subscribe_reader(
     };
     count(app, Some(COUNTED), lang, "miniapp");
     if let (false, Some(bot)) = (already, bot) {
-        let app = std::sync::Arc::clone(app);
-        tokio::spawn(async move {
-            let reply = app
-                .catalog
-                .get()
-                .reply(lang, &View::Subscribed)
-                .into_owned();
-            let delivered = crate::deliver::deliver(&bot, &app.metrics, ChatId(chat), &reply).await;
-            // A reader who never started the bot cannot be written to: like any chat
-            // Telegram calls unreachable, it keeps nothing stored, the subscription too.
-            after_delivery(
-                &app,
-                chat,
-                delivered,
-                "a Mini App subscription's confirmation",
-            )
-            .await;
-        });
+        let catalog = app.catalog.get();
+        let reply = catalog.reply(lang, &View::Subscribed);
+        let delivered = crate::deliver::deliver(&bot, &app.metrics, ChatId(chat), &reply).await;
+        after_delivery(
+            app,
+            chat,
+            delivered,
+            "a Mini App subscription's confirmation",
+        )
+        .await;
+        // A confirmation lost to the network leaves a subscription that works.
+        if delivered == crate::deliver::Delivery::Unreachable {
+            return Outcome::Unreachable;
+        }
     }
     Outcome::Subscribed { already }
 }

@@ -53,6 +53,11 @@ async fn subscribe(
             format!(r#"{{"subscribed":true,"already":{already}}}"#),
         )
             .into_response(),
+        Outcome::Unreachable => (
+            StatusCode::FORBIDDEN,
+            "the bot cannot write to you: open it and press Start first",
+        )
+            .into_response(),
         Outcome::TooFast => (StatusCode::TOO_MANY_REQUESTS, "too many requests").into_response(),
         // The store's error is logged where it happened.
         Outcome::StoreFailed => (

@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 use crate::e2e_ops::{free_addr, http};
 use crate::expect::{Shown, expected, shown};
-use crate::fake_api::{Chat, From};
+use crate::fake_api::{Chat, Fault, From};
 use crate::harness::Harness;
 use crate::process::{BotProcess, TOKEN};
 
@@ -312,6 +312,14 @@ async fn the_subscribe_endpoint_takes_only_a_fresh_initdata_signed_for_this_bot(
         "twice is still one subscription"
     );
 
+    // A reader who never started the bot (or blocked it) cannot be written to: not
+    // subscribed, and told so rather than "subscribed".
+    let stranger = 730_914_305;
+    h.api
+        .inject("sendMessage", Some(stranger), 1, Fault::blocked());
+    let (status, body) = post(&init_data(TOKEN, stranger, Some("en"), now()));
+    assert_eq!(status, 403, "{body}");
+
     // Refused: a forged hash, a correctly signed one two days old, one signed with
     // another bot's token. Each names a reader of its own, to show none was subscribed.
     let forged_reader = 730_914_302;
@@ -352,14 +360,19 @@ async fn the_subscribe_endpoint_takes_only_a_fresh_initdata_signed_for_this_bot(
         shown(&got[1..]),
         expected(&render(&h.catalog, Lang::Kk, &View::Unsubscribed))
     );
-    for refused in [forged_reader, expired_reader, other_reader] {
+    for refused in [forged_reader, expired_reader, other_reader, stranger] {
         let from = From {
             user_id: refused,
             language_code: Some("en"),
         };
         h.api
             .send_text(Chat::Private(refused), &from, "/unsubscribe");
-        let got = h.api.wait_sent(refused, 1).await;
+        // Delivered ones only: the stranger's confirmation was refused by Telegram.
+        let got = h
+            .api
+            .wait_until(|api| Some(api.delivered_to(refused)).filter(|d| !d.is_empty()))
+            .await
+            .expect("an answer to /unsubscribe");
         assert_eq!(
             shown(&got),
             expected(&render(&h.catalog, Lang::En, &View::NotSubscribed)),
