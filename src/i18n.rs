@@ -99,6 +99,8 @@ messages! {
     ButtonBackSummary => "button-back-summary",
     ButtonMap => "button-map",
     ButtonMapTimeline => "button-map-timeline",
+    ButtonOpenRecord => "button-open-record",
+    MenuButtonRecord => "menu-button-record",
     MapSubtitle => "map-subtitle",
     MapCredit => "map-credit",
     MapLegendToday => "map-legend-today",

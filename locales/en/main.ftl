@@ -65,6 +65,9 @@ button-back-summary = ◀ Summary
 button-map = 🗺 Map
 button-map-timeline = 📜 Timeline for this day
 button-open-bot = Open in the bot
+button-open-record = 🌐 Open the record
+# The Mini App's menu button beside the message field: one short word, no emoji.
+menu-button-record = Record
 callback-stale = This button is out of date. Send /start to begin again.
 callback-lang-saved = ✓ { $language }
 

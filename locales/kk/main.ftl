@@ -60,6 +60,8 @@ button-back-summary = ◀ Шолу
 button-map = 🗺 Карта
 button-map-timeline = 📜 Осы күннің хронологиясы
 button-open-bot = Ботта ашу
+button-open-record = 🌐 Хронологияны ашу
+menu-button-record = Хронология
 callback-stale = Бұл түйме ескірген. Қайта бастау үшін /start жіберіңіз.
 callback-lang-saved = ✓ { $language }
 

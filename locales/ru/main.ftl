@@ -62,6 +62,8 @@ button-back-summary = ◀ Обзор
 button-map = 🗺 Карта
 button-map-timeline = 📜 Хронология этого дня
 button-open-bot = Открыть в боте
+button-open-record = 🌐 Открыть хронику
+menu-button-record = Хроника
 callback-stale = Эта кнопка устарела. Отправьте /start, чтобы начать заново.
 callback-lang-saved = ✓ { $language }
 

@@ -10,7 +10,15 @@ use crate::input::deep_link;
 pub fn run(cli: &Cli, username: &BotUsername) -> ExitCode {
     match Catalog::load(&cli.content_dir, &cli.locales_dir) {
         Ok(catalog) => {
-            for (url, label) in deep_link::all_links(username.as_str(), &catalog.content) {
+            let mut links = deep_link::all_links(username.as_str(), &catalog.content);
+            // Mini App links work only once it is set up, which QANTAR_WEB_URL says.
+            if cli.web_url.is_some() {
+                links.extend(deep_link::mini_app_links(
+                    username.as_str(),
+                    &catalog.content,
+                ));
+            }
+            for (url, label) in links {
                 output::line(&format!("{url}  {label}"));
             }
             ExitCode::SUCCESS

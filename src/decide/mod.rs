@@ -14,7 +14,7 @@ use crate::render::View;
 
 /// Names counted for what is not a known command: stray text, buttons, inline queries.
 /// With the command table (`command::names`), every name a plan can count.
-const OTHER_COUNTS: [&str; 12] = [
+const OTHER_COUNTS: [&str; 13] = [
     "unknown",
     "text",
     "lang_button",
@@ -27,6 +27,7 @@ const OTHER_COUNTS: [&str; 12] = [
     "purge_button",
     "announce_button",
     "broadcasts_button",
+    "miniapp_subscribe",
 ];
 
 /// Every name a plan can count, for label tables made at start.

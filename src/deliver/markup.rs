@@ -1,6 +1,6 @@
 //! Our plain keyboards as Telegram's inline keyboard markup.
 
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 
 use crate::render::{ButtonAction, Keyboard};
 
@@ -28,6 +28,15 @@ pub fn markup(keyboard: &Keyboard) -> Option<InlineKeyboardMarkup> {
                     ButtonAction::ShareInline(query) => {
                         Some(InlineKeyboardButton::switch_inline_query(&b.label, query))
                     }
+                    ButtonAction::WebApp(url) => match url.parse() {
+                        Ok(url) => {
+                            Some(InlineKeyboardButton::web_app(&b.label, WebAppInfo { url }))
+                        }
+                        Err(_) => {
+                            log::error!("Mini App URL does not parse; button dropped");
+                            None
+                        }
+                    },
                 })
                 .collect::<Vec<_>>()
         })

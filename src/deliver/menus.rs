@@ -1,9 +1,10 @@
 //! Telegram's command menus and profile texts, in every language.
 
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope, Recipient};
+use teloxide::types::{BotCommand, BotCommandScope, MenuButton, Recipient, WebAppInfo};
 
 use crate::catalog::Catalog;
+use crate::config::WebUrl;
 use crate::i18n::Msg;
 use crate::input::command;
 use crate::lang::Lang;
@@ -93,4 +94,21 @@ pub async fn publish(bot: &Bot, catalog: &Catalog) {
         }
     }
     log::info!("menus and descriptions published in en, ru, kk");
+}
+
+/// Makes the menu button beside every private chat's message field open the Mini App
+/// (no chat id: the default for all private chats). Telegram keeps one label for all
+/// languages, so it is the default language's. Only with `QANTAR_WEB_URL`: without it
+/// the button is left as it is. A refusal is logged; the bot works without it.
+pub async fn publish_menu_button(bot: &Bot, catalog: &Catalog, lang: Lang, url: &WebUrl) {
+    let button = MenuButton::WebApp {
+        text: catalog.locales.text(lang, Msg::MenuButtonRecord, None),
+        web_app: WebAppInfo {
+            url: url.as_url().clone(),
+        },
+    };
+    match bot.set_chat_menu_button().menu_button(button).await {
+        Ok(_) => log::info!("the menu button opens the Mini App"),
+        Err(e) => log::warn!("setChatMenuButton failed: {e}"),
+    }
 }

@@ -80,6 +80,8 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     // Answer first: the reader's spinner stops at once, whatever the edit takes.
     answer(&bot, metrics, &q, toast).await;
     let reply = catalog.reply(lang, &view);
+    // A page turned or a language chosen under the greeting keeps its Mini App row.
+    let reply = super::mini_app::offer(&app, &catalog, (lang, &view, facts.private), reply);
     let delivered = answer_with(&bot, &app, message, &reply, as_new).await;
     after_delivery(&app, key, delivered, "the answer to a button").await;
     Ok(())

@@ -94,7 +94,7 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) 
 }
 
 /// Subscribes the chat in `lang` (`on`) or ends its subscription.
-async fn subscribe(app: &App, key: i64, on: bool, lang: Lang) -> View {
+pub async fn subscribe(app: &App, key: i64, on: bool, lang: Lang) -> View {
     let done = if on {
         app.store.subscribe(key, lang).await
     } else {

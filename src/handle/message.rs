@@ -8,6 +8,7 @@ use teloxide::types::Me;
 
 use super::App;
 use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
+use super::mini_app;
 use super::tree::HandlerError;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
@@ -72,6 +73,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     // Counts and names only: who asked, and what they typed, stay out of the log.
     count(&app, counted, lang, "command");
     let reply = catalog.reply(lang, &view);
+    let reply = mini_app::offer(&app, &catalog, (lang, &view, private), reply);
     // A reply with a picture goes as a photo; `photo::send` sends text as text.
     let delivered = photo::send(&bot, &app.metrics, &app.pictures, to, &reply).await;
     if delivered == Delivery::Sent && counted.is_some() {

@@ -7,6 +7,7 @@ mod button;
 mod effects;
 mod inline_query;
 mod message;
+pub mod mini_app;
 pub mod reload;
 mod tree;
 
@@ -51,6 +52,9 @@ pub struct App {
     pub site: Option<Arc<crate::web::LiveSite>>,
     /// `QANTAR_WEB_URL`: where readers open the record as a Mini App; `None` offers none.
     pub web_url: Option<crate::config::WebUrl>,
+    /// The key the Mini App's `initData` is checked with (derived from the token, never
+    /// the token); `None` without both `QANTAR_WEB_URL` and `QANTAR_WEB_LISTEN`.
+    pub web_secret: Option<crate::web::init_data::WebSecret>,
 }
 
 impl App {

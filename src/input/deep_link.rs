@@ -119,6 +119,23 @@ pub fn all_links(username: &str, content: &Content) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The links that open the bot's Mini App (its main app, set in @BotFather): the start
+/// page, then each event's page. The page's script reads the event id from `startapp`.
+pub fn mini_app_links(username: &str, content: &Content) -> Vec<(String, String)> {
+    let bot = username.trim_start_matches('@');
+    let mut out = vec![(
+        format!("https://t.me/{bot}?startapp"),
+        "the Mini App: the record's pages, in the reader's language".to_string(),
+    )];
+    out.extend(content.events.iter().map(|e| {
+        (
+            format!("https://t.me/{bot}?startapp={}", e.id),
+            format!("Mini App, {}: {}", e.date, e.title.en),
+        )
+    }));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

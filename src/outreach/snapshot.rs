@@ -191,6 +191,7 @@ fn stored_button(b: &Button) -> StoredButton {
         ButtonAction::Apart(cb) => ("apart", cb.to_string()),
         ButtonAction::Url(url) => ("url", url.clone()),
         ButtonAction::ShareInline(q) => ("share", q.clone()),
+        ButtonAction::WebApp(url) => ("webapp", url.clone()),
     };
     StoredButton {
         label: b.label.clone(),
@@ -232,6 +233,7 @@ fn button(b: StoredButton) -> Option<Button> {
         "apart" => ButtonAction::Apart(Callback::parse_press(&b.data).ok()?.0),
         "url" => ButtonAction::Url(b.data),
         "share" => ButtonAction::ShareInline(b.data),
+        "webapp" => ButtonAction::WebApp(b.data),
         _ => return None,
     };
     Some(Button {

@@ -11,6 +11,8 @@ pub enum ButtonAction {
     Url(String),
     /// Opens the chat picker, then inline mode with this query (`switch_inline_query`).
     ShareInline(String),
+    /// Opens this https page as a Telegram Mini App (`web_app`); private chats only.
+    WebApp(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,13 @@ impl Button {
         Button {
             label: label.into(),
             action: ButtonAction::Url(url.into()),
+        }
+    }
+
+    pub fn web_app(label: impl Into<String>, url: impl Into<String>) -> Button {
+        Button {
+            label: label.into(),
+            action: ButtonAction::WebApp(url.into()),
         }
     }
 

@@ -122,7 +122,13 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     };
     {
         let (bot, catalog) = (bot.clone(), catalog.clone());
-        tokio::spawn(async move { menus::publish(&bot, &catalog.get()).await });
+        let (web_url, lang) = (options.web_url.clone(), options.default_lang);
+        tokio::spawn(async move {
+            menus::publish(&bot, &catalog.get()).await;
+            if let Some(url) = web_url {
+                menus::publish_menu_button(&bot, &catalog.get(), lang, &url).await;
+            }
+        });
     }
     if let Some(rehearsal) = &options.outreach.rehearsal {
         rehearsal
@@ -157,9 +163,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     }
     let web = match options.web_listen {
         Some(addr) => Some(
-            http::serve(addr, crate::web::router(Arc::clone(&app)), stop.clone())
-                .await
-                .map_err(|e| RunError::Listen(addr, e))?,
+            // The Mini App's Subscribe confirms in the chat with this client.
+            http::serve(
+                addr,
+                crate::web::router(Arc::clone(&app)).layer(axum::Extension(bot.clone())),
+                stop.clone(),
+            )
+            .await
+            .map_err(|e| RunError::Listen(addr, e))?,
         ),
         None => None,
     };
@@ -264,6 +275,9 @@ fn make_app(
         metrics,
         site,
         web_url: options.web_url.clone(),
+        // A Mini App needs both its public address and the listener its page posts to.
+        web_secret: (options.web_listen.is_some() && options.web_url.is_some())
+            .then(|| crate::web::init_data::WebSecret::from_token(options.client.token.expose())),
     }
 }
 

@@ -110,6 +110,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/{*path}", get(file))
+        .merge(super::api::routes())
         .with_state(app)
 }
 

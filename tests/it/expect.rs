@@ -32,6 +32,7 @@ pub fn keyboard_json(keyboard: &Keyboard) -> Value {
                     ButtonAction::ShareInline(q) => {
                         json!({"text": b.label, "switch_inline_query": q})
                     }
+                    ButtonAction::WebApp(url) => json!({"text": b.label, "web_app": {"url": url}}),
                 })
                 .collect()
         })

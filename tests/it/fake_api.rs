@@ -533,6 +533,7 @@ async fn handle(
         | "setmycommands"
         | "setmydescription"
         | "setmyshortdescription"
+        | "setchatmenubutton"
         | "answercallbackquery"
         | "answerinlinequery"
         | "setwebhook" => ok(json!(true)),

@@ -10,6 +10,7 @@ mod e2e_controls;
 mod e2e_faults;
 mod e2e_language;
 mod e2e_lease;
+mod e2e_miniapp;
 mod e2e_ops;
 mod e2e_outreach;
 mod e2e_privacy;

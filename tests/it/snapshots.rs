@@ -194,6 +194,7 @@ fn keyboard_text(out: &mut String, keyboard: &Keyboard) {
                     }
                     ButtonAction::Url(url) => format!("url {url}"),
                     ButtonAction::ShareInline(q) => format!("share inline {q:?}"),
+                    ButtonAction::WebApp(url) => format!("mini app {url}"),
                 };
                 format!("[{}] → {target}", b.label)
             })
