@@ -138,6 +138,7 @@ impl Browser {
             session,
             events,
             record: Record::default(),
+            scripts_off: false,
         };
         for domain in ["Page", "Runtime", "Network", "Log"] {
             page.call(&format!("{domain}.enable"), json!({})).await;
@@ -402,6 +403,8 @@ pub struct Page {
     events: mpsc::UnboundedReceiver<Value>,
     /// What the page did since the last `goto`.
     pub record: Record,
+    /// Set by `without_javascript`.
+    scripts_off: bool,
 }
 
 impl Page {
@@ -451,6 +454,16 @@ impl Page {
                     self.record.requests
                 ),
             }
+        }
+        // What layout starts after the load event (a web font for a glyph, a lazy image
+        // near the screen) belongs to the first load too: two frames, then the fonts.
+        // Without scripts no frame callback runs, and no image is lazy.
+        if !self.scripts_off {
+            self.eval(
+                "(async () => { await new Promise(r => requestAnimationFrame(() => \
+                 requestAnimationFrame(r))); await document.fonts.ready; })()",
+            )
+            .await;
         }
         self.settle(deadline).await;
     }
@@ -523,12 +536,13 @@ impl Page {
     }
 
     /// Turns the page's own scripts off (DevTools' `Runtime.evaluate` still works).
-    pub async fn without_javascript(&self) {
+    pub async fn without_javascript(&mut self) {
         self.call(
             "Emulation.setScriptExecutionDisabled",
             json!({"value": true}),
         )
         .await;
+        self.scripts_off = true;
     }
 
     /// What the viewport shows, saved as `target/browser-artifacts/<name>.png`.
