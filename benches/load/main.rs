@@ -12,7 +12,8 @@
 //! `--updates N`, `--chats N`, `--rate N`, `--paced N`, `--memory-chats N`, `--saved N`,
 //! `--floor-multi-thread` (the floor on tokio's default runtime, as `#[tokio::main]` and
 //! teloxide's examples have it, instead of the product's one thread), `--quick` (fewer
-//! runs and updates, to try the harness out).
+//! runs and updates, to try the harness out). `QANTAR_LOAD_BOT=PATH` runs another
+//! qantar-bot binary (a build kept aside) in place of this one, for before/after figures.
 //!
 //! Broadcast mode (issue 14), not in the default set (a full run takes the best part of
 //! an hour): `--only broadcast` runs its four parts, each also a name for `--only`:

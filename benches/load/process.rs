@@ -27,10 +27,13 @@ impl Kind {
         }
     }
 
-    fn binary(self) -> &'static str {
+    /// The bot to run. `QANTAR_LOAD_BOT` names another qantar-bot binary (an earlier
+    /// build kept aside), so a change is measured before and after by the same harness.
+    fn binary(self) -> String {
         match self {
-            Kind::Qantar => env!("CARGO_BIN_EXE_qantar-bot"),
-            Kind::Floor | Kind::FloorSized => env!("CARGO_BIN_EXE_floor-bot"),
+            Kind::Qantar => std::env::var("QANTAR_LOAD_BOT")
+                .unwrap_or_else(|_| env!("CARGO_BIN_EXE_qantar-bot").to_string()),
+            Kind::Floor | Kind::FloorSized => env!("CARGO_BIN_EXE_floor-bot").to_string(),
         }
     }
 }
