@@ -131,9 +131,10 @@
   }
 
   // --- The map's day slider: every day's picture, as /map's ◀ ▶ in the chat.
-  var figure = document.querySelector("#map figure");
-  var list = figure && figure.querySelector("script.map-days");
-  var slider = figure && figure.querySelector("input[type=range]");
+  var section = document.getElementById("map");
+  var figure = section && section.querySelector("figure");
+  var list = section && section.querySelector("script.map-days");
+  var slider = section && section.querySelector("input[type=range]");
   if (figure && list && slider) {
     var days = [];
     try { days = JSON.parse(list.textContent); } catch (e) { days = []; }

@@ -157,10 +157,11 @@ fn map_slider(words: &Words, page: Page, maps: &Maps) -> String {
         "<section id=\"map\">\n<h2>{heading}</h2>\n<figure class=\"map\">\n\
          <img src=\"{root}{src}\" alt=\"{alt}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\">\n\
          <figcaption><span class=\"map-date\">{date}</span> · {subtitle}</figcaption>\n\
+         </figure>\n\
          <label class=\"slider\" hidden><span>{day_label}</span>\n\
          <input type=\"range\" min=\"0\" max=\"{max}\" value=\"{max}\" step=\"1\"></label>\n\
          <script type=\"application/json\" class=\"map-days\">{json}</script>\n\
-         </figure>\n<p class=\"credit\">{credit}</p>\n</section>\n",
+         <p class=\"credit\">{credit}</p>\n</section>\n",
         heading = words.t(Msg::WebNavMap),
         src = last.path,
         alt = escape(&last.alt),
