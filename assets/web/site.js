@@ -146,6 +146,8 @@
         if (!day) return;
         img.src = day.src;
         img.alt = day.alt;
+        // The picture opens full size: its text is small at a phone's width.
+        if (img.parentNode && img.parentNode.tagName === "A") img.parentNode.href = day.src;
         date.textContent = day.date;
         slider.setAttribute("aria-valuetext", day.date);
       };

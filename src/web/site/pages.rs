@@ -155,7 +155,7 @@ fn map_slider(words: &Words, page: Page, maps: &Maps) -> String {
         .replace("</", "<\\/");
     format!(
         "<section id=\"map\">\n<h2>{heading}</h2>\n<figure class=\"map\">\n\
-         <img src=\"{root}{src}\" alt=\"{alt}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\">\n\
+         <a href=\"{root}{src}\"><img src=\"{root}{src}\" alt=\"{alt}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" loading=\"lazy\" decoding=\"async\"></a>\n\
          <figcaption><span class=\"map-date\">{date}</span> · {subtitle}</figcaption>\n\
          </figure>\n\
          <label class=\"slider\" hidden><span>{day_label}</span>\n\
