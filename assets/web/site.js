@@ -10,15 +10,23 @@
   var LANGS = ["en", "ru", "kk"];
 
   // --- Telegram launch parameters: in the first page's URL hash, kept for the session.
+  function remember(key, value) {
+    try { sessionStorage.setItem(key, value); } catch (e) { /* storage off */ }
+  }
+  function recall(key) {
+    try { return sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+  var launchedHere = false;
   function readLaunch() {
     var hash = location.hash.slice(1);
     if (hash.indexOf("tgWebAppData=") !== -1) {
-      try { sessionStorage.setItem("qantar.tg", hash); } catch (e) { /* storage off */ }
+      launchedHere = true;
+      remember("qantar.tg", hash);
       // The page's own anchors need the hash back.
       try { history.replaceState(null, "", location.pathname + location.search); } catch (e) { /* file: */ }
       return hash;
     }
-    try { return sessionStorage.getItem("qantar.tg"); } catch (e) { return null; }
+    return recall("qantar.tg");
   }
   function params(text) {
     var out = {};
@@ -90,6 +98,7 @@
       var lang = langOf(user && user.language_code);
       var target = root + lang + "/";
       if (/^[a-z0-9_-]{1,64}$/.test(startParam)) target += "timeline/" + startParam.replace(/_/g, "-") + "/";
+      remember("qantar.entry", new URL(target, location.href).pathname);
       location.replace(target);
       return;
     }
@@ -98,10 +107,17 @@
     postEvent("web_app_ready");
     postEvent("web_app_expand");
 
-    // Telegram's back button instead of a browser's, on every page but the first.
-    var first = history.length <= 1;
-    if (!first) postEvent("web_app_setup_back_button", { is_visible: true });
-    handlers.back_button_pressed = function () { history.back(); };
+    // Telegram's back button instead of a browser's, on every page but the one the app
+    // opened on (history.length cannot tell: a webview may count a blank page first).
+    var entry = recall("qantar.entry");
+    if (!entry || launchedHere) {
+      entry = location.pathname;
+      remember("qantar.entry", entry);
+    }
+    if (location.pathname !== entry) postEvent("web_app_setup_back_button", { is_visible: true });
+    handlers.back_button_pressed = function () {
+      if (history.length > 1) history.back(); else location.href = entry;
+    };
 
     // Sources and the petition open in the reader's browser, not inside the app.
     document.addEventListener("click", function (ev) {

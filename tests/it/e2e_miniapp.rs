@@ -239,7 +239,7 @@ async fn without_a_web_url_there_is_no_mini_app() {
     );
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -248,7 +248,12 @@ fn now() -> i64 {
 
 /// `initData` as Telegram would hand it to the page, signed with `token` as Telegram's
 /// documentation says (written out here, apart from the bot's own code).
-fn init_data(token: &str, user: i64, language_code: Option<&str>, auth_date: i64) -> String {
+pub(crate) fn init_data(
+    token: &str,
+    user: i64,
+    language_code: Option<&str>,
+    auth_date: i64,
+) -> String {
     let mut user_json = json!({"id": user, "first_name": "Reader", "username": "reader_x"});
     if let Some(code) = language_code {
         user_json["language_code"] = json!(code);

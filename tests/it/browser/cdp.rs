@@ -535,6 +535,16 @@ impl Page {
         .await;
     }
 
+    /// Runs `source` in every document this page opens, before the page's own scripts:
+    /// for what a host (Telegram) puts into the pages it shows.
+    pub async fn before_every_document(&self, source: &str) {
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": source}),
+        )
+        .await;
+    }
+
     /// Turns the page's own scripts off (DevTools' `Runtime.evaluate` still works).
     pub async fn without_javascript(&mut self) {
         self.call(

@@ -7,5 +7,6 @@ mod cdp;
 mod driver;
 mod figures;
 mod pages;
+mod telegram;
 mod validity;
 mod web;
