@@ -102,10 +102,12 @@ impl Sender {
                 self.sleep(POLL).await;
                 continue;
             }
+            let n = self.app.metrics.sender_round_began();
             self.queue_due_day().await;
             // Paused: the day still queues, nothing goes out until /resume.
             if self.paused().await {
                 self.drain(&mut in_flight, &mut pace, &mut backoff).await;
+                self.app.metrics.sender_round_quiet(n);
                 self.sleep(PAUSED_POLL).await;
                 continue;
             }
@@ -123,6 +125,7 @@ impl Sender {
                 depth_counted = Some(Instant::now());
             }
             if !worked {
+                self.app.metrics.sender_round_quiet(n);
                 self.sleep(POLL).await;
             } else if !backoff.is_zero() {
                 self.sleep(backoff).await;
