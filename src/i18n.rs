@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent::concurrent::FluentBundle;
+use fluent::{FluentArgs, FluentResource, FluentValue};
 
 use crate::lang::{Lang, PerLang};
 use crate::problem::{Problem, Problems};
@@ -377,7 +377,7 @@ fn load_one(
         }
         if let Err(errors) = bundle.add_resource(resource) {
             for e in errors {
-                if let fluent_bundle::FluentError::Overriding { id, .. } = &e {
+                if let fluent::FluentError::Overriding { id, .. } = &e {
                     // Reported above with the file that repeats it, for messages;
                     // terms are reported here.
                     if found.contains(id) {

@@ -6,6 +6,8 @@
 //! reply, `deliver` sends it. `content`, `i18n` and `catalog` are what is told; `cli`
 //! holds the other subcommands.
 
+#![forbid(unsafe_code)]
+
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -1,5 +1,7 @@
 //! The `qantar-bot` binary: parse flags, start logging, hand over to the library.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -80,6 +80,11 @@ pub struct Metrics {
     outreach_queue_failures: Counter,
     admin_notices: Counter,
     broadcast_queue: Gauge,
+    /// Rounds the sender began while it held the lease, and the number of the latest
+    /// of them that sent nothing and left nothing in flight: a round begun after a
+    /// moment and ended quiet proves the sender has nothing left from before it.
+    sender_rounds: Counter,
+    sender_quiet_round: Gauge,
     /// One gauge per stall the watchdog can see (1 while it lasts).
     stall_no_sender: Gauge,
     stall_day_missing: Gauge,
@@ -118,6 +123,8 @@ impl Metrics {
             outreach_queue_failures: Counter::default(),
             admin_notices: Counter::default(),
             broadcast_queue: Gauge::default(),
+            sender_rounds: Counter::default(),
+            sender_quiet_round: Gauge::default(),
             stall_no_sender: Gauge::default(),
             stall_day_missing: Gauge::default(),
             stall_day_not_started: Gauge::default(),
@@ -225,6 +232,16 @@ impl Metrics {
             self.broadcast_queue.clone(),
         );
         r.register(
+            "qantar_outreach_sender_rounds",
+            "Rounds of the outreach sender while it held the lease",
+            self.sender_rounds.clone(),
+        );
+        r.register(
+            "qantar_outreach_sender_quiet_round",
+            "The latest of those rounds that sent nothing and left nothing in flight",
+            self.sender_quiet_round.clone(),
+        );
+        r.register(
             "qantar_content_generation",
             "Content and locales loaded so far (1 at start, +1 per reload)",
             self.content_generation.clone(),
@@ -292,6 +309,18 @@ impl Metrics {
 
     pub fn set_broadcast_queue(&self, depth: i64) {
         self.broadcast_queue.set(depth);
+    }
+
+    /// The sender began a round holding the lease; returns the round's number (from 1).
+    pub fn sender_round_began(&self) -> u64 {
+        self.sender_rounds.inc() + 1
+    }
+
+    /// Round `n` ended having sent nothing, with nothing left in flight (an empty queue,
+    /// or a pause).
+    pub fn sender_round_quiet(&self, n: u64) {
+        self.sender_quiet_round
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     pub fn flood_dropped(&self) {

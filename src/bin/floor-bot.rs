@@ -11,6 +11,8 @@
 //! so that what our replies' size costs (in serializing and on the wire) can be told
 //! apart from what our code costs.
 
+#![forbid(unsafe_code)]
+
 use teloxide::prelude::*;
 
 fn main() {

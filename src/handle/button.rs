@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 use teloxide::prelude::*;
 
 use super::App;

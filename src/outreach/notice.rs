@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 use teloxide::prelude::*;
 
 use crate::handle::App;

@@ -65,6 +65,8 @@ pub struct Sender {
     pub outreach: Outreach,
     /// The bot's username, for deep links in channel posts.
     pub username: String,
+    /// This process's name on the lease (`holder_name`).
+    pub holder: String,
     pub stop: CancellationToken,
     /// The recipients whose message is in flight, by job and chat: their rows are still
     /// pending, so the next batch read returns them, and they are skipped there.
@@ -86,7 +88,7 @@ impl Sender {
     /// Runs until the stop; gives the lease up on the way out.
     pub async fn run(self) {
         self.log_plan().await;
-        let holder = holder_name();
+        let holder = self.holder.clone();
         let mut pace = Pace::new(self.outreach.rate);
         let mut backoff = Duration::ZERO;
         let mut depth_counted: Option<Instant> = None;
@@ -100,10 +102,12 @@ impl Sender {
                 self.sleep(POLL).await;
                 continue;
             }
+            let n = self.app.metrics.sender_round_began();
             self.queue_due_day().await;
             // Paused: the day still queues, nothing goes out until /resume.
             if self.paused().await {
                 self.drain(&mut in_flight, &mut pace, &mut backoff).await;
+                self.app.metrics.sender_round_quiet(n);
                 self.sleep(PAUSED_POLL).await;
                 continue;
             }
@@ -121,6 +125,7 @@ impl Sender {
                 depth_counted = Some(Instant::now());
             }
             if !worked {
+                self.app.metrics.sender_round_quiet(n);
                 self.sleep(POLL).await;
             } else if !backoff.is_zero() {
                 self.sleep(backoff).await;
@@ -751,10 +756,13 @@ fn pace_key_of_name(name: &str) -> i64 {
     -1 - (h.finish() >> 1) as i64
 }
 
-/// A name for this process's lease: random, so two replicas never share one.
-fn holder_name() -> String {
+/// A name for this process's lease: random, so two replicas never share one (their
+/// process ids may well be the same, each in its own container). Without randomness
+/// from the operating system there is no such name, and the bot must not start: two
+/// replicas of one name would both believe they hold the lease and both send.
+pub fn holder_name() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
+    getrandom::fill(&mut bytes)?;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{hex}", std::process::id())
+    Ok(format!("{}-{hex}", std::process::id()))
 }

@@ -1,6 +1,6 @@
 //! Dates written the way each language writes them, from Fluent patterns.
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use crate::content::Date;
 use crate::i18n::{Locales, Msg, args};

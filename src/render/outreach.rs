@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use super::Links;
 use super::html::{clip, escape};

@@ -1,6 +1,6 @@
 //! The timeline a page at a time, and one event in full with its sources.
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use super::html::{escape, link};
 use super::keyboard::{Button, Keyboard};

@@ -1,7 +1,7 @@
 //! One function per view. Each builds blocks of valid HTML and, where it helps, buttons;
 //! `split::pack` sizes the text into messages and the buttons go under the last one.
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use super::dates::format_date;
 use super::html::{clip, escape, link};

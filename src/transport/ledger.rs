@@ -70,6 +70,26 @@ impl Ledger {
         true
     }
 
+    /// `admit` for an update a poll from offset `asked` brought. Telegram hands out ids
+    /// from the offset on, so one below it is no repeat: after a week without updates
+    /// Telegram may number the next one at random, and below what it numbered before.
+    /// That id starts a new numbering here; as a repeat it would be skipped, and with it
+    /// every update after it, until the new ids passed the old highest.
+    pub fn admit_polled(&self, id: u32, asked: u32) -> bool {
+        {
+            let mut s = self.state();
+            if id < asked && s.highest.is_some_and(|h| id <= h) {
+                log::warn!(
+                    "Telegram numbers updates anew from {id} (the poll asked from {asked}); following it"
+                );
+                s.highest = None;
+                s.released_below = 0;
+                s.wake_at = None;
+            }
+        }
+        self.admit(id)
+    }
+
     /// True if `id` was handed out already (it is in flight or done): polling skips it
     /// without even parsing it.
     pub fn seen(&self, id: u32) -> bool {
@@ -223,6 +243,51 @@ mod tests {
         ledger.done(12);
         assert_eq!(ledger.offset(), 13);
         assert_eq!(ledger.repeats(), 0);
+    }
+
+    #[test]
+    fn an_id_below_the_polled_offset_starts_a_new_numbering() {
+        let ledger = Ledger::default();
+        for id in 900_000..900_003 {
+            assert!(ledger.admit_polled(id, 0));
+        }
+        ledger.done(900_000);
+        assert_eq!(ledger.offset(), 900_001);
+        // A repeat from the offset asked is still a repeat.
+        assert!(!ledger.admit_polled(900_001, 900_001));
+        for id in 900_001..900_003 {
+            ledger.done(id);
+        }
+        assert_eq!(ledger.offset(), 900_003);
+        // A week without updates: Telegram's next id is random, far below.
+        assert!(ledger.admit_polled(1_234, 900_003));
+        assert_eq!(ledger.offset(), 1_234, "the new update holds the offset");
+        assert!(ledger.admit_polled(1_235, 900_003), "the rest of that poll");
+        assert!(
+            !ledger.admit_polled(1_234, 1_234),
+            "and repeats of it are repeats"
+        );
+        ledger.done(1_234);
+        ledger.done(1_235);
+        assert_eq!(
+            ledger.offset(),
+            1_236,
+            "polling goes on from the new numbering"
+        );
+    }
+
+    #[test]
+    fn released_updates_of_an_old_numbering_do_not_hide_the_new_one() {
+        let ledger = Ledger::default();
+        for id in 500..600 {
+            assert!(ledger.admit_polled(id, 0));
+        }
+        ledger.release_below(590);
+        for id in 500..600 {
+            ledger.done(id);
+        }
+        assert!(ledger.admit_polled(7, 600));
+        assert_eq!(ledger.offset(), 7);
     }
 
     #[tokio::test]

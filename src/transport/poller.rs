@@ -117,8 +117,9 @@ impl PollTask {
                     backoff = Duration::from_millis(250);
                     let total = updates.len();
                     let mut fresh = 0;
+                    let asked = u32::try_from(offset).unwrap_or(0);
                     for update in updates {
-                        if !self.ledger.admit(update.id.0) {
+                        if !self.ledger.admit_polled(update.id.0, asked) {
                             continue;
                         }
                         fresh += 1;

@@ -91,6 +91,11 @@ pub enum RunError {
     Webhook(String),
     #[error("cannot start the rehearsal: {0}")]
     Rehearsal(String),
+    #[error(
+        "the operating system gives no randomness ({0}): without it this replica has no name \
+         of its own on the outreach lease, and two replicas could both send"
+    )]
+    NoRandomness(getrandom::Error),
 }
 
 /// How long one getUpdates waits for news at most. Short enough that a stop never
@@ -102,6 +107,8 @@ const POLL_TIMEOUT_MAX: Duration = Duration::from_secs(10);
 const USAGE_FLUSH_EVERY: Duration = Duration::from_secs(60);
 
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
+    // First, before anything is opened: a replica without a name of its own must not run.
+    let holder = crate::outreach::sender::holder_name().map_err(RunError::NoRandomness)?;
     let catalog =
         Catalog::load(&options.content_dir, &options.locales_dir).map_err(RunError::Content)?;
     let catalog = Arc::new(LiveCatalog::new(catalog));
@@ -174,12 +181,12 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         ),
         None => None,
     };
-    flush_usage_every(Arc::clone(&app), stop.clone());
+    let usage_flusher = flush_usage_every(Arc::clone(&app), stop.clone());
     crate::outreach::watch::spawn(bot.clone(), Arc::clone(&app), stop.clone());
     let sender = sender_thread::start(
         options.client.clone(),
         Arc::clone(&app),
-        me.username().to_string(),
+        (me.username().to_string(), holder),
         stop.clone(),
     )
     .map_err(RunError::SenderThread)?;
@@ -193,6 +200,9 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     if let Some(web) = web {
         let _ = web.await;
     }
+    // A flush under way took its counts out of the counter: it ends (or puts them back)
+    // before the last flush, which then writes everything left.
+    let _ = usage_flusher.await;
     crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
     store.close().await;
     match served? {
@@ -368,8 +378,9 @@ where
         .await
 }
 
-/// Adds usage counts to the store every minute until the stop.
-fn flush_usage_every(app: Arc<App>, stop: CancellationToken) {
+/// Adds usage counts to the store every minute until the stop; the stop is only heard
+/// between flushes, so the task ends with no counts in hand.
+fn flush_usage_every(app: Arc<App>, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(USAGE_FLUSH_EVERY);
         tick.tick().await;
@@ -383,7 +394,7 @@ fn flush_usage_every(app: Arc<App>, stop: CancellationToken) {
             }
             crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
         }
-    });
+    })
 }
 
 /// Polling and a webhook exclude each other: a webhook left by an earlier deployment

@@ -30,11 +30,11 @@ impl SenderThread {
     }
 }
 
-/// Starts the sender; it runs until `stop`.
+/// Starts the sender, named `holder` on the lease; it runs until `stop`.
 pub fn start(
     client: ClientSettings,
     app: Arc<App>,
-    username: String,
+    (username, holder): (String, String),
     stop: CancellationToken,
 ) -> std::io::Result<SenderThread> {
     let (tx, done) = oneshot::channel();
@@ -45,7 +45,7 @@ pub fn start(
                 .enable_all()
                 .build()
             {
-                Ok(runtime) => runtime.block_on(run(client, app, username, stop)),
+                Ok(runtime) => runtime.block_on(run(client, app, (username, holder), stop)),
                 Err(e) => log::error!("outreach: cannot start its runtime: {e}"),
             }
             let _ = tx.send(());
@@ -53,7 +53,12 @@ pub fn start(
     Ok(SenderThread { done })
 }
 
-async fn run(client: ClientSettings, app: Arc<App>, username: String, stop: CancellationToken) {
+async fn run(
+    client: ClientSettings,
+    app: Arc<App>,
+    (username, holder): (String, String),
+    stop: CancellationToken,
+) {
     let (store, bot) = loop {
         match (app.store.attach().await, client.bot()) {
             (Ok(store), Some(bot)) => break (store, bot),
@@ -73,6 +78,7 @@ async fn run(client: ClientSettings, app: Arc<App>, username: String, stop: Canc
         app,
         outreach,
         username,
+        holder,
         stop,
         flying: Default::default(),
     }

@@ -24,9 +24,11 @@ use crate::transport::updates::UpdateStream;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
-/// Compares without stopping at the first difference, so timing tells nothing.
+/// Compares in constant time (`subtle`), so timing tells nothing of the secret but its
+/// length.
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 #[derive(Clone)]

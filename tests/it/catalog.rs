@@ -419,7 +419,7 @@ fn dates_are_written_the_way_each_language_writes_them() {
 
 #[test]
 fn russian_plurals_use_all_their_forms() {
-    use fluent_bundle::FluentValue;
+    use fluent::FluentValue;
     use qantar_bot::i18n::{Msg, args};
     let catalog = shipped();
     let count = |n: u32| {

@@ -29,7 +29,7 @@ async fn nothing_posts_outside_the_window() {
             1,
         )
         .await;
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     let that_day = |r: &Reader| on_this_day(&catalog, r.lang, "2026-12-20");
     assert_eq!(tally(&h, &readers, that_day), vec![0; readers.len()]);
     for r in &readers {
@@ -99,11 +99,11 @@ async fn pause_stops_everything_across_a_restart_and_resume_goes_on() {
         "{} after the pause",
         stopped - at_pause
     );
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     assert_eq!(reached(&h), stopped, "still sending while paused");
     // A restart does not undo the pause.
     restart_at(&mut h, JAN5_0930);
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     assert_eq!(reached(&h), stopped, "sending again after a restart");
     let list = admin_says(&h, "/broadcasts").await;
     assert!(list.contains("Paused since"), "{list}");
@@ -120,11 +120,8 @@ async fn pause_stops_everything_across_a_restart_and_resume_goes_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_day_not_sent_a_quarter_hour_late_reaches_the_admins_and_healthz() {
-    let listen = crate::e2e_ops::free_addr();
-    let mut h = builder()
-        .env("QANTAR_METRICS_LISTEN", listen.to_string())
-        .start()
-        .await;
+    let mut h = builder().start().await;
+    let listen = h.metrics_addr().unwrap();
     let readers = readers(7_543_000_000, 2);
     subscribe_all(&h, &readers).await;
     // Another replica holds the sender's lease and sends nothing (it hangs).
@@ -218,7 +215,7 @@ async fn sendday_queues_a_missed_day_once_after_its_preview() {
     let want = crate::e2e_outreach::reply(&h, Lang::En, &preview);
     let got = h.api.wait_sent(ADMIN, before + want.len()).await;
     assert_eq!(crate::expect::shown(&got[before..]), want);
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     let today = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-02");
     assert_eq!(
         tally(&h, &readers, today),
@@ -459,7 +456,7 @@ async fn a_scheduled_announcement_goes_at_its_time_and_not_before() {
         ));
         want.into_iter().next().unwrap()
     };
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     assert_eq!(
         tally(&h, &readers, news),
         vec![0; readers.len()],
@@ -481,6 +478,7 @@ async fn a_rehearsal_reaches_the_admins_alone_at_the_rehearsed_nine() {
     const TEST_CHANNEL: i64 = -1_005_550_011;
     // The real clock here (no test clock): nothing is due until the rehearsal moves it.
     let mut h = crate::harness::Harness::builder()
+        .with_metrics()
         .env("QANTAR_ADMINS", ADMIN.to_string())
         .env("QANTAR_CHANNELS", format!("{REAL_CHANNEL}:ru"))
         .start()
@@ -516,7 +514,7 @@ async fn a_rehearsal_reaches_the_admins_alone_at_the_rehearsed_nine() {
         .wait_up_to(Duration::from_secs(20), |api| rehearsal(api, TEST_CHANNEL))
         .await
         .unwrap_or_else(|| panic!("the rehearsal channel got it\n{}", h.bot.log_text()));
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     for r in &readers {
         assert_eq!(
             h.api.sent_to(r.id()).len(),

@@ -341,3 +341,33 @@ async fn trace_logs_through_faults_never_show_the_token() {
     // URL-encoded forms too, in case a layer escapes the colon.
     assert!(!log.contains(&TOKEN.replace(':', "%3A")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_numbered_anew_far_below_the_last_are_answered() {
+    let h = Harness::start().await;
+    h.api.renumber_updates(727_334_700);
+    h.api.send_text(Chat::Private(2601), &reader(2601), "/help");
+    delivered(&h.api, 2601, 1).await;
+    h.api
+        .wait_until(|api| api.pending_update_ids().is_empty().then_some(()))
+        .await
+        .expect("the first numbering confirmed");
+    // A week without updates: Telegram numbers the next one at random, far below.
+    h.api.renumber_updates(117_314_199);
+    h.api.send_text(Chat::Private(2602), &reader(2602), "/help");
+    h.api
+        .send_text(Chat::Private(2601), &reader(2601), "/petition");
+    delivered(&h.api, 2602, 1).await;
+    delivered(&h.api, 2601, 2).await;
+    h.api
+        .wait_until(|api| api.pending_update_ids().is_empty().then_some(()))
+        .await
+        .expect("the new numbering confirmed");
+    assert!(
+        h.bot
+            .log_text()
+            .contains("numbers updates anew from 117314199"),
+        "{}",
+        h.bot.log_text()
+    );
+}

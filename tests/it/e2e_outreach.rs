@@ -34,8 +34,9 @@ const JAN2_0930: &str = "2027-01-02T04:30:00Z";
 
 pub(crate) const ADMIN: i64 = 7_400_000_001;
 const OTHER_ADMIN: i64 = 7_400_000_002;
-/// The time the idle sender may take to notice work (2 s poll) with room to spare.
-pub(crate) const SETTLE: Duration = Duration::from_secs(4);
+/// The longest `settle` waits for a quiet round: a 2 s poll, a batch in hand and a
+/// slow machine.
+const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub(crate) struct Reader {
@@ -73,9 +74,10 @@ pub(crate) fn admin() -> Reader {
     Reader::private(ADMIN, Lang::En)
 }
 
-/// Admins set, nothing due.
+/// Admins set, nothing due, /metrics served (for `settle`).
 pub(crate) fn builder() -> Builder {
     Harness::builder()
+        .with_metrics()
         .env("QANTAR_TEST_NOW", QUIET)
         .env("QANTAR_ADMINS", format!("{ADMIN},{OTHER_ADMIN}"))
 }
@@ -165,6 +167,59 @@ pub(crate) fn restart_at(h: &mut Harness, now: &str) {
     let status = h.bot.terminate();
     assert!(status.success(), "SIGTERM exits 0:\n{}", h.bot.log_text());
     h.respawn_with(&[("QANTAR_TEST_NOW", now.to_string())]);
+}
+
+/// Waits until the sender has begun a round after this call and ended it quiet: it
+/// looked at the day, the pause and the queue, sent nothing, and had nothing left in
+/// flight. What it had not sent by then it was not going to send, so a test may now
+/// assert that something did not happen. Needs `Builder::with_metrics`.
+pub(crate) async fn settle(h: &Harness) {
+    let addr = h
+        .metrics_addr()
+        .expect("settle needs Builder::with_metrics");
+    settle_at(addr, || h.bot.log_text()).await;
+}
+
+/// `settle` for a bot listening on `addr`; `log` for the message of a timeout.
+pub(crate) async fn settle_at(addr: std::net::SocketAddr, log: impl Fn() -> String) {
+    // A bot not listening yet has just started: none of its rounds began before now.
+    let began = sender_rounds(addr).await.map_or(0, |(began, _)| began);
+    let deadline = Instant::now() + SETTLE_LIMIT;
+    loop {
+        if sender_rounds(addr)
+            .await
+            .is_some_and(|(_, quiet)| quiet > began)
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sender had no quiet round after round {began}\n{}",
+            log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The sender's rounds begun and its latest quiet one, from /metrics; `None` while the
+/// bot does not answer there.
+async fn sender_rounds(addr: std::net::SocketAddr) -> Option<(u64, u64)> {
+    let text = tokio::task::spawn_blocking(move || {
+        // A refused connection is a bot still starting; anything else is a failure.
+        std::net::TcpStream::connect(addr).ok()?;
+        Some(crate::e2e_ops::http(addr, "GET", "/metrics", &[], "").1)
+    })
+    .await
+    .unwrap()?;
+    let value = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    };
+    Some((
+        value("qantar_outreach_sender_rounds_total"),
+        value("qantar_outreach_sender_quiet_round"),
+    ))
 }
 
 /// Waits until every reader has received `want(reader)` at least once.
@@ -402,7 +457,7 @@ async fn on_this_day_goes_out_once_at_nine_local_time() {
 
     // 08:30 in Almaty: not yet, however long the sender looks.
     restart_at(&mut h, JAN5_0830);
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(tally(&h, &readers, today), vec![0; readers.len()]);
     assert!(
         !h.bot.log_text().contains("queued day:"),
@@ -413,7 +468,7 @@ async fn on_this_day_goes_out_once_at_nine_local_time() {
     // 09:30: each subscriber gets that day's message once, in its language of now.
     restart_at(&mut h, JAN5_0930);
     wait_everyone(&h, &readers, today, Duration::from_secs(20)).await;
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
     assert!(h.bot.log_text().contains("queued day:2027-01-05"));
     // As photos of that day's map: one upload per language, then its file_id.
@@ -453,7 +508,7 @@ async fn on_this_day_goes_out_once_at_nine_local_time() {
 
     // The same clock after a restart: the day is not sent again.
     restart_at(&mut h, JAN5_0930);
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(tally(&h, &readers, today), vec![1; readers.len()]);
     assert_eq!(h.bot.log_text().matches("queued day:").count(), 0);
 }
@@ -500,7 +555,7 @@ async fn channels_get_the_day_in_their_language_with_deep_links() {
         .await
         .unwrap_or_else(|| panic!("nothing posted to {NAMED}\n{}", h.bot.log_text()));
     let numbered = h.api.wait_sent(NUMBERED, 1).await;
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(shown(&h.api.sent_to_name(NAMED)), vec![post(Lang::Kk)]);
     assert_eq!(shown(&h.api.sent_to(NUMBERED)), vec![post(Lang::Ru)]);
     assert_eq!((named.len(), numbered.len()), (1, 1));
@@ -600,7 +655,7 @@ async fn rehearse_sends_the_day_to_the_admin_alone() {
         View::UnknownCommand("rehearse".into()),
     )
     .await;
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     for r in &readers {
         assert_eq!(
             h.api.sent_to(r.id()).len(),
@@ -659,7 +714,7 @@ async fn a_blocked_chat_is_dropped_and_skipped_next_time() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(attempts(&h), 1, "a 403 is never retried");
     tell(
         &h,
@@ -674,7 +729,7 @@ async fn a_blocked_chat_is_dropped_and_skipped_next_time() {
     restart_at(&mut h, JAN5_0930);
     let jan5 = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-05");
     wait_everyone(&h, &stay, jan5, Duration::from_secs(20)).await;
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(tally(&h, &stay, jan5), vec![1; 3]);
     assert_eq!(tally(&h, &stay, jan2), vec![1; 3]);
     // Its /subscribe answer, then the one refused attempt: nothing since.
@@ -694,7 +749,7 @@ async fn broadcast_with_a_429(h: &mut Harness) -> (Vec<Reader>, i64, Instant) {
     restart_at(h, JAN5_0930);
     let today = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-05");
     wait_everyone(h, &readers, today, Duration::from_secs(30)).await;
-    tokio::time::sleep(SETTLE).await;
+    settle(h).await;
     assert_eq!(
         tally(h, &readers, today),
         vec![1; readers.len()],
@@ -790,7 +845,7 @@ async fn sigkill_mid_broadcast_then_restart_loses_nothing() {
     assert_eq!(leases, 1, "the killed sender held the lease");
     h.respawn_with(&[("QANTAR_TEST_NOW", JAN5_0930.to_string())]);
     wait_everyone(&h, &readers, today, Duration::from_secs(30)).await;
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     let counts = tally(&h, &readers, today);
     assert!(counts.iter().all(|n| *n >= 1));
     let duplicates: usize = counts.iter().map(|n| n - 1).sum();
@@ -876,7 +931,7 @@ async fn announce_lists_ids_and_previews_without_sending() {
     )
     .await;
     // Nothing goes out before Confirm.
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     for r in &readers {
         assert_eq!(
             h.api.sent_to(r.id()).len(),
@@ -977,7 +1032,7 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
     .await;
     let parts = h.api.sent_to(ADMIN).len();
     let preview = h.api.sent_message_id(ADMIN, parts - 1);
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     let news = |r: &Reader| announcement(&h, lang_now(r), ANNOUNCEMENT, Links::Buttons);
     assert_eq!(
         tally(&h, &readers, news),
@@ -1044,7 +1099,7 @@ async fn confirm_reaches_every_chat_once_and_channels_in_their_language() {
     .await;
     let theirs = h.api.sent_message_id(OTHER_ADMIN, parts - 1);
     assert_eq!(vec![press(&h, &other, theirs, &confirm).await], already);
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(tally(&h, &readers, news), vec![1; readers.len()]);
     assert!(
         !shown(&h.api.delivered_to(changer.id())).contains(&announcement(
@@ -1132,7 +1187,7 @@ async fn cancel_stops_a_running_broadcast() {
         "{} after Cancel",
         stopped - at_cancel
     );
-    tokio::time::sleep(SETTLE).await;
+    settle(&h).await;
     assert_eq!(reached(&h), stopped, "still sending after Cancel");
     assert!(stopped < 10, "{stopped} of 20 delivered");
     let shown_now = {
@@ -1180,12 +1235,14 @@ async fn replica_handover_finishes_the_broadcast_without_duplicates() {
     // Both replicas at 09:30 on 5 January: whichever takes the lease sends.
     restart_at(&mut h, JAN5_0930);
     let dir_b = tempfile::tempdir().unwrap();
+    let b_metrics = crate::e2e_ops::free_addr();
     let mut b = {
         let mut launch = h.launch();
         launch.dir = dir_b.path();
-        launch
-            .extra_env
-            .push(("QANTAR_TEST_NOW", JAN5_0930.to_string()));
+        launch.extra_env.extend([
+            ("QANTAR_TEST_NOW", JAN5_0930.to_string()),
+            ("QANTAR_METRICS_LISTEN", b_metrics.to_string()),
+        ]);
         launch.spawn()
     };
     let today = |r: &Reader| on_this_day(&catalog, r.lang, "2027-01-05");
@@ -1257,7 +1314,12 @@ async fn replica_handover_finishes_the_broadcast_without_duplicates() {
     );
 
     wait_everyone(&h, &readers, today, Duration::from_secs(40)).await;
-    tokio::time::sleep(SETTLE).await;
+    let survivor_metrics = if holder_pid == a_pid {
+        b_metrics
+    } else {
+        h.metrics_addr().unwrap()
+    };
+    settle_at(survivor_metrics, survivor_log).await;
     let counts = tally(&h, &readers, today);
     let duplicates: usize = counts.iter().map(|n| n - 1).sum();
     assert!(

@@ -229,7 +229,7 @@ async fn a_confirm_under_a_changed_preview_is_refused_with_a_fresh_one() {
     );
     let all: String = got.iter().map(|g| g.text.as_str()).collect();
     assert!(all.contains("changed after the preview"), "{all}");
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     for r in &readers {
         assert_eq!(h.api.sent_to(r.id()).len(), 1, "nothing sent unseen");
     }
@@ -296,7 +296,7 @@ async fn a_purge_stops_the_batch_in_hand_and_the_counts_stay_exact() {
         }]),
     );
     // The job completes once nothing is pending (the sender looks every 2 s).
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     assert_eq!(broadcasts_now(&h).await, want);
 }
 
@@ -374,7 +374,7 @@ async fn cancel_then_confirm_says_how_far_it_got() {
         vec![press(&h, &admin, list, &cancel).await],
         reply(&h, Lang::En, &View::BroadcastCancelled(job.clone()))
     );
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     let sent = tally(&h, &readers, news).iter().sum::<usize>() as i64;
     // Confirm again: not "gone to every recipient", but how far it got.
     let again = press(&h, &admin, message, &confirm).await;
@@ -502,7 +502,7 @@ async fn a_refused_channel_post_is_recorded_and_the_admins_are_told() {
         .iter()
         .filter(|c| c.body["chat_id"] == json!(CHANNEL))
         .count();
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     let later = h
         .api
         .calls("sendPhoto")
@@ -536,7 +536,7 @@ async fn a_channel_post_that_fails_in_passing_goes_once_later() {
         .await
         .unwrap_or_else(|| panic!("posted after the retry\n{}", h.bot.log_text()));
     assert_eq!(posted, 1);
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     assert_eq!(h.api.delivered_to(CHANNEL).len(), 1, "posted once");
 }
 
@@ -571,7 +571,7 @@ async fn a_day_of_two_messages_retries_only_the_one_that_failed() {
         })
         .await
         .unwrap_or_else(|| panic!("the day arrived whole\n{}", h.bot.log_text()));
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     let photos = h
         .api
         .delivered_to(reader.id())
@@ -704,7 +704,7 @@ async fn an_admins_evening_every_reader_message_was_previewed_every_failure_told
         String::from_utf8_lossy(&out.stderr)
     );
     let at_purge = reached(&h);
-    tokio::time::sleep(crate::e2e_outreach::SETTLE).await;
+    crate::e2e_outreach::settle(&h).await;
     let after = reached(&h);
     eprintln!(
         "READERS: {at_purge} had it at the purge, {after} after (of {})",

@@ -299,6 +299,14 @@ impl FakeApi {
             .collect()
     }
 
+    /// Numbers the next update `next`, as Telegram does (at random) after a week without
+    /// updates. An offset from the old numbering, above every id of the new one, then
+    /// confirms nothing: Telegram hands out the new updates below it (as seen in
+    /// go-telegram-bot-api issue 156).
+    pub fn renumber_updates(&self, next: i64) {
+        self.inner.lock().unwrap().next_update_id = next;
+    }
+
     /// The offset the bot has confirmed: every update below it is gone from Telegram.
     pub fn pending_update_ids(&self) -> Vec<i64> {
         self.inner
@@ -709,7 +717,7 @@ fn photo_sizes(file_id: &str) -> Value {
 /// Long polling as Telegram does it: `offset` confirms everything before it; with nothing
 /// to hand out, wait up to `timeout` seconds for news.
 async fn get_updates(api: &FakeApi, body: &Value) -> Response {
-    let offset = body["offset"].as_i64().unwrap_or(0);
+    let asked = body["offset"].as_i64().unwrap_or(0);
     let limit = body["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
     let timeout = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0).min(10));
     let deadline = Instant::now() + timeout;
@@ -717,6 +725,12 @@ async fn get_updates(api: &FakeApi, body: &Value) -> Response {
         let notified = api.updates.notified();
         {
             let mut inner = api.inner.lock().unwrap();
+            // An offset past every id handed out belongs to an older numbering.
+            let offset = if asked > inner.next_update_id {
+                0
+            } else {
+                asked
+            };
             while inner
                 .pending
                 .front()

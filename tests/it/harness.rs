@@ -5,6 +5,7 @@
 //! changes (environment, log level, a content tree of its own).
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
@@ -31,6 +32,8 @@ pub struct Builder {
     rust_log: &'static str,
     env: Vec<(&'static str, String)>,
     tree: Option<PathBuf>,
+    /// Where the bot serves /metrics, when asked for (`with_metrics`).
+    metrics: Option<SocketAddr>,
 }
 
 impl Harness {
@@ -44,6 +47,7 @@ impl Harness {
             rust_log: "info",
             env: Vec::new(),
             tree: None,
+            metrics: None,
         }
     }
 
@@ -93,6 +97,12 @@ impl Harness {
         child.wait_with_output().expect("the subcommand finishes")
     }
 
+    /// Where the bot serves /healthz and /metrics (`Builder::with_metrics`); the same
+    /// address after a restart.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.settings.metrics
+    }
+
     /// The bot's store, for a test that reaches into it.
     pub fn db_url(&self) -> String {
         format!("sqlite://{}", self.db_path().display())
@@ -114,6 +124,13 @@ impl Builder {
     pub fn rust_log(mut self, level: &'static str) -> Builder {
         self.rust_log = level;
         self
+    }
+
+    /// Serve /healthz and /metrics on a free local port (`Harness::metrics_addr`).
+    pub fn with_metrics(mut self) -> Builder {
+        let addr = crate::e2e_ops::free_addr();
+        self.metrics = Some(addr);
+        self.env("QANTAR_METRICS_LISTEN", addr.to_string())
     }
 
     /// Serve `content/` and `locales/` from `tree` instead of the repository's.

@@ -1,7 +1,7 @@
 //! The map's caption and buttons: the date, what happened that day (the day's headlines)
 //! and which places joined, with ◀ ▶ through the map's days and the day's timeline page.
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use super::{Photo, Scene, days, svg};
 use crate::content::Date;
@@ -44,10 +44,12 @@ impl Renderer<'_> {
             blocks.push(format!("<i>{}</i>", self.t(Msg::MapNoEvents)));
         } else {
             // Whole headlines only, as many as the caption holds with the rest.
+            // Saturating: a heading and a tail that fill the caption leave no headline,
+            // not an overflow (a panic in a debug build, a huge budget in release).
             let budget = CAPTION_LIMIT
-                - 16
-                - visible_len(&blocks[0])
-                - tail.as_deref().map_or(0, visible_len);
+                .saturating_sub(16)
+                .saturating_sub(visible_len(&blocks[0]))
+                .saturating_sub(tail.as_deref().map_or(0, visible_len));
             let mut used = 0;
             let mut kept = Vec::new();
             for title in titles {

@@ -68,130 +68,191 @@ fn text(out: &mut String, id: Option<&str>, x: f64, y: f64, size: f64, fill: &st
     );
 }
 
-/// The picture of `day` in `lang`. Long by nature: the drawing steps in paint order
-/// (outline, header, credit, dots, labels, legend), which share the projection, the
-/// scene and the obstacles that labels must avoid; split further, each would take them
-/// all as arguments.
+/// The picture of `day` in `lang`, drawn a layer at a time in paint order.
 pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
-    let content = &catalog.content;
-    let scene = Scene::of(content, day);
-    let t = |msg| catalog.locales.text(lang, msg, None);
-    let date = |d| format_date(&catalog.locales, lang, d);
-    let projection = OUTLINE.projection;
-    let map_bottom = MAP_TOP + projection.height;
-    let mut out = String::with_capacity(32 * 1024);
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"{FONT_FAMILY}\">"
-    );
-    let _ = write!(
-        out,
-        "<rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>"
-    );
+    let scene = Scene::of(&catalog.content, day);
+    let mut canvas = Canvas::new(catalog, lang, day);
+    outline(&mut canvas.out, OUTLINE.projection.height);
+    canvas.header();
+    canvas.credit();
+    let dots = canvas.dots(&scene);
+    canvas.labels(&dots);
+    canvas.legend(&scene, &dots.beyond);
+    canvas.out.push_str("</svg>");
+    canvas.out
+}
 
-    outline(&mut out, projection.height);
+/// The picture being drawn, and what its layers share: where the map ends, and what
+/// labels must keep clear of (the credit, every dot).
+struct Canvas<'c> {
+    out: String,
+    catalog: &'c Catalog,
+    lang: Lang,
+    day: Date,
+    map_bottom: f64,
+    obstacles: Vec<Rect>,
+}
 
-    // Header: the date, then what the picture shows.
-    text(&mut out, None, 24.0, 44.0, 32.0, INK, &date(day));
-    text(
-        &mut out,
-        None,
-        24.0,
-        78.0,
-        20.0,
-        "#5b5348",
-        &t(Msg::MapSubtitle),
-    );
+/// The dots drawn, each with its label and where that label wants to go; and the places
+/// beyond the frame, which the legend names instead.
+struct Dots<'s, 'a> {
+    drawn: Vec<(&'s Marked<'a>, &'a str)>,
+    wanted: Vec<Wanted>,
+    beyond: Vec<&'s Marked<'a>>,
+}
 
-    // Credit, in the map's bottom-right corner, where no place of the record lies.
-    let credit = t(Msg::MapCredit);
-    let (credit_w, _, descent) = measure(&credit, 15.0);
-    let credit_at = (WIDTH as f64 - 12.0 - credit_w, map_bottom - 10.0 - descent);
-    text(
-        &mut out,
-        None,
-        credit_at.0,
-        credit_at.1,
-        15.0,
-        "#5b5348",
-        &credit,
-    );
-
-    // Dots, and where their labels go.
-    let frame = Rect {
-        x0: 4.0,
-        y0: MAP_TOP + 4.0,
-        x1: WIDTH as f64 - 4.0,
-        y1: map_bottom - 4.0,
-    };
-    let mut obstacles = vec![Rect {
-        x0: credit_at.0 - 4.0,
-        y0: credit_at.1 - 16.0,
-        x1: WIDTH as f64,
-        y1: map_bottom,
-    }];
-    let mut wanted = Vec::new();
-    let mut drawn = Vec::new();
-    let mut beyond = Vec::new();
-    for m in &scene.marked {
-        let (x, y) = projection.project(m.place.lat, m.place.lon);
-        let y = y + MAP_TOP;
-        let name = m.place.name_on(day, lang);
-        if !(frame.x0..frame.x1).contains(&x) || !(frame.y0..frame.y1).contains(&y) {
-            beyond.push(m);
-            continue;
+impl<'c> Canvas<'c> {
+    /// The document's opening and its white ground.
+    fn new(catalog: &'c Catalog, lang: Lang, day: Date) -> Canvas<'c> {
+        let mut out = String::with_capacity(32 * 1024);
+        let _ = write!(
+            out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"{FONT_FAMILY}\">"
+        );
+        let _ = write!(
+            out,
+            "<rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>"
+        );
+        Canvas {
+            out,
+            catalog,
+            lang,
+            day,
+            map_bottom: MAP_TOP + OUTLINE.projection.height,
+            obstacles: Vec::new(),
         }
-        let radius = if m.today { RING + 2.0 } else { DOT + 2.0 };
-        obstacles.push(Rect::around(x, y, radius));
-        let (width, ascent, descent) = measure(name, LABEL_SIZE);
-        wanted.push(Wanted {
-            width,
-            ascent,
-            descent,
-            x,
-            y,
-            radius,
-        });
-        drawn.push((m, x, y, name));
     }
-    let n = scene.join_dates.len();
-    let fill_of = |joined: Option<Date>| {
-        joined
-            .and_then(|d| scene.join_dates.iter().position(|j| *j == d))
-            .map(|i| colour(i, n))
-    };
-    for (m, x, y, _) in &drawn {
-        if m.today {
-            let _ = write!(
-                out,
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{RING}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"3\"/>"
+
+    fn t(&self, msg: Msg) -> String {
+        self.catalog.locales.text(self.lang, msg, None)
+    }
+
+    /// The date, then what the picture shows.
+    fn header(&mut self) {
+        let date = format_date(&self.catalog.locales, self.lang, self.day);
+        text(&mut self.out, None, 24.0, 44.0, 32.0, INK, &date);
+        let subtitle = self.t(Msg::MapSubtitle);
+        text(&mut self.out, None, 24.0, 78.0, 20.0, "#5b5348", &subtitle);
+    }
+
+    /// The credit, in the map's bottom-right corner, where no place of the record lies.
+    fn credit(&mut self) {
+        let credit = self.t(Msg::MapCredit);
+        let (credit_w, _, descent) = measure(&credit, 15.0);
+        let at = (
+            WIDTH as f64 - 12.0 - credit_w,
+            self.map_bottom - 10.0 - descent,
+        );
+        text(&mut self.out, None, at.0, at.1, 15.0, "#5b5348", &credit);
+        self.obstacles.push(Rect {
+            x0: at.0 - 4.0,
+            y0: at.1 - 16.0,
+            x1: WIDTH as f64,
+            y1: self.map_bottom,
+        });
+    }
+
+    /// The frame dots are drawn in; a place outside it goes to the legend.
+    fn frame(&self) -> Rect {
+        Rect {
+            x0: 4.0,
+            y0: MAP_TOP + 4.0,
+            x1: WIDTH as f64 - 4.0,
+            y1: self.map_bottom - 4.0,
+        }
+    }
+
+    /// A dot per place inside the frame, coloured by the date it joined (hollow for a
+    /// landmark with no event yet), with a ring around the day's own places.
+    fn dots<'s, 'a>(&mut self, scene: &'s Scene<'a>) -> Dots<'s, 'a> {
+        let (projection, frame) = (OUTLINE.projection, self.frame());
+        let mut dots = Dots {
+            drawn: Vec::new(),
+            wanted: Vec::new(),
+            beyond: Vec::new(),
+        };
+        let mut at = Vec::new();
+        for m in &scene.marked {
+            let (x, y) = projection.project(m.place.lat, m.place.lon);
+            let y = y + MAP_TOP;
+            let name = m.place.name_on(self.day, self.lang);
+            if !(frame.x0..frame.x1).contains(&x) || !(frame.y0..frame.y1).contains(&y) {
+                dots.beyond.push(m);
+                continue;
+            }
+            let radius = if m.today { RING + 2.0 } else { DOT + 2.0 };
+            self.obstacles.push(Rect::around(x, y, radius));
+            let (width, ascent, descent) = measure(name, LABEL_SIZE);
+            dots.wanted.push(Wanted {
+                width,
+                ascent,
+                descent,
+                x,
+                y,
+                radius,
+            });
+            dots.drawn.push((m, name));
+            at.push((x, y));
+        }
+        for ((m, _), (x, y)) in dots.drawn.iter().zip(at) {
+            if m.today {
+                let _ = write!(
+                    self.out,
+                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{RING}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"3\"/>"
+                );
+            }
+            match fill_of(scene, m.joined) {
+                Some(fill) => {
+                    let _ = write!(
+                        self.out,
+                        "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{DOT}\" fill=\"{fill}\" stroke=\"#3b3128\" stroke-width=\"1.5\"/>"
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        self.out,
+                        "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#ffffff\" stroke=\"#6b6257\" stroke-width=\"2.5\"/>"
+                    );
+                }
+            }
+        }
+        dots
+    }
+
+    /// The dots' labels, each where it overlaps least with the others, the dots and the
+    /// credit.
+    fn labels(&mut self, dots: &Dots) {
+        let placed = place(&dots.wanted, &self.obstacles, &self.frame());
+        for ((m, name), p) in dots.drawn.iter().zip(&placed) {
+            let id = label_id(&m.place.id);
+            text(
+                &mut self.out,
+                Some(&id),
+                p.x,
+                p.baseline,
+                LABEL_SIZE,
+                INK,
+                name,
             );
         }
-        match fill_of(m.joined) {
-            Some(fill) => {
-                let _ = write!(
-                    out,
-                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{DOT}\" fill=\"{fill}\" stroke=\"#3b3128\" stroke-width=\"1.5\"/>"
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#ffffff\" stroke=\"#6b6257\" stroke-width=\"2.5\"/>"
-                );
-            }
-        }
-    }
-    let placed = place(&wanted, &obstacles, &frame);
-    for ((m, _, _, name), p) in drawn.iter().zip(&placed) {
-        let id = label_id(&m.place.id);
-        text(&mut out, Some(&id), p.x, p.baseline, LABEL_SIZE, INK, name);
     }
 
-    let entries = legend_entries(&scene, day, &t, &date, &beyond, lang);
-    legend(&mut out, &entries, map_bottom);
-    out.push_str("</svg>");
-    out
+    /// The legend, under the map.
+    fn legend(&mut self, scene: &Scene, beyond: &[&Marked]) {
+        let t = |msg| self.t(msg);
+        let date = |d| format_date(&self.catalog.locales, self.lang, d);
+        let entries = legend_entries(scene, self.day, &t, &date, beyond, self.lang);
+        legend(&mut self.out, &entries, self.map_bottom);
+    }
+}
+
+/// The fill of a place that joined on `joined` (its date's colour); none for a place
+/// with no event yet.
+fn fill_of(scene: &Scene, joined: Option<Date>) -> Option<String> {
+    let n = scene.join_dates.len();
+    joined
+        .and_then(|d| scene.join_dates.iter().position(|j| *j == d))
+        .map(|i| colour(i, n))
 }
 
 /// The outline: water behind, the neighbours, then Kazakhstan in front.
@@ -233,11 +294,6 @@ fn legend_entries(
     lang: Lang,
 ) -> Vec<(Swatch, String)> {
     let n = scene.join_dates.len();
-    let fill_of = |joined: Option<Date>| {
-        joined
-            .and_then(|d| scene.join_dates.iter().position(|j| *j == d))
-            .map(|i| colour(i, n))
-    };
     let mut entries: Vec<(Swatch, String)> = scene
         .join_dates
         .iter()
@@ -252,7 +308,7 @@ fn legend_entries(
         entries.push((Swatch::Hollow, t(Msg::MapLegendNoEvent)));
     }
     for m in beyond.iter() {
-        let swatch = fill_of(m.joined).map_or(Swatch::Hollow, Swatch::Dot);
+        let swatch = fill_of(scene, m.joined).map_or(Swatch::Hollow, Swatch::Dot);
         let label = format!("{} {}", t(Msg::MapBeyond), m.place.name_on(day, lang));
         entries.push((swatch, label));
     }

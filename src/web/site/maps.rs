@@ -2,7 +2,7 @@
 //! language, named by their content so a changed map gets a new address (and a host
 //! may cache them for ever), each with a text alternative listing its places.
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use crate::catalog::Catalog;
 use crate::content::Date;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use fluent_bundle::FluentValue;
+use fluent::FluentValue;
 
 use super::frame::{Head, document};
 use super::maps::{MapImage, image_for};
