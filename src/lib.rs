@@ -24,4 +24,5 @@ pub mod render;
 pub mod store;
 pub mod transport;
 pub mod usage;
+pub mod view;
 pub mod web;

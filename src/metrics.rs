@@ -101,7 +101,7 @@ impl Metrics {
             registry: Registry::default(),
             updates: Series::new(UPDATE_KINDS.map(|v| Label::new("kind", v))),
             commands: Series::new(
-                crate::decide::counted_names()
+                crate::input::counted::counted_names()
                     .flat_map(|command| Lang::ALL.map(|lang| CommandLabels { command, lang })),
             ),
             replies: Counter::default(),
@@ -490,7 +490,7 @@ mod tests {
     #[test]
     fn every_command_name_has_its_series() {
         let m = Metrics::default();
-        for name in crate::decide::counted_names() {
+        for name in crate::input::counted::counted_names() {
             for lang in Lang::ALL {
                 m.command(name, lang);
             }

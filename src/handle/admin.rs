@@ -12,10 +12,10 @@ use crate::input::callback_data::JobAct;
 use crate::input::command::AdminCommand;
 use crate::lang::Lang;
 use crate::outreach::snapshot;
-use crate::render::{JobProgress, View};
 use crate::store::outreach::Audience;
 use crate::store::outreach::{Job, now_ms};
 use crate::usage;
+use crate::view::{JobProgress, View};
 
 /// Days of usage /stats shows.
 const STATS_DAYS: i64 = 7;
@@ -83,7 +83,7 @@ fn with_channel_trouble(app: &App, view: View) -> View {
 
 /// Counts are flushed first so /stats includes this minute.
 async fn stats(app: &App) -> View {
-    usage::flush(&app.usage, &app.store, &app.metrics).await;
+    app.flush_usage().await;
     let usage = match app
         .store
         .usage_since(&usage::days_ago(STATS_DAYS - 1))

@@ -8,7 +8,7 @@ use super::admin::{self, admin_view};
 use crate::decide::{Plan, Step};
 use crate::deliver::Delivery;
 use crate::lang::Lang;
-use crate::render::View;
+use crate::view::View;
 
 /// The language saved for `key` (a chat id; for a user, their private chat's id). A
 /// failing store reads as "nothing saved": the answer falls back to Telegram's language.

@@ -68,4 +68,19 @@ impl App {
             .flatten()
             .unwrap_or(self.default_lang)
     }
+
+    /// Adds the usage counted so far to the store; on failure the counts wait for next
+    /// time.
+    pub async fn flush_usage(&self) {
+        let rows = self.usage.take();
+        if rows.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.add_usage(&rows).await {
+            self.metrics.store_error("write");
+            log::warn!("usage write failed, keeping the counts for later: {e}");
+            self.usage
+                .restore(rows, crate::input::counted::counted_name);
+        }
+    }
 }

@@ -4,7 +4,7 @@ use crate::content::Content;
 use crate::i18n::Msg;
 use crate::input::deep_link::Payload;
 use crate::lang::Lang;
-use crate::render::View;
+use crate::view::View;
 
 /// A command the bot understands, with its argument already split off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,10 +368,10 @@ fn start_action(payload: &str, content: &Content) -> Action {
 /// The map on the map day of `day` (a date between map days shows the one before it),
 /// or on its first day.
 fn map_view(day: Option<crate::content::Date>, content: &Content) -> View {
-    let days = crate::render::map::days(content);
+    let days = crate::content::map_days::days(content);
     let first = days.first().copied();
     let day = match (day.filter(|d| d.day.is_some()), first) {
-        (Some(day), _) => crate::render::map::map_day(content, day),
+        (Some(day), _) => crate::content::map_days::map_day(content, day),
         (None, Some(first)) => first,
         // No map days at all (content with no places): the first event's date.
         (None, None) => content.events.first().map_or(

@@ -4,4 +4,5 @@
 
 pub mod callback_data;
 pub mod command;
+pub mod counted;
 pub mod deep_link;

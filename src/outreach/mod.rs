@@ -17,7 +17,7 @@ pub mod window;
 use jiff::civil::Time;
 
 use crate::lang::Lang;
-use crate::render::{Links, View};
+use crate::view::{Links, View};
 use settings::{Channel, Zone};
 
 /// The operator's outreach settings, checked at start.

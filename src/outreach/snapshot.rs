@@ -14,8 +14,9 @@ use crate::content::{Content, Date};
 use crate::input::callback_data::Callback;
 use crate::lang::Lang;
 use crate::render::map::Photo;
-use crate::render::{Button, ButtonAction, Links, Part, Reply, View, render};
+use crate::render::{Button, ButtonAction, Part, Reply, render};
 use crate::store::outreach::{Audience, JobMessage};
+use crate::view::{Links, View};
 
 /// Characters of the fingerprint in a Confirm button's data: 40 bits, plenty to tell
 /// one version of an announcement from the next.

@@ -193,7 +193,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     if let Some(web) = web {
         let _ = web.await;
     }
-    crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
+    app.flush_usage().await;
     store.close().await;
     match served? {
         Ok(()) => {
@@ -381,7 +381,7 @@ fn flush_usage_every(app: Arc<App>, stop: CancellationToken) {
             if stopping {
                 return;
             }
-            crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
+            app.flush_usage().await;
         }
     });
 }

@@ -1,13 +1,13 @@
 //! The map as an SVG document: header (date and title), the outline, a dot per place
 //! coloured by the date it joined, labels in the reader's language, and the legend.
 
+use crate::render::Material;
 use std::fmt::Write;
 
 use super::labels::{Rect, Wanted, measure, place};
 use super::outline::OUTLINE;
 use super::raster::{FONT_FAMILY, HEIGHT, WIDTH};
 use super::{Marked, Scene};
-use crate::catalog::Catalog;
 use crate::content::Date;
 use crate::i18n::Msg;
 use crate::lang::Lang;
@@ -72,7 +72,7 @@ fn text(out: &mut String, id: Option<&str>, x: f64, y: f64, size: f64, fill: &st
 /// (outline, header, credit, dots, labels, legend), which share the projection, the
 /// scene and the obstacles that labels must avoid; split further, each would take them
 /// all as arguments.
-pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
+pub fn svg(catalog: &Material, lang: Lang, day: Date) -> String {
     let content = &catalog.content;
     let scene = Scene::of(content, day);
     let t = |msg| catalog.locales.text(lang, msg, None);

@@ -22,7 +22,7 @@ type Maps = BTreeMap<String, MapImage>;
 pub fn render(catalog: &Catalog, base: &WebUrl, lang: Lang, page: Page, maps: &Maps) -> String {
     let words = Words { catalog, lang };
     let content = &catalog.content;
-    let last_day = crate::render::map::days(content).last().copied();
+    let last_day = crate::content::map_days::days(content).last().copied();
     let day_image =
         |day: Option<Date>| day.and_then(|d| image_for(catalog, maps.values(), lang, d));
     let (head, main) = match page {
