@@ -61,6 +61,13 @@ impl Catalog {
     }
 }
 
+/// Where the catalog is read from, kept for reloads.
+#[derive(Debug, Clone)]
+pub struct ContentPaths {
+    pub content_dir: std::path::PathBuf,
+    pub locales_dir: std::path::PathBuf,
+}
+
 /// The catalog in service, swapped whole on reload: a request renders from one
 /// consistent set, never half old and half new.
 #[derive(Debug)]

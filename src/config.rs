@@ -122,32 +122,32 @@ pub struct Cli {
     pub broadcast_in_flight: u16,
 
     /// Local time of day (HH:MM) at which "on this day" goes out
-    #[arg(long, env = "QANTAR_DAILY_AT", default_value = "09:00", value_parser = crate::outreach::settings::parse_daily_at, global = true)]
+    #[arg(long, env = "QANTAR_DAILY_AT", default_value = "09:00", value_parser = crate::schedule::settings::parse_daily_at, global = true)]
     pub daily_at: jiff::civil::Time,
 
     /// Calendar days on which "on this day" may post: MM-DD..MM-DD ranges,
     /// comma-separated, or `all`
-    #[arg(long, env = "QANTAR_DAILY_WINDOW", default_value = crate::outreach::window::DEFAULT_WINDOW, value_parser = crate::outreach::window::parse_window, global = true)]
-    pub daily_window: crate::outreach::window::Window,
+    #[arg(long, env = "QANTAR_DAILY_WINDOW", default_value = crate::schedule::window::DEFAULT_WINDOW, value_parser = crate::schedule::window::parse_window, global = true)]
+    pub daily_window: crate::schedule::window::Window,
 
     /// Rehearsal mode: the outreach clock starts at this local date and time
     /// (2027-01-05T08:59) and moves on; every unprompted message goes to the admins and
     /// QANTAR_REHEARSAL_CHANNEL only, never to subscribers or QANTAR_CHANNELS
-    #[arg(long, env = "QANTAR_REHEARSAL_AT", value_parser = crate::outreach::rehearsal::parse_at, global = true)]
+    #[arg(long, env = "QANTAR_REHEARSAL_AT", value_parser = crate::schedule::rehearsal::parse_at, global = true)]
     pub rehearsal_at: Option<jiff::civil::DateTime>,
 
     /// Rehearsal mode: a channel of the operator's to post to, as @name:lang or
     /// -1001234567890:lang
-    #[arg(long, env = "QANTAR_REHEARSAL_CHANNEL", value_parser = crate::outreach::rehearsal::parse_channel, global = true)]
-    pub rehearsal_channel: Option<crate::outreach::settings::Channel>,
+    #[arg(long, env = "QANTAR_REHEARSAL_CHANNEL", value_parser = crate::schedule::rehearsal::parse_channel, global = true)]
+    pub rehearsal_channel: Option<crate::schedule::settings::Channel>,
 
     /// Time zone of QANTAR_DAILY_AT, from the tz database
-    #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::outreach::settings::parse_zone, global = true)]
-    pub timezone: crate::outreach::settings::Zone,
+    #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::schedule::settings::parse_zone, global = true)]
+    pub timezone: crate::schedule::settings::Zone,
 
     /// Channels the bot posts to, each with its language: @name:kk,-1001234567890:ru
-    #[arg(long, env = "QANTAR_CHANNELS", default_value = "", value_parser = crate::outreach::settings::parse_channels, global = true)]
-    pub channels: crate::outreach::settings::Channels,
+    #[arg(long, env = "QANTAR_CHANNELS", default_value = "", value_parser = crate::schedule::settings::parse_channels, global = true)]
+    pub channels: crate::schedule::settings::Channels,
 
     /// Telegram user ids allowed the admin commands (/stats, /reload, /purge, /announce,
     /// /broadcasts, /rehearse), comma-separated
@@ -334,9 +334,9 @@ impl Cli {
     }
 
     /// The outreach settings, checked against Telegram's limits.
-    pub fn outreach(&self) -> Result<crate::outreach::Outreach, String> {
-        crate::outreach::settings::check_rate(self.broadcast_rate, self.paid_broadcast)?;
-        Ok(crate::outreach::Outreach {
+    pub fn outreach(&self) -> Result<crate::schedule::Outreach, String> {
+        crate::schedule::settings::check_rate(self.broadcast_rate, self.paid_broadcast)?;
+        Ok(crate::schedule::Outreach {
             rate: self.broadcast_rate,
             paid: self.paid_broadcast,
             in_flight: usize::from(self.broadcast_in_flight),
@@ -346,7 +346,7 @@ impl Cli {
             channels: self.channels.0.clone(),
             rehearsal: self
                 .rehearsal_at
-                .map(|at| crate::outreach::rehearsal::Rehearsal {
+                .map(|at| crate::schedule::rehearsal::Rehearsal {
                     at,
                     channel: self.rehearsal_channel.clone(),
                 }),

@@ -6,6 +6,7 @@
 //! reply, `deliver` sends it. `content`, `i18n` and `catalog` are what is told; `cli`
 //! holds the other subcommands.
 
+pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod content;
 pub mod decide;
 pub mod deliver;
 pub mod handle;
+pub mod health;
 pub mod i18n;
 pub mod input;
 pub mod lang;
@@ -21,6 +23,7 @@ pub mod metrics;
 pub mod outreach;
 pub mod problem;
 pub mod render;
+pub mod schedule;
 pub mod store;
 pub mod transport;
 pub mod usage;

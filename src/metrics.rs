@@ -273,7 +273,7 @@ impl Metrics {
     }
 
     /// What the outreach watchdog sees wrong now: each stall's gauge is 1 or 0.
-    pub fn set_outreach_stalls(&self, stalls: &[crate::outreach::watch::Stall]) {
+    pub fn set_outreach_stalls(&self, stalls: &[crate::health::Stall]) {
         let on = |label: &str| i64::from(stalls.iter().any(|s| s.label() == label));
         self.stall_no_sender.set(on("no_sender"));
         self.stall_day_missing.set(on("day_missing"));

@@ -3,6 +3,7 @@
 //! A 429 waits exactly as long as Telegram asks, only in this chat's worker, so other
 //! chats are not held back; network faults are retried with backoff.
 
+pub mod client;
 pub mod markup;
 pub mod menus;
 pub mod photo;

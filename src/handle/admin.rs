@@ -4,10 +4,10 @@
 
 use teloxide::prelude::*;
 
-use super::App;
 use super::effects::Sender;
 use super::reload;
-use crate::deliver::{Delivery, photo};
+use crate::app::App;
+use crate::deliver::{Delivery, menus, photo};
 use crate::input::callback_data::JobAct;
 use crate::input::command::AdminCommand;
 use crate::lang::Lang;
@@ -198,7 +198,7 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
 }
 
 async fn broadcasts(app: &App) -> View {
-    let due = crate::outreach::clock::now().as_millisecond();
+    let due = crate::schedule::clock::now().as_millisecond();
     let jobs = match app.store.jobs(BROADCASTS_SHOWN).await {
         Ok(jobs) => jobs
             .iter()
@@ -499,6 +499,28 @@ async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender:
         Delivery::Sent | Delivery::Unchanged => View::RehearseSent(day),
         Delivery::Unreachable => View::RehearseUnreachable,
         Delivery::Failed => View::RehearseFailed,
+    }
+}
+
+/// Gives each admin a menu of their own in their private chat (a chat scope, so no one
+/// else sees the admin commands), in the language saved for that chat, else `default`.
+/// An admin who never opened the bot has no chat yet: Telegram refuses, and it is
+/// logged (the bot gives them the menu at its next start or reload).
+pub async fn publish_menus(bot: &Bot, app: &App) {
+    let catalog = app.catalog.get();
+    for admin in &app.admins {
+        let chat = *admin as i64;
+        let lang = app.admin_lang(&app.store, *admin).await;
+        let scope = teloxide::types::BotCommandScope::Chat {
+            chat_id: teloxide::types::Recipient::Id(ChatId(chat)),
+        };
+        if let Err(e) = bot
+            .set_my_commands(menus::admin_commands(&catalog, lang))
+            .scope(scope)
+            .await
+        {
+            log::warn!("an admin's command menu was refused: {e}");
+        }
     }
 }
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use fluent_bundle::FluentValue;
 use teloxide::prelude::*;
 
-use super::App;
 use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
 use super::tree::HandlerError;
+use crate::app::App;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::deliver::{deliver, edit, photo, retrying};

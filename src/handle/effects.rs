@@ -3,8 +3,8 @@
 
 use teloxide::prelude::*;
 
-use super::App;
 use super::admin::{self, admin_view};
+use crate::app::App;
 use crate::decide::{Plan, Step};
 use crate::deliver::Delivery;
 use crate::lang::Lang;

@@ -6,10 +6,10 @@ use std::time::Instant;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 
-use super::App;
 use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
 use super::mini_app;
 use super::tree::HandlerError;
+use crate::app::App;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::deliver::{Delivery, photo};

@@ -6,3 +6,4 @@ pub mod callback_data;
 pub mod command;
 pub mod counted;
 pub mod deep_link;
+pub mod init_data;

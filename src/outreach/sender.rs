@@ -15,16 +15,16 @@ use teloxide::types::Recipient as To;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Outreach;
 use super::notice::{Notice, tell_admins};
 use super::pace::{Pace, Ticket, Unanswered};
-use super::schedule::{self, Daily};
 use super::snapshot;
+use crate::app::App;
 use crate::deliver::photo::Pictures;
 use crate::deliver::unprompted::{Partial, Unsent, send_once};
-use crate::handle::App;
 use crate::lang::Lang;
 use crate::render::Reply;
+use crate::schedule::Outreach;
+use crate::schedule::{self, Daily};
 use crate::store::Store;
 use crate::store::outreach::{Audience, Outcome, Post, Recipient};
 
@@ -153,7 +153,7 @@ impl Sender {
         let catalog = self.app.catalog.get();
         let days = crate::render::days_with_events(&catalog.content);
         let daily = self.daily();
-        let next = schedule::next(&daily, super::clock::now(), &days);
+        let next = schedule::next(&daily, crate::schedule::clock::now(), &days);
         let Some(next) = next else {
             log::warn!(
                 "outreach: window {}: no day of the record falls in it, nothing will post",
@@ -199,7 +199,7 @@ impl Sender {
     async fn queue_due_day(&self) {
         let catalog = self.app.catalog.get();
         let days = crate::render::days_with_events(&catalog.content);
-        let Some(date) = schedule::due(&self.daily(), super::clock::now(), &days) else {
+        let Some(date) = schedule::due(&self.daily(), crate::schedule::clock::now(), &days) else {
             return;
         };
         let job = schedule::job_id(date);

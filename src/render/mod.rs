@@ -26,7 +26,6 @@ pub use ready::Ready;
 pub use timeline::{PAGE_SIZE, page_count, page_of};
 pub use views::render;
 
-
 /// One part of a reply, sent as one Telegram message: HTML text and, possibly, buttons
 /// under it.
 #[derive(Debug, Clone, PartialEq, Eq)]

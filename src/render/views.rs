@@ -518,7 +518,7 @@ impl Renderer<'_> {
         vec![self.t_args(Msg::LangSaveFailed, &a)]
     }
 
-    fn stats(&self, rows: &[crate::store::Usage], subscribers: &[(Lang, i64)]) -> Vec<String> {
+    fn stats(&self, rows: &[crate::usage::Usage], subscribers: &[(Lang, i64)]) -> Vec<String> {
         use std::collections::BTreeMap;
         let counts: Vec<String> = Lang::ALL
             .iter()

@@ -5,8 +5,6 @@
 //! A second renderer beside `render/`: `render` writes Telegram messages, `site` writes
 //! HTML documents; both read `content` and `i18n`, neither copies the other.
 
-pub mod api;
-pub mod init_data;
 pub mod serve;
 pub mod site;
 

@@ -11,9 +11,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::client::ClientSettings;
+use crate::app::App;
+use crate::deliver::client::ClientSettings;
 use crate::deliver::photo::Pictures;
-use crate::handle::App;
 use crate::outreach::sender::Sender;
 
 /// How long to wait before trying again to open the sender's store or client.
