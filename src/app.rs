@@ -39,7 +39,7 @@ pub struct App {
     /// The web pages, when `QANTAR_WEB_LISTEN` serves them.
     pub site: Option<Arc<crate::web::LiveSite>>,
     /// `QANTAR_WEB_URL`: where readers open the record as a Mini App; `None` offers none.
-    pub web_url: Option<crate::config::WebUrl>,
+    pub web_url: Option<crate::web::WebUrl>,
     /// The key the Mini App's `initData` is checked with (derived from the token, never
     /// the token); `None` without both `QANTAR_WEB_URL` and `QANTAR_WEB_LISTEN`.
     pub web_secret: Option<crate::input::init_data::WebSecret>,

@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 use crate::content::Date;
 use crate::lang::Lang;
 use crate::store::{DEFAULT_CACHE_CHATS, DEFAULT_DATABASE_URL};
+/// Where the web pages are served; its home is `web::url`, beside the pages that use it.
+pub use crate::web::WebUrl;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -407,46 +409,6 @@ impl WebhookUrl {
 
     pub fn as_url(&self) -> &url::Url {
         &self.0
-    }
-}
-
-/// The address web pages are served at: https with a host (Telegram opens Mini Apps
-/// only over https), always ending in `/` so page paths join under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebUrl(url::Url);
-
-impl WebUrl {
-    /// For QANTAR_WEB_URL: https only, as Telegram requires for a `web_app` button.
-    pub fn parse(raw: &str) -> Result<WebUrl, ConfigError> {
-        let url = Self::parse_any(raw)?;
-        if url.0.scheme() != "https" {
-            return Err(ConfigError::NotHttps);
-        }
-        Ok(url)
-    }
-
-    /// For `site --base-url`: http or https (a site can be tried on a local server).
-    pub fn parse_any(raw: &str) -> Result<WebUrl, ConfigError> {
-        let mut url = url::Url::parse(raw).map_err(|_| ConfigError::NotAUrl(raw.to_string()))?;
-        if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
-            return Err(ConfigError::NotAUrl(raw.to_string()));
-        }
-        url.set_query(None);
-        url.set_fragment(None);
-        if !url.path().ends_with('/') {
-            let path = format!("{}/", url.path());
-            url.set_path(&path);
-        }
-        Ok(WebUrl(url))
-    }
-
-    pub fn as_url(&self) -> &url::Url {
-        &self.0
-    }
-
-    /// `path` (no leading `/`) under this address.
-    pub fn join(&self, path: &str) -> String {
-        format!("{}{}", self.0, path.trim_start_matches('/'))
     }
 }
 

@@ -4,10 +4,10 @@ use teloxide::prelude::*;
 use teloxide::types::{BotCommand, MenuButton, WebAppInfo};
 
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
 use crate::i18n::Msg;
 use crate::input::command;
 use crate::lang::Lang;
+use crate::web::WebUrl;
 
 /// The commands and descriptions for one language, as setMyCommands takes them.
 pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {

@@ -70,7 +70,7 @@ pub struct RunOptions {
     /// `QANTAR_WEB_LISTEN`: serve the web pages there.
     pub web_listen: Option<SocketAddr>,
     /// `QANTAR_WEB_URL`: the pages' public address, for the Mini App's buttons.
-    pub web_url: Option<crate::config::WebUrl>,
+    pub web_url: Option<crate::web::WebUrl>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -250,7 +250,7 @@ fn make_app(
     let site = options.web_listen.map(|addr| {
         // Pages name themselves by their public address; without one, by the listener.
         let base = options.web_url.clone().unwrap_or_else(|| {
-            crate::config::WebUrl::parse_any(&format!("http://{addr}/"))
+            crate::web::WebUrl::parse_any(&format!("http://{addr}/"))
                 .expect("a socket address makes a valid http URL")
         });
         Arc::new(crate::web::LiveSite::new(&catalog.get(), base))

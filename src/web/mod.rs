@@ -7,6 +7,8 @@
 
 pub mod serve;
 pub mod site;
+pub mod url;
 
 pub use serve::{LiveSite, router};
 pub use site::{Site, SiteFile, build};
+pub use url::WebUrl;

@@ -15,7 +15,7 @@ use axum::routing::get;
 
 use super::site::{Site, build};
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
+use crate::web::WebUrl;
 
 /// No other site is ever asked for anything: scripts, styles, pictures, fonts and
 /// requests all stay on this origin. Links still open elsewhere.

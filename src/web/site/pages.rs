@@ -10,12 +10,12 @@ use super::maps::{MapImage, image_for};
 use super::words::{Words, time};
 use super::{Page, slug};
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
 use crate::content::{Date, Event, Localized, SourceKind};
 use crate::i18n::{Msg, args};
 use crate::lang::Lang;
 use crate::render::html::escape;
 use crate::render::map::{HEIGHT, WIDTH};
+use crate::web::WebUrl;
 
 type Maps = BTreeMap<String, MapImage>;
 
