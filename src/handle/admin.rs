@@ -4,7 +4,7 @@
 
 use teloxide::prelude::*;
 
-use super::effects::Sender;
+use super::effects::Author;
 use super::reload;
 use crate::app::App;
 use crate::deliver::{Delivery, menus, photo};
@@ -28,7 +28,7 @@ pub async fn admin_view(
     app: &App,
     admin: AdminCommand,
     lang: Lang,
-    sender: Sender,
+    author: Author,
 ) -> View {
     match admin {
         AdminCommand::Stats => with_channel_trouble(app, stats(app).await),
@@ -62,9 +62,9 @@ pub async fn admin_view(
         // Nothing is sent before the admin presses Confirm.
         AdminCommand::Announce(Some(id)) => announce_preview(app, id).await,
         AdminCommand::Broadcasts => with_channel_trouble(app, broadcasts(app).await),
-        AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, sender).await,
+        AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, author).await,
         AdminCommand::SendDay(day) => send_day_preview(app, day).await,
-        AdminCommand::Pause => pause(app, sender).await,
+        AdminCommand::Pause => pause(app, author).await,
         AdminCommand::Resume => resume(app).await,
     }
 }
@@ -242,8 +242,8 @@ fn local_time(app: &App, ms: i64) -> String {
 
 /// `/pause`: nothing unprompted goes out until `/resume`, on any replica, across
 /// restarts.
-async fn pause(app: &App, sender: Sender) -> View {
-    let by = sender.user.map_or(0, |u| u.0 as i64);
+async fn pause(app: &App, author: Author) -> View {
+    let by = author.user.map_or(0, |u| u.0 as i64);
     let paused = match app.store.pause(by).await {
         Ok(newly) => newly,
         Err(e) => {
@@ -469,12 +469,12 @@ fn rehearsal_of(raw: &str, own: Lang) -> Option<(crate::content::Date, Audience,
     words.next().is_none().then_some((day, audience, lang))
 }
 
-async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender: Sender) -> View {
+async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, author: Author) -> View {
     let raw = day.unwrap_or_default();
     let Some((day, audience, lang)) = rehearsal_of(&raw, lang) else {
         return View::RehearseBadDate(raw);
     };
-    let Some(admin) = sender.user else {
+    let Some(admin) = author.user else {
         return View::RehearseBadDate(raw);
     };
     if !app

@@ -8,7 +8,8 @@ use super::{button, inline_query, message};
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The transport puts its ledger's guard in front (`transport::ledger::confirm_when_handled`).
+/// The transport puts its ledger's guard in front of it
+/// (`transport::ledger::confirm_when_handled`).
 pub fn schema() -> UpdateHandler<HandlerError> {
     dptree::entry()
         .branch(Update::filter_message().endpoint(message::on_message))

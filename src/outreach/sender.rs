@@ -55,9 +55,9 @@ const POST_RETRY_FIRST: Duration = Duration::from_secs(5);
 const POST_RETRY_MAX: Duration = Duration::from_secs(300);
 
 /// What the sender needs besides the app. It runs on a thread and runtime of its own
-/// (`transport::sender_thread`), so its client, store handle and pictures are its own
+/// (`outreach::sender_thread`), so its client, store handle and pictures are its own
 /// too: connections belong to the runtime that opened them.
-pub struct Sender {
+pub struct OutreachSender {
     pub bot: Bot,
     pub app: Arc<App>,
     pub store: Store,
@@ -82,7 +82,7 @@ struct Running {
 /// became of the message.
 type Done = (Recipient, Ticket, Instant, Result<(), Partial>);
 
-impl Sender {
+impl OutreachSender {
     /// Runs until the stop; gives the lease up on the way out.
     pub async fn run(self) {
         self.log_plan().await;

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::deliver::client::ClientSettings;
 use crate::deliver::photo::Pictures;
-use crate::outreach::sender::Sender;
+use crate::outreach::sender::OutreachSender;
 
 /// How long to wait before trying again to open the sender's store or client.
 const RETRY: Duration = Duration::from_secs(2);
@@ -66,7 +66,7 @@ async fn run(client: ClientSettings, app: Arc<App>, username: String, stop: Canc
         }
     };
     let outreach = app.outreach.clone();
-    Sender {
+    OutreachSender {
         bot,
         pictures: Arc::new(Pictures::new(store.clone())),
         store: store.clone(),

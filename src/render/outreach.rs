@@ -51,11 +51,11 @@ fn callback_for(payload: &Payload, map_from: Date) -> Callback {
     }
 }
 
-/// A button opening `payload` the way `links` says. In a chat it answers apart: the
-/// day's message or the announcement stays, for its other buttons.
+/// A button opening `payload` the way `links` says. In a chat it answers in a new
+/// message: the day's message or the announcement stays, for its other buttons.
 fn open_button(label: String, payload: &Payload, links: &Links, map_from: Date) -> Button {
     match links {
-        Links::Buttons => Button::apart(label, callback_for(payload, map_from)),
+        Links::Buttons => Button::new_message(label, callback_for(payload, map_from)),
         Links::DeepLinks { bot } => Button::url(label, link(bot, payload)),
     }
 }

@@ -207,8 +207,9 @@ impl Drop for DoneGuard {
     }
 }
 
-/// Holds a guard while the rest of the tree (`handle::schema`) handles the update; dropping it (when the
-/// handler ends, or unwinds) tells the poller the update may be confirmed to Telegram.
+/// Holds a guard while the rest of the tree (`handle::schema`) handles the update;
+/// dropping it (when the handler ends, or unwinds) tells the poller the update may be
+/// confirmed to Telegram. The dispatcher carries the ledger as a dependency of its own.
 ///
 /// Written against the dependency map rather than as a `.map(|update: Update, ..|)`:
 /// dptree hands such a closure a deep clone of the whole update, a share of each
