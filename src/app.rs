@@ -1,7 +1,7 @@
-//! The composition root: `App`, what every handler, the outreach sender, the web server
-//! and the transport share behind an `Arc`. It holds values of the layers below it
+//! The composition root: `App`, what every handler, the outreach sender, the Mini App's
+//! API and the transport share behind an `Arc`. It holds values of the layers below it
 //! (catalog, store, deliver, schedule, health, metrics, web) and is imported only from
-//! above (handle, outreach, transport, cli), so no arrow points back up.
+//! above (handle, outreach, transport), so no arrow points back up.
 
 use std::sync::Arc;
 

@@ -3,8 +3,13 @@
 //!
 //! The folders follow one update: `transport` brings it in, `input` parses it, `decide`
 //! plans the answer, `handle` carries the plan out with the `store`, `render` writes the
-//! reply, `deliver` sends it. `content`, `i18n` and `catalog` are what is told; `cli`
-//! holds the other subcommands.
+//! reply, `deliver` sends it. `content`, `i18n` and `catalog` are what is told; `view` is
+//! what was asked; `app` is what the runtime shares; `cli` holds the other subcommands.
+//!
+//! Imports only point down (`tools/layers/check.py` finds any cycle): `lang`, `content`,
+//! `i18n`, `view`, `input`, `decide` and `render` are pure and never import the store,
+//! the transport or the runtime; `app` holds values of the layers below it, and only
+//! `handle`, `outreach` and `transport` import it.
 
 pub mod app;
 pub mod catalog;

@@ -1,6 +1,8 @@
 //! Outreach: what the channel sends unprompted, "on this day" and announcements, to
 //! subscribers and channels, through one durable queue (`store::outreach`) at
-//! Telegram's limits (`pace`), sent by one replica at a time (`sender`).
+//! Telegram's limits (`pace`), sent by one replica at a time (`sender`, on its own
+//! thread: `sender_thread`); the watchdog, the channel check and the admins' notices.
+//! The settings and the clock it reads are `schedule`; what its loops found, `health`.
 
 pub mod channels;
 pub mod notice;

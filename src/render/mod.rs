@@ -1,4 +1,6 @@
-//! Pure rendering: content + locales + language + view in, Telegram HTML messages out.
+//! Pure rendering: material (content + locales + search) + language + view in, Telegram
+//! HTML messages out. The views are `crate::view`'s; the catalog above keeps the replies
+//! rendered at load (`Ready`).
 //!
 //! No I/O happens here, so every view can be tested in every language without a bot.
 

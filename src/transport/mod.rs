@@ -1,6 +1,7 @@
 //! Getting updates in and the bot running: long polling that confirms only handled
-//! updates (the ledger), the webhook endpoint, the ops HTTP routes (/healthz, /metrics),
-//! signals, and `run`, which wires them to the handler tree.
+//! updates (the ledger, whose guard stands in front of the handler tree), the webhook
+//! endpoint, the ops HTTP routes (/healthz, /metrics), the Mini App's POST beside the
+//! pages (`mini_app`), signals, and `run`, which builds the `App` and wires them all.
 
 mod http;
 pub mod ledger;
