@@ -1,23 +1,32 @@
-//! Content and locales loaded together: the immutable value every reply is rendered from.
+//! Content and locales loaded together: the immutable value every reply is rendered from
+//! (`render::Material`), with the replies rendered from it at load (`render::Ready`),
+//! swapped whole on reload (`LiveCatalog`); and where it is loaded from (`ContentPaths`).
 
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::content::search::SearchIndex;
-use crate::content::{self, Content};
+use crate::content;
 use crate::i18n::Locales;
 use crate::lang::Lang;
 use crate::problem::Problems;
-use crate::render::{Ready, Reply, View, render};
+use crate::render::{Material, Ready, Reply, render};
+use crate::view::View;
 
+/// The material (content, locales, search) and the replies rendered from it at load.
+/// Derefs to the material: `catalog.content`, `render(&catalog, …)`.
 #[derive(Debug)]
 pub struct Catalog {
-    pub content: Content,
-    pub locales: Locales,
-    /// Built from `content` at load, so inline search does no folding per request.
-    pub search: SearchIndex,
+    material: Material,
     /// Every reply that takes no input, rendered at load (see `render::Ready`).
     pub ready: Ready,
+}
+
+impl std::ops::Deref for Catalog {
+    type Target = Material;
+
+    fn deref(&self) -> &Material {
+        &self.material
+    }
 }
 
 impl Catalog {
@@ -25,14 +34,9 @@ impl Catalog {
     pub fn load(content_dir: &Path, locales_dir: &Path) -> Result<Catalog, Problems> {
         match (content::load(content_dir), Locales::load(locales_dir)) {
             (Ok(content), Ok(locales)) => {
-                let mut catalog = Catalog {
-                    search: SearchIndex::build(&content),
-                    content,
-                    locales,
-                    ready: Ready::default(),
-                };
-                catalog.ready = Ready::build(&catalog);
-                Ok(catalog)
+                let material = Material::new(content, locales);
+                let ready = Ready::build(&material);
+                Ok(Catalog { material, ready })
             }
             (content, locales) => {
                 let mut all = Vec::new();
@@ -52,9 +56,16 @@ impl Catalog {
     pub fn reply(&self, lang: Lang, view: &View) -> Cow<'_, Reply> {
         match self.ready.get(lang, view) {
             Some(reply) => Cow::Borrowed(reply),
-            None => Cow::Owned(render(self, lang, view)),
+            None => Cow::Owned(render(&self.material, lang, view)),
         }
     }
+}
+
+/// Where the catalog is read from, kept for reloads.
+#[derive(Debug, Clone)]
+pub struct ContentPaths {
+    pub content_dir: std::path::PathBuf,
+    pub locales_dir: std::path::PathBuf,
 }
 
 /// The catalog in service, swapped whole on reload: a request renders from one

@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 use crate::content::Date;
 use crate::lang::Lang;
 use crate::store::{DEFAULT_CACHE_CHATS, DEFAULT_DATABASE_URL};
+/// Where the web pages are served; its home is `web::url`, beside the pages that use it.
+pub use crate::web::WebUrl;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -122,32 +124,32 @@ pub struct Cli {
     pub broadcast_in_flight: u16,
 
     /// Local time of day (HH:MM) at which "on this day" goes out
-    #[arg(long, env = "QANTAR_DAILY_AT", default_value = "09:00", value_parser = crate::outreach::settings::parse_daily_at, global = true)]
+    #[arg(long, env = "QANTAR_DAILY_AT", default_value = "09:00", value_parser = crate::schedule::settings::parse_daily_at, global = true)]
     pub daily_at: jiff::civil::Time,
 
     /// Calendar days on which "on this day" may post: MM-DD..MM-DD ranges,
     /// comma-separated, or `all`
-    #[arg(long, env = "QANTAR_DAILY_WINDOW", default_value = crate::outreach::window::DEFAULT_WINDOW, value_parser = crate::outreach::window::parse_window, global = true)]
-    pub daily_window: crate::outreach::window::Window,
+    #[arg(long, env = "QANTAR_DAILY_WINDOW", default_value = crate::schedule::window::DEFAULT_WINDOW, value_parser = crate::schedule::window::parse_window, global = true)]
+    pub daily_window: crate::schedule::window::Window,
 
     /// Rehearsal mode: the outreach clock starts at this local date and time
     /// (2027-01-05T08:59) and moves on; every unprompted message goes to the admins and
     /// QANTAR_REHEARSAL_CHANNEL only, never to subscribers or QANTAR_CHANNELS
-    #[arg(long, env = "QANTAR_REHEARSAL_AT", value_parser = crate::outreach::rehearsal::parse_at, global = true)]
+    #[arg(long, env = "QANTAR_REHEARSAL_AT", value_parser = crate::schedule::rehearsal::parse_at, global = true)]
     pub rehearsal_at: Option<jiff::civil::DateTime>,
 
     /// Rehearsal mode: a channel of the operator's to post to, as @name:lang or
     /// -1001234567890:lang
-    #[arg(long, env = "QANTAR_REHEARSAL_CHANNEL", value_parser = crate::outreach::rehearsal::parse_channel, global = true)]
-    pub rehearsal_channel: Option<crate::outreach::settings::Channel>,
+    #[arg(long, env = "QANTAR_REHEARSAL_CHANNEL", value_parser = crate::schedule::rehearsal::parse_channel, global = true)]
+    pub rehearsal_channel: Option<crate::schedule::settings::Channel>,
 
     /// Time zone of QANTAR_DAILY_AT, from the tz database
-    #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::outreach::settings::parse_zone, global = true)]
-    pub timezone: crate::outreach::settings::Zone,
+    #[arg(long, env = "QANTAR_TIMEZONE", default_value = "Asia/Almaty", value_parser = crate::schedule::settings::parse_zone, global = true)]
+    pub timezone: crate::schedule::settings::Zone,
 
     /// Channels the bot posts to, each with its language: @name:kk,-1001234567890:ru
-    #[arg(long, env = "QANTAR_CHANNELS", default_value = "", value_parser = crate::outreach::settings::parse_channels, global = true)]
-    pub channels: crate::outreach::settings::Channels,
+    #[arg(long, env = "QANTAR_CHANNELS", default_value = "", value_parser = crate::schedule::settings::parse_channels, global = true)]
+    pub channels: crate::schedule::settings::Channels,
 
     /// Telegram user ids allowed the admin commands (/stats, /reload, /purge, /announce,
     /// /broadcasts, /rehearse), comma-separated
@@ -334,9 +336,9 @@ impl Cli {
     }
 
     /// The outreach settings, checked against Telegram's limits.
-    pub fn outreach(&self) -> Result<crate::outreach::Outreach, String> {
-        crate::outreach::settings::check_rate(self.broadcast_rate, self.paid_broadcast)?;
-        Ok(crate::outreach::Outreach {
+    pub fn outreach(&self) -> Result<crate::schedule::Outreach, String> {
+        crate::schedule::settings::check_rate(self.broadcast_rate, self.paid_broadcast)?;
+        Ok(crate::schedule::Outreach {
             rate: self.broadcast_rate,
             paid: self.paid_broadcast,
             in_flight: usize::from(self.broadcast_in_flight),
@@ -346,7 +348,7 @@ impl Cli {
             channels: self.channels.0.clone(),
             rehearsal: self
                 .rehearsal_at
-                .map(|at| crate::outreach::rehearsal::Rehearsal {
+                .map(|at| crate::schedule::rehearsal::Rehearsal {
                     at,
                     channel: self.rehearsal_channel.clone(),
                 }),
@@ -407,46 +409,6 @@ impl WebhookUrl {
 
     pub fn as_url(&self) -> &url::Url {
         &self.0
-    }
-}
-
-/// The address web pages are served at: https with a host (Telegram opens Mini Apps
-/// only over https), always ending in `/` so page paths join under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebUrl(url::Url);
-
-impl WebUrl {
-    /// For QANTAR_WEB_URL: https only, as Telegram requires for a `web_app` button.
-    pub fn parse(raw: &str) -> Result<WebUrl, ConfigError> {
-        let url = Self::parse_any(raw)?;
-        if url.0.scheme() != "https" {
-            return Err(ConfigError::NotHttps);
-        }
-        Ok(url)
-    }
-
-    /// For `site --base-url`: http or https (a site can be tried on a local server).
-    pub fn parse_any(raw: &str) -> Result<WebUrl, ConfigError> {
-        let mut url = url::Url::parse(raw).map_err(|_| ConfigError::NotAUrl(raw.to_string()))?;
-        if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
-            return Err(ConfigError::NotAUrl(raw.to_string()));
-        }
-        url.set_query(None);
-        url.set_fragment(None);
-        if !url.path().ends_with('/') {
-            let path = format!("{}/", url.path());
-            url.set_path(&path);
-        }
-        Ok(WebUrl(url))
-    }
-
-    pub fn as_url(&self) -> &url::Url {
-        &self.0
-    }
-
-    /// `path` (no leading `/`) under this address.
-    pub fn join(&self, path: &str) -> String {
-        format!("{}{}", self.0, path.trim_start_matches('/'))
     }
 }
 

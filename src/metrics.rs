@@ -106,7 +106,7 @@ impl Metrics {
             registry: Registry::default(),
             updates: Series::new(UPDATE_KINDS.map(|v| Label::new("kind", v))),
             commands: Series::new(
-                crate::decide::counted_names()
+                crate::input::counted::counted_names()
                     .flat_map(|command| Lang::ALL.map(|lang| CommandLabels { command, lang })),
             ),
             replies: Counter::default(),
@@ -290,7 +290,7 @@ impl Metrics {
     }
 
     /// What the outreach watchdog sees wrong now: each stall's gauge is 1 or 0.
-    pub fn set_outreach_stalls(&self, stalls: &[crate::outreach::watch::Stall]) {
+    pub fn set_outreach_stalls(&self, stalls: &[crate::health::Stall]) {
         let on = |label: &str| i64::from(stalls.iter().any(|s| s.label() == label));
         self.stall_no_sender.set(on("no_sender"));
         self.stall_day_missing.set(on("day_missing"));
@@ -519,7 +519,7 @@ mod tests {
     #[test]
     fn every_command_name_has_its_series() {
         let m = Metrics::default();
-        for name in crate::decide::counted_names() {
+        for name in crate::input::counted::counted_names() {
             for lang in Lang::ALL {
                 m.command(name, lang);
             }

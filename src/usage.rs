@@ -1,5 +1,8 @@
 //! Anonymous usage counts for admins: command × language × day (UTC), counted in memory
 //! and added to the store in batches, so answering never waits on a write.
+//!
+//! Plain data and counting only: the store writes and reads these rows
+//! (`store::usage`), the app flushes them (`App::flush_usage`), `/stats` shows them.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,7 +12,29 @@ use jiff::tz::Offset;
 use jiff::{Timestamp, ToSpan};
 
 use crate::lang::Lang;
-use crate::store::Usage;
+
+/// One row of usage: on `day` (UTC, YYYY-MM-DD), `command` ran `count` times in `lang`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Usage {
+    pub day: String,
+    pub command: String,
+    pub lang: String,
+    pub count: i64,
+}
+
+/// A row as both store backends read it: day, command, lang, count.
+pub type UsageRow = (String, String, String, i64);
+
+impl From<UsageRow> for Usage {
+    fn from((day, command, lang, count): UsageRow) -> Usage {
+        Usage {
+            day,
+            command,
+            lang,
+            count,
+        }
+    }
+}
 
 /// Keyed by the UTC date as a value: counting costs no date formatting.
 #[derive(Debug, Default)]
@@ -38,13 +63,15 @@ impl UsageCounter {
             .collect()
     }
 
-    /// Puts back counts a failed write could not store, so none are lost.
-    pub fn restore(&self, rows: Vec<Usage>) {
+    /// Puts back counts a failed write could not store, so none are lost. `counted`
+    /// gives the static name for a stored one (`input::counted::counted_name`); a name
+    /// no longer counted is dropped.
+    pub fn restore(&self, rows: Vec<Usage>, counted: impl Fn(&str) -> Option<&'static str>) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         for r in rows {
             let (Ok(day), Some(command), Ok(lang)) = (
                 r.day.parse::<Date>(),
-                crate::decide::counted_name(&r.command),
+                counted(&r.command),
                 r.lang.parse::<Lang>(),
             ) else {
                 continue;
@@ -69,23 +96,6 @@ fn utc_today() -> Date {
     Offset::UTC.to_datetime(Timestamp::now()).date()
 }
 
-/// Adds the counts gathered so far to the store; on failure they wait for next time.
-pub async fn flush(
-    counter: &UsageCounter,
-    store: &crate::store::Store,
-    metrics: &crate::metrics::Metrics,
-) {
-    let rows = counter.take();
-    if rows.is_empty() {
-        return;
-    }
-    if let Err(e) = store.add_usage(&rows).await {
-        metrics.store_error("write");
-        log::warn!("usage write failed, keeping the counts for later: {e}");
-        counter.restore(rows);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,12 +113,15 @@ mod tests {
     #[test]
     fn counts_from_other_days_are_restored_too() {
         let c = UsageCounter::default();
-        c.restore(vec![Usage {
-            day: "2022-01-05".into(),
-            command: "help".into(),
-            lang: "ru".into(),
-            count: 2,
-        }]);
+        c.restore(
+            vec![Usage {
+                day: "2022-01-05".into(),
+                command: "help".into(),
+                lang: "ru".into(),
+                count: 2,
+            }],
+            |_| Some("help"),
+        );
         let rows = c.take();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].day.as_str(), rows[0].count), ("2022-01-05", 2));
@@ -125,7 +138,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].command.as_str(), rows[0].count), ("help", 2));
         assert!(c.take().is_empty());
-        c.restore(rows);
+        c.restore(rows, |n| ["help", "timeline"].into_iter().find(|c| *c == n));
         assert_eq!(c.take().iter().map(|u| u.count).sum::<i64>(), 3);
     }
 }

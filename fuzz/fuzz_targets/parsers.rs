@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         }
         2 => {
             if let Ok((cb, apart)) = Callback::parse_press(&text) {
-                let spelled = if apart { cb.apart_data() } else { cb.to_string() };
+                let spelled = if apart { cb.new_message_data() } else { cb.to_string() };
                 assert_eq!(spelled, text, "callback data has one spelling");
             }
         }

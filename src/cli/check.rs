@@ -40,7 +40,7 @@ pub fn run(cli: &Cli, mark: &[String]) -> ExitCode {
     }
     // The web pages are built from the same catalog: a link between them that leads
     // nowhere is a problem of the content, found here rather than by a reader.
-    let base = crate::config::WebUrl::parse_any("https://site.invalid/");
+    let base = crate::web::WebUrl::parse_any("https://site.invalid/");
     let site = base.map(|base| crate::web::build(&catalog, &base, false));
     let web = site.as_ref().map(crate::web::site::problems);
     if let Ok(web) = &web

@@ -8,7 +8,8 @@ use crate::decide::{Arrival, Facts, Step, decide};
 use crate::input::command;
 use crate::lang::Lang;
 use crate::render::html::to_terminal;
-use crate::render::{Links, Reply, View, render};
+use crate::render::{Reply, render};
+use crate::view::{Links, View};
 
 /// What a private chat in `lang` would get for `text`, decided by the handlers' own
 /// [`decide`] but with no store: a language switch is shown as if it had been saved.

@@ -10,7 +10,7 @@ use super::output;
 use crate::catalog::Catalog;
 use crate::config::Cli;
 use crate::lang::Lang;
-use crate::outreach::schedule::{self, Daily};
+use crate::schedule::{self, Daily};
 use crate::store::Store;
 
 pub fn run(cli: &Cli, from: Date, to: Date) -> ExitCode {

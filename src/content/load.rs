@@ -9,7 +9,7 @@ use super::model::{
     AnnouncementsFile, ButtonTarget, Content, Localized, Petition, PlacesFile, SourcesFile,
     SummaryFile, TimelineFile,
 };
-use crate::input::deep_link::Payload;
+use super::payload::Payload;
 use crate::problem::{Problem, Problems};
 
 pub const SUMMARY_FILE: &str = "summary.yaml";

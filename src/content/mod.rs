@@ -2,7 +2,9 @@
 
 pub mod date;
 mod load;
+pub mod map_days;
 pub mod model;
+pub mod payload;
 pub mod reviewed;
 pub mod search;
 

@@ -10,36 +10,7 @@ use crate::decide::flood::Verdict;
 use crate::input::callback_data::{AfterLang, BadCallback, Callback, JobAct};
 use crate::input::command::{Action, AdminCommand, Command, Input};
 use crate::lang::Lang;
-use crate::render::View;
-
-/// Names counted for what is not a known command: stray text, buttons, inline queries.
-/// With the command table (`command::names`), every name a plan can count.
-const OTHER_COUNTS: [&str; 13] = [
-    "unknown",
-    "text",
-    "lang_button",
-    "timeline_page",
-    "map_day",
-    "event",
-    "topic",
-    "stale_button",
-    "inline",
-    "purge_button",
-    "announce_button",
-    "broadcasts_button",
-    "miniapp_subscribe",
-];
-
-/// Every name a plan can count, for label tables made at start.
-pub fn counted_names() -> impl Iterator<Item = &'static str> {
-    crate::input::command::names().chain(OTHER_COUNTS)
-}
-
-/// The static name for a counted name read back from the store; `None` for a name
-/// that is no longer counted.
-pub fn counted_name(name: &str) -> Option<&'static str> {
-    counted_names().find(|n| *n == name)
-}
+use crate::view::View;
 
 /// What arrived, parsed at the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,7 +227,7 @@ fn on_button(callback: Callback, lang: Lang, facts: &Facts, content: &Content) -
         Callback::TimelinePage(page) => ("timeline_page", Step::Show(View::Timeline { page })),
         Callback::Event(id) => ("event", Step::Show(View::Event(id))),
         // A day the map no longer has (the content changed since) is out of date.
-        Callback::Map(day) if crate::render::map::days(content).contains(&day) => {
+        Callback::Map(day) if crate::content::map_days::days(content).contains(&day) => {
             ("map_day", Step::Show(View::Map { day }))
         }
         Callback::Map(_) => ("stale_button", Step::Stale),

@@ -15,9 +15,10 @@ pub fn markup(keyboard: &Keyboard) -> Option<InlineKeyboardMarkup> {
                     ButtonAction::Callback(cb) => {
                         Some(InlineKeyboardButton::callback(&b.label, cb.to_string()))
                     }
-                    ButtonAction::Apart(cb) => {
-                        Some(InlineKeyboardButton::callback(&b.label, cb.apart_data()))
-                    }
+                    ButtonAction::NewMessage(cb) => Some(InlineKeyboardButton::callback(
+                        &b.label,
+                        cb.new_message_data(),
+                    )),
                     ButtonAction::Url(url) => match url.parse() {
                         Ok(url) => Some(InlineKeyboardButton::url(&b.label, url)),
                         Err(_) => {

@@ -1,13 +1,13 @@
 //! Telegram's command menus and profile texts, in every language.
 
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope, MenuButton, Recipient, WebAppInfo};
+use teloxide::types::{BotCommand, MenuButton, WebAppInfo};
 
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
 use crate::i18n::Msg;
 use crate::input::command;
 use crate::lang::Lang;
+use crate::web::WebUrl;
 
 /// The commands and descriptions for one language, as setMyCommands takes them.
 pub fn commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
@@ -24,28 +24,6 @@ pub fn admin_commands(catalog: &Catalog, lang: Lang) -> Vec<BotCommand> {
             .map(|(name, msg)| BotCommand::new(name, catalog.locales.text(lang, msg, None))),
     );
     out
-}
-
-/// Gives each admin a menu of their own in their private chat (a chat scope, so no one
-/// else sees the admin commands), in the language saved for that chat, else `default`.
-/// An admin who never opened the bot has no chat yet: Telegram refuses, and it is
-/// logged (the bot gives them the menu at its next start or reload).
-pub async fn publish_admin(bot: &Bot, app: &crate::handle::App) {
-    let catalog = app.catalog.get();
-    for admin in &app.admins {
-        let chat = *admin as i64;
-        let lang = app.admin_lang(&app.store, *admin).await;
-        let scope = BotCommandScope::Chat {
-            chat_id: Recipient::Id(ChatId(chat)),
-        };
-        if let Err(e) = bot
-            .set_my_commands(admin_commands(&catalog, lang))
-            .scope(scope)
-            .await
-        {
-            log::warn!("an admin's command menu was refused: {e}");
-        }
-    }
 }
 
 /// Every text the menus and profile show, in every language; a reload re-publishes the

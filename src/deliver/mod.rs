@@ -1,8 +1,10 @@
-//! Sending, editing and answering, riding out what Telegram and the network throw at us.
+//! Sending, editing and answering, riding out what Telegram and the network throw at us;
+//! the Bot API client's settings (`client`), keyboards as markup, the menus.
 //!
 //! A 429 waits exactly as long as Telegram asks, only in this chat's worker, so other
 //! chats are not held back; network faults are retried with backoff.
 
+pub mod client;
 pub mod markup;
 pub mod menus;
 pub mod photo;

@@ -4,18 +4,18 @@
 
 use teloxide::prelude::*;
 
-use super::App;
-use super::effects::Sender;
+use super::effects::Author;
 use super::reload;
-use crate::deliver::{Delivery, photo};
+use crate::app::App;
+use crate::deliver::{Delivery, menus, photo};
 use crate::input::callback_data::JobAct;
 use crate::input::command::AdminCommand;
 use crate::lang::Lang;
 use crate::outreach::snapshot;
-use crate::render::{JobProgress, View};
 use crate::store::outreach::Audience;
 use crate::store::outreach::{Job, now_ms};
 use crate::usage;
+use crate::view::{JobProgress, View};
 
 /// Days of usage /stats shows.
 const STATS_DAYS: i64 = 7;
@@ -28,7 +28,7 @@ pub async fn admin_view(
     app: &App,
     admin: AdminCommand,
     lang: Lang,
-    sender: Sender,
+    author: Author,
 ) -> View {
     match admin {
         AdminCommand::Stats => with_channel_trouble(app, stats(app).await),
@@ -62,9 +62,9 @@ pub async fn admin_view(
         // Nothing is sent before the admin presses Confirm.
         AdminCommand::Announce(Some(id)) => announce_preview(app, id).await,
         AdminCommand::Broadcasts => with_channel_trouble(app, broadcasts(app).await),
-        AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, sender).await,
+        AdminCommand::Rehearse(day) => rehearse(bot, app, day, lang, author).await,
         AdminCommand::SendDay(day) => send_day_preview(app, day).await,
-        AdminCommand::Pause => pause(app, sender).await,
+        AdminCommand::Pause => pause(app, author).await,
         AdminCommand::Resume => resume(app).await,
     }
 }
@@ -83,7 +83,7 @@ fn with_channel_trouble(app: &App, view: View) -> View {
 
 /// Counts are flushed first so /stats includes this minute.
 async fn stats(app: &App) -> View {
-    usage::flush(&app.usage, &app.store, &app.metrics).await;
+    app.flush_usage().await;
     let usage = match app
         .store
         .usage_since(&usage::days_ago(STATS_DAYS - 1))
@@ -198,7 +198,7 @@ pub async fn announce(app: &App, id: String, version: String) -> View {
 }
 
 async fn broadcasts(app: &App) -> View {
-    let due = crate::outreach::clock::now().as_millisecond();
+    let due = crate::schedule::clock::now().as_millisecond();
     let jobs = match app.store.jobs(BROADCASTS_SHOWN).await {
         Ok(jobs) => jobs
             .iter()
@@ -242,8 +242,8 @@ fn local_time(app: &App, ms: i64) -> String {
 
 /// `/pause`: nothing unprompted goes out until `/resume`, on any replica, across
 /// restarts.
-async fn pause(app: &App, sender: Sender) -> View {
-    let by = sender.user.map_or(0, |u| u.0 as i64);
+async fn pause(app: &App, author: Author) -> View {
+    let by = author.user.map_or(0, |u| u.0 as i64);
     let paused = match app.store.pause(by).await {
         Ok(newly) => newly,
         Err(e) => {
@@ -469,12 +469,12 @@ fn rehearsal_of(raw: &str, own: Lang) -> Option<(crate::content::Date, Audience,
     words.next().is_none().then_some((day, audience, lang))
 }
 
-async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender: Sender) -> View {
+async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, author: Author) -> View {
     let raw = day.unwrap_or_default();
     let Some((day, audience, lang)) = rehearsal_of(&raw, lang) else {
         return View::RehearseBadDate(raw);
     };
-    let Some(admin) = sender.user else {
+    let Some(admin) = author.user else {
         return View::RehearseBadDate(raw);
     };
     if !app
@@ -499,6 +499,28 @@ async fn rehearse(bot: &Bot, app: &App, day: Option<String>, lang: Lang, sender:
         Delivery::Sent | Delivery::Unchanged => View::RehearseSent(day),
         Delivery::Unreachable => View::RehearseUnreachable,
         Delivery::Failed => View::RehearseFailed,
+    }
+}
+
+/// Gives each admin a menu of their own in their private chat (a chat scope, so no one
+/// else sees the admin commands), in the language saved for that chat, else `default`.
+/// An admin who never opened the bot has no chat yet: Telegram refuses, and it is
+/// logged (the bot gives them the menu at its next start or reload).
+pub async fn publish_menus(bot: &Bot, app: &App) {
+    let catalog = app.catalog.get();
+    for admin in &app.admins {
+        let chat = *admin as i64;
+        let lang = app.admin_lang(&app.store, *admin).await;
+        let scope = teloxide::types::BotCommandScope::Chat {
+            chat_id: teloxide::types::Recipient::Id(ChatId(chat)),
+        };
+        if let Err(e) = bot
+            .set_my_commands(menus::admin_commands(&catalog, lang))
+            .scope(scope)
+            .await
+        {
+            log::warn!("an admin's command menu was refused: {e}");
+        }
     }
 }
 

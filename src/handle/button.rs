@@ -6,9 +6,9 @@ use std::sync::Arc;
 use fluent::FluentValue;
 use teloxide::prelude::*;
 
-use super::App;
-use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
+use super::effects::{Author, Settled, after_delivery, count, saved_lang, settle};
 use super::tree::HandlerError;
+use crate::app::App;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::deliver::{deliver, edit, photo, retrying};
@@ -26,7 +26,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         .data
         .as_deref()
         .map_or(Err(BadCallback), Callback::parse_press);
-    let apart = press.as_ref().is_ok_and(|(_, apart)| *apart);
+    let new_message = press.as_ref().is_ok_and(|(_, new_message)| *new_message);
     let arrival = Arrival::Button {
         data: press.map(|(callback, _)| callback),
         on_message: message.is_some(),
@@ -51,7 +51,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
     let catalog = app.catalog.get();
     let plan = decide(&arrival, &facts, &catalog.content);
     count(&app, plan.count, plan.lang, "callback");
-    let sender = Sender {
+    let author = Author {
         user: Some(q.from.id),
         anonymous_admin: false,
     };
@@ -67,10 +67,10 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> Result<()
         return Ok(());
     };
     // Subscribing from a button under another message answers in a new one: the
-    // greeting or the timeline page stays where it was. So does a button marked apart
-    // (under the day's message or an announcement).
-    let as_new = apart || matches!(plan.step, Step::Subscribe { .. });
-    let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, sender, plan).await else {
+    // greeting or the timeline page stays where it was. So does a button marked for a
+    // new message (under the day's message or an announcement).
+    let as_new = new_message || matches!(plan.step, Step::Subscribe { .. });
+    let Some(Settled { lang, view, saved }) = settle(&bot, &app, key, author, plan).await else {
         return Ok(());
     };
     let toast = saved.map(|new| {

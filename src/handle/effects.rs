@@ -3,12 +3,12 @@
 
 use teloxide::prelude::*;
 
-use super::App;
 use super::admin::{self, admin_view};
+use crate::app::App;
 use crate::decide::{Plan, Step};
 use crate::deliver::Delivery;
 use crate::lang::Lang;
-use crate::render::View;
+use crate::view::View;
 
 /// The language saved for `key` (a chat id; for a user, their private chat's id). A
 /// failing store reads as "nothing saved": the answer falls back to Telegram's language.
@@ -33,7 +33,7 @@ pub struct Settled {
 
 /// Who sent the update, as far as a group's rules need it.
 #[derive(Debug, Clone, Copy)]
-pub struct Sender {
+pub struct Author {
     pub user: Option<UserId>,
     /// An anonymous administrator posting as the group itself.
     pub anonymous_admin: bool,
@@ -41,7 +41,7 @@ pub struct Sender {
 
 /// Makes the plan's write or admin call for `key`, and settles what to show. `None` for
 /// steps that show no view (ignored updates, bare answers, inline articles).
-pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) -> Option<Settled> {
+pub async fn settle(bot: &Bot, app: &App, key: i64, author: Author, plan: Plan) -> Option<Settled> {
     let shown = |lang, view| Settled {
         lang,
         view,
@@ -71,7 +71,7 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) 
             }
         },
         Step::Subscribe { on, in_group } => {
-            let view = if in_group && !chat_admin(bot, key, sender).await {
+            let view = if in_group && !chat_admin(bot, key, author).await {
                 View::SubscribeAdminsOnly
             } else {
                 subscribe(app, key, on, plan.lang).await
@@ -80,7 +80,7 @@ pub async fn settle(bot: &Bot, app: &App, key: i64, sender: Sender, plan: Plan) 
         }
         Step::Admin(command) => shown(
             plan.lang,
-            admin_view(bot, app, command, plan.lang, sender).await,
+            admin_view(bot, app, command, plan.lang, author).await,
         ),
         Step::Announce { id, version } => shown(plan.lang, admin::announce(app, id, version).await),
         Step::SendDay { day, version } => {
@@ -115,11 +115,11 @@ pub async fn subscribe(app: &App, key: i64, on: bool, lang: Lang) -> View {
 
 /// Whether the sender administers the group `chat`, as Telegram says; an anonymous
 /// administrator posts as the group itself. No answer counts as no.
-async fn chat_admin(bot: &Bot, chat: i64, sender: Sender) -> bool {
-    if sender.anonymous_admin {
+async fn chat_admin(bot: &Bot, chat: i64, author: Author) -> bool {
+    if author.anonymous_admin {
         return true;
     }
-    let Some(user) = sender.user else {
+    let Some(user) = author.user else {
         return false;
     };
     match bot.get_chat_member(ChatId(chat), user).await {

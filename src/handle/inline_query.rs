@@ -9,9 +9,9 @@ use teloxide::types::{
     ParseMode,
 };
 
-use super::App;
 use super::effects::saved_lang;
 use super::tree::HandlerError;
+use crate::app::App;
 use crate::decide::flood::Verdict;
 use crate::decide::{Arrival, Facts, decide};
 use crate::deliver::markup::markup;

@@ -6,10 +6,10 @@ use std::time::Instant;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 
-use super::App;
-use super::effects::{Sender, Settled, after_delivery, count, saved_lang, settle};
+use super::effects::{Author, Settled, after_delivery, count, saved_lang, settle};
 use super::mini_app;
 use super::tree::HandlerError;
+use crate::app::App;
 use crate::decide::flood::Verdict;
 use crate::decide::{self, Arrival, Facts, Step, decide};
 use crate::deliver::{Delivery, photo};
@@ -47,7 +47,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
     };
     let catalog = app.catalog.get();
     let plan = decide(&arrival, &facts, &catalog.content);
-    let sender = Sender {
+    let author = Author {
         user: from.map(|u| u.id),
         anonymous_admin: msg.sender_chat.as_ref().is_some_and(|c| c.id == chat),
     };
@@ -61,7 +61,7 @@ pub async fn on_message(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result
         (true, None) => return Ok(()),
         (false, _) => chat,
     };
-    let Some(Settled { lang, view, .. }) = settle(&bot, &app, chat.0, sender, plan).await else {
+    let Some(Settled { lang, view, .. }) = settle(&bot, &app, chat.0, author, plan).await else {
         return Ok(());
     };
     let lang = if admin_in_group {

@@ -4,13 +4,14 @@
 
 use teloxide::prelude::*;
 
-use super::App;
 use super::effects::{after_delivery, count, saved_lang, subscribe};
+use crate::app::App;
 use crate::decide::flood::Verdict;
 use crate::i18n::Msg;
+use crate::input::init_data::WebAppUser;
 use crate::lang::Lang;
-use crate::render::{Button, Reply, View};
-use crate::web::init_data::WebAppUser;
+use crate::render::{Button, Reply};
+use crate::view::View;
 
 /// The name the Mini App's Subscribe is counted under (logs, metrics, /stats).
 pub const COUNTED: &str = "miniapp_subscribe";
@@ -155,6 +156,6 @@ mod tests {
 
     #[test]
     fn the_mini_apps_count_is_a_counted_name() {
-        assert_eq!(crate::decide::counted_name(COUNTED), Some(COUNTED));
+        assert_eq!(crate::input::counted::counted_name(COUNTED), Some(COUNTED));
     }
 }

@@ -1,6 +1,6 @@
 //! Handling one update: the handler tree, and one handler per kind of update (message,
 //! button, inline query) that gathers the facts, asks `decide`, and carries the plan
-//! out through `deliver`. `App` is what they all share.
+//! out through `deliver`. `App` (`crate::app`) is what they all share.
 
 mod admin;
 mod button;
@@ -11,61 +11,5 @@ pub mod mini_app;
 pub mod reload;
 mod tree;
 
-use std::sync::Arc;
-
+pub use admin::publish_menus;
 pub use tree::{HandlerError, schema};
-
-use crate::catalog::LiveCatalog;
-use crate::decide::flood::FloodGuard;
-use crate::lang::Lang;
-use crate::store::Store;
-
-/// What every handler needs, shared behind an `Arc`.
-pub struct App {
-    pub catalog: Arc<LiveCatalog>,
-    pub store: Store,
-    /// Telegram's file ids of the pictures uploaded (the map).
-    pub pictures: crate::deliver::photo::Pictures,
-    pub default_lang: Lang,
-    pub flood: FloodGuard,
-    /// Updates in flight, so polling confirms only what has been handled.
-    pub ledger: Arc<crate::transport::ledger::Ledger>,
-    /// Telegram user ids allowed /stats and /reload.
-    pub admins: std::collections::HashSet<u64>,
-    pub usage: crate::usage::UsageCounter,
-    /// Where content and locales are reloaded from.
-    pub content_paths: reload::ContentPaths,
-    /// What the channel sends unprompted, and where: admin commands need the channels.
-    pub outreach: crate::outreach::Outreach,
-    /// The bot's @username (without @), for deep links in what channels get.
-    pub bot_username: String,
-    /// When each kind of admin notice last went, so a failure that repeats every round
-    /// tells the admins once in a while, not every two seconds.
-    pub notices: crate::outreach::notice::Notices,
-    /// The outreach watchdog's last word, for /healthz.
-    pub watch: crate::outreach::watch::Watch,
-    /// Channels the last check found the bot cannot post to.
-    pub channel_health: crate::outreach::channels::ChannelHealth,
-    /// Counters for /metrics.
-    pub metrics: crate::metrics::Metrics,
-    /// The web pages, when `QANTAR_WEB_LISTEN` serves them.
-    pub site: Option<Arc<crate::web::LiveSite>>,
-    /// `QANTAR_WEB_URL`: where readers open the record as a Mini App; `None` offers none.
-    pub web_url: Option<crate::config::WebUrl>,
-    /// The key the Mini App's `initData` is checked with (derived from the token, never
-    /// the token); `None` without both `QANTAR_WEB_URL` and `QANTAR_WEB_LISTEN`.
-    pub web_secret: Option<crate::web::init_data::WebSecret>,
-}
-
-impl App {
-    /// The language an admin reads in: the one saved for their private chat (`store`,
-    /// the caller's handle), else the bot's default.
-    pub async fn admin_lang(&self, store: &crate::store::Store, admin: u64) -> Lang {
-        store
-            .language(admin as i64)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(self.default_lang)
-    }
-}

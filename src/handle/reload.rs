@@ -2,21 +2,12 @@
 //! replaces the old one whole; an invalid one is refused with `check`'s precise errors
 //! while the bot goes on serving the previous set.
 
-use std::path::PathBuf;
-
 use teloxide::prelude::*;
 
-use crate::catalog::{Catalog, LiveCatalog};
+use crate::catalog::{Catalog, ContentPaths, LiveCatalog};
 use crate::deliver::menus;
 use crate::metrics::Metrics;
 use crate::problem::{Problem, Problems};
-
-/// Where the catalog is read from, kept for reloads.
-#[derive(Debug, Clone)]
-pub struct ContentPaths {
-    pub content_dir: PathBuf,
-    pub locales_dir: PathBuf,
-}
 
 /// What a reload did.
 #[derive(Debug)]
@@ -75,7 +66,7 @@ pub async fn reload(
 
 /// Reloads on every SIGHUP until the process ends.
 #[cfg(unix)]
-pub fn on_hangup(bot: Bot, app: std::sync::Arc<crate::handle::App>) {
+pub fn on_hangup(bot: Bot, app: std::sync::Arc<crate::app::App>) {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangups = match signal(SignalKind::hangup()) {
         Ok(s) => s,
@@ -100,4 +91,4 @@ pub fn on_hangup(bot: Bot, app: std::sync::Arc<crate::handle::App>) {
 }
 
 #[cfg(not(unix))]
-pub fn on_hangup(_bot: Bot, _app: std::sync::Arc<crate::handle::App>) {}
+pub fn on_hangup(_bot: Bot, _app: std::sync::Arc<crate::app::App>) {}

@@ -17,7 +17,7 @@ pub const MAX_BYTES: usize = 64;
 /// as it was: `1:n:e:<id>` opens the event like `1:e:<id>` does. Buttons under what the
 /// bot sent unprompted (the day's message, an announcement) carry it, so opening one
 /// event keeps the day's list there for the next.
-const APART: &str = "n";
+const NEW_MESSAGE: &str = "n";
 
 /// Where a language button leads once the choice is saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,8 +133,8 @@ fn canonical_page(page: &str) -> bool {
 }
 
 impl Callback {
-    /// A press's data: the callback, and whether its answer comes apart (as a new
-    /// message) instead of in place of the message the button is under.
+    /// A press's data: the callback, and whether its answer comes as a new message
+    /// instead of in place of the message the button is under.
     pub fn parse_press(data: &str) -> Result<(Callback, bool), BadCallback> {
         if data.len() > MAX_BYTES {
             return Err(BadCallback);
@@ -142,7 +142,7 @@ impl Callback {
         match data
             .strip_prefix(VERSION)
             .and_then(|rest| rest.strip_prefix(':'))
-            .and_then(|rest| rest.strip_prefix(APART))
+            .and_then(|rest| rest.strip_prefix(NEW_MESSAGE))
             .and_then(|rest| rest.strip_prefix(':'))
         {
             Some(rest) => Callback::parse(&format!("{VERSION}:{rest}")).map(|c| (c, true)),
@@ -150,14 +150,15 @@ impl Callback {
         }
     }
 
-    /// The data of a button answered apart (see `APART`): two bytes more than its
-    /// plain data, which the outreach buttons (content ids of up to 24) leave room for.
-    pub fn apart_data(&self) -> String {
+    /// The data of a button answered in a new message (see `NEW_MESSAGE`): two bytes
+    /// more than its plain data, which the outreach buttons (content ids of up to 24)
+    /// leave room for.
+    pub fn new_message_data(&self) -> String {
         let data = self.to_string();
         let rest = data.strip_prefix(VERSION).unwrap_or(&data);
-        let apart = format!("{VERSION}:{APART}{rest}");
-        debug_assert!(apart.len() <= MAX_BYTES, "{apart}");
-        apart
+        let marked = format!("{VERSION}:{NEW_MESSAGE}{rest}");
+        debug_assert!(marked.len() <= MAX_BYTES, "{marked}");
+        marked
     }
 
     pub fn parse(data: &str) -> Result<Callback, BadCallback> {
@@ -341,11 +342,14 @@ mod tests {
             Callback::Map("2022-01-05".parse().unwrap()),
         ];
         for cb in apart {
-            let data = cb.apart_data();
+            let data = cb.new_message_data();
             assert!(data.len() <= MAX_BYTES, "{data}");
             assert_eq!(Callback::parse_press(&data), Ok((cb, true)), "{data}");
         }
-        assert_eq!(Callback::Event("day".into()).apart_data(), "1:n:e:day");
+        assert_eq!(
+            Callback::Event("day".into()).new_message_data(),
+            "1:n:e:day"
+        );
         for bad in ["1:n", "1:n:", "1:n:n:e:x", "2:n:e:x", "1:nn:e:x", "1:n:e:X"] {
             assert_eq!(Callback::parse_press(bad), Err(BadCallback), "{bad}");
         }

@@ -4,50 +4,138 @@ use crate::content::Content;
 use crate::i18n::Msg;
 use crate::input::deep_link::Payload;
 use crate::lang::Lang;
-use crate::render::View;
+use crate::view::View;
 
-/// A command the bot understands, with its argument already split off.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    /// `/start`, with the deep-link payload if any.
-    Start(Option<String>),
-    Help,
-    /// `/summary`, or `/summary causes` / `/summary_causes` for one topic.
-    Summary(Option<String>),
-    Timeline,
-    /// `/map`, or `/map 2022-01-05` for one day.
-    Map(Option<String>),
-    Sources,
-    Petition,
-    /// `/lang`, `/lang kk` or the tappable `/lang_kk`.
-    Lang(Option<String>),
-    /// Subscribe this chat to what the channel sends (in a group: its admins only).
-    Subscribe,
-    /// End this chat's subscription.
-    Unsubscribe,
-    /// Delete everything stored about this chat.
-    Forget,
-    /// Admin only: usage counts. For anyone else it is an unknown command.
-    Stats,
-    /// Admin only: reload content and locales.
-    Reload,
-    /// Admin only: delete every per-chat row, after a confirmation button.
-    Purge,
-    /// Admin only: list the announcements, or preview one (with Confirm) by id.
-    Announce(Option<String>),
-    /// Admin only: the progress of broadcasts, with Cancel.
-    Broadcasts,
-    /// Admin only: send one day's "on this day" (`YYYY-MM-DD`) to the admin alone.
-    Rehearse(Option<String>),
-    /// Admin only: preview one day's post (`YYYY-MM-DD`) for everyone, with Confirm:
-    /// a day missed while the bot was down.
-    SendDay(Option<String>),
-    /// Admin only: stop all outreach sending until /resume.
-    Pause,
-    /// Admin only: continue outreach where /pause stopped it.
-    Resume,
-    /// A well-formed command name we do not have (lower-cased).
-    Unknown(String),
+/// Writes, from the one table below, the command types and every list and match over
+/// them: `Command` (public commands, `Admin`, `Unknown`), `AdminCommand`, the names in
+/// menu order, the menus, the parse of a name and the name of a command.
+macro_rules! commands {
+    (
+        public {
+            $(
+                $(#[$doc:meta])*
+                $name:literal => $variant:ident $(($arg:ident))?, $msg:ident;
+            )*
+        }
+        admin {
+            $(
+                $(#[$admin_doc:meta])*
+                $admin_name:literal => $admin:ident $(($admin_arg:ident))?, $admin_msg:ident,
+                    menu $rank:literal;
+            )*
+        }
+        aliases { $($alias:literal => $target:literal;)* }
+    ) => {
+        /// A command the bot understands, with its argument already split off.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Command {
+            $($(#[$doc])* $variant $((commands!(@arg $arg)))?,)*
+            /// Admin only (for anyone else, an unknown command; the handler checks).
+            Admin(AdminCommand),
+            /// A well-formed command name we do not have (lower-cased).
+            Unknown(String),
+        }
+
+        /// The admin commands: the handler checks who asks before doing anything.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum AdminCommand {
+            $($(#[$admin_doc])* $admin $((commands!(@arg $admin_arg)))?,)*
+        }
+
+        /// Every command name in menu order, each with the message that describes it in
+        /// Telegram's menu (the public ones), then the admin commands (no menu line).
+        const TABLE: &[(&str, Option<Msg>)] = &[
+            $(($name, Some(Msg::$msg)),)*
+            $(($admin_name, None),)*
+        ];
+
+        /// The admin commands with their place in an admin's own menu and `/help`.
+        const ADMIN_MENU: &[(u8, &str, Msg)] = &[$(($rank, $admin_name, Msg::$admin_msg),)*];
+
+        /// Other spellings a person may type.
+        const ALIASES: &[(&str, &str)] = &[$(($alias, $target),)*];
+
+        impl Command {
+            /// The command called `name` (lower-cased, no alias), given its argument.
+            fn named(name: &str, arg: Option<String>) -> Option<Command> {
+                Some(match name {
+                    $($name => Command::$variant $(({ let $arg = arg; $arg }))?,)*
+                    $($admin_name => Command::Admin(
+                        AdminCommand::$admin $(({ let $admin_arg = arg; $admin_arg }))?
+                    ),)*
+                    _ => return None,
+                })
+            }
+
+            /// A fixed name for logs and counters; never the raw text.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Command::$variant { .. } => $name,)*
+                    Command::Admin(admin) => admin.name(),
+                    Command::Unknown(_) => "unknown",
+                }
+            }
+        }
+
+        impl AdminCommand {
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(AdminCommand::$admin { .. } => $admin_name,)*
+                }
+            }
+        }
+    };
+    (@arg $arg:ident) => { Option<String> };
+}
+
+// The one table of commands. Adding one touches this table, the locales (its menu
+// line, `cmd-…`) and what it does: its view in `Command::action` below, or, for an admin
+// command, `handle::admin`.
+commands! {
+    public {
+        /// `/start`, with the deep-link payload if any.
+        "start" => Start(arg), CmdStart;
+        /// `/summary`, or `/summary causes` / `/summary_causes` for one topic.
+        "summary" => Summary(arg), CmdSummary;
+        "timeline" => Timeline, CmdTimeline;
+        /// `/map`, or `/map 2022-01-05` for one day.
+        "map" => Map(arg), CmdMap;
+        "sources" => Sources, CmdSources;
+        "petition" => Petition, CmdPetition;
+        /// `/lang`, `/lang kk` or the tappable `/lang_kk`.
+        "lang" => Lang(arg), CmdLang;
+        /// Subscribe this chat to what the channel sends (in a group: its admins only).
+        "subscribe" => Subscribe, CmdSubscribe;
+        /// End this chat's subscription.
+        "unsubscribe" => Unsubscribe, CmdUnsubscribe;
+        /// Delete everything stored about this chat.
+        "forget" => Forget, CmdForget;
+        "help" => Help, CmdHelp;
+    }
+    admin {
+        /// Usage counts.
+        "stats" => Stats, CmdStats, menu 7;
+        /// Reload content and locales.
+        "reload" => Reload, CmdReload, menu 8;
+        /// Delete every per-chat row, after a confirmation button.
+        "purge" => Purge, CmdPurge, menu 9;
+        /// List the announcements, or preview one (with Confirm) by id.
+        "announce" => Announce(id), CmdAnnounce, menu 1;
+        /// The progress of broadcasts, with Cancel.
+        "broadcasts" => Broadcasts, CmdBroadcasts, menu 2;
+        /// Send one day's "on this day" (`YYYY-MM-DD`) to the admin alone.
+        "rehearse" => Rehearse(day), CmdRehearse, menu 4;
+        /// Preview one day's post (`YYYY-MM-DD`) for everyone, with Confirm: a day missed
+        /// while the bot was down.
+        "sendday" => SendDay(day), CmdSendDay, menu 3;
+        /// Stop all outreach sending until /resume.
+        "pause" => Pause, CmdPause, menu 5;
+        /// Continue outreach where /pause stopped it.
+        "resume" => Resume, CmdResume, menu 6;
+    }
+    aliases {
+        "language" => "lang";
+    }
 }
 
 /// What a message's text is, from the bot's point of view.
@@ -62,104 +150,24 @@ pub enum Input {
     Text,
 }
 
-/// A command's identity, apart from its argument.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Name {
-    Start,
-    Help,
-    Summary,
-    Timeline,
-    Map,
-    Sources,
-    Petition,
-    Lang,
-    Subscribe,
-    Unsubscribe,
-    Forget,
-    Stats,
-    Reload,
-    Purge,
-    Announce,
-    Broadcasts,
-    Rehearse,
-    SendDay,
-    Pause,
-    Resume,
-}
-
-/// The one table of command names: public commands in menu order, each with the
-/// message that describes it in Telegram's menu, then the admin commands (no menu line).
-const TABLE: [(&str, Name, Option<Msg>); 20] = [
-    ("start", Name::Start, Some(Msg::CmdStart)),
-    ("summary", Name::Summary, Some(Msg::CmdSummary)),
-    ("timeline", Name::Timeline, Some(Msg::CmdTimeline)),
-    ("map", Name::Map, Some(Msg::CmdMap)),
-    ("sources", Name::Sources, Some(Msg::CmdSources)),
-    ("petition", Name::Petition, Some(Msg::CmdPetition)),
-    ("lang", Name::Lang, Some(Msg::CmdLang)),
-    ("subscribe", Name::Subscribe, Some(Msg::CmdSubscribe)),
-    ("unsubscribe", Name::Unsubscribe, Some(Msg::CmdUnsubscribe)),
-    ("forget", Name::Forget, Some(Msg::CmdForget)),
-    ("help", Name::Help, Some(Msg::CmdHelp)),
-    ("stats", Name::Stats, None),
-    ("reload", Name::Reload, None),
-    ("purge", Name::Purge, None),
-    ("announce", Name::Announce, None),
-    ("broadcasts", Name::Broadcasts, None),
-    ("rehearse", Name::Rehearse, None),
-    ("sendday", Name::SendDay, None),
-    ("pause", Name::Pause, None),
-    ("resume", Name::Resume, None),
-];
-
-/// The admin commands as an admin's own menu and `/help` list them, most used first.
-const ADMIN_MENU: [(&str, Msg); 9] = [
-    ("announce", Msg::CmdAnnounce),
-    ("broadcasts", Msg::CmdBroadcasts),
-    ("sendday", Msg::CmdSendDay),
-    ("rehearse", Msg::CmdRehearse),
-    ("pause", Msg::CmdPause),
-    ("resume", Msg::CmdResume),
-    ("stats", Msg::CmdStats),
-    ("reload", Msg::CmdReload),
-    ("purge", Msg::CmdPurge),
-];
-
-/// The admin commands with the message that describes each.
+/// The admin commands as an admin's own menu and `/help` list them, most used first,
+/// with the message that describes each.
 pub fn admin_menu() -> impl Iterator<Item = (&'static str, Msg)> {
-    ADMIN_MENU.iter().copied()
+    let mut menu = ADMIN_MENU.to_vec();
+    menu.sort_by_key(|(rank, _, _)| *rank);
+    menu.into_iter().map(|(_, name, msg)| (name, msg))
 }
-
-/// Other spellings a person may type.
-const ALIASES: [(&str, Name); 1] = [("language", Name::Lang)];
 
 /// The public commands in menu order, with the message that describes each.
 pub fn menu() -> impl Iterator<Item = (&'static str, Msg)> {
     TABLE
         .iter()
-        .filter_map(|(name, _, msg)| msg.map(|msg| (*name, msg)))
+        .filter_map(|(name, msg)| msg.map(|msg| (*name, msg)))
 }
 
 /// Every command name, for counters that map a stored name back to a static one.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    TABLE.iter().map(|(name, _, _)| *name)
-}
-
-impl Name {
-    fn lookup(name: &str) -> Option<Name> {
-        TABLE
-            .iter()
-            .map(|(n, kind, _)| (*n, *kind))
-            .chain(ALIASES)
-            .find_map(|(n, kind)| (n == name).then_some(kind))
-    }
-
-    fn as_str(self) -> &'static str {
-        TABLE
-            .iter()
-            .find_map(|(n, kind, _)| (*kind == self).then_some(*n))
-            .unwrap_or("unknown")
-    }
+    TABLE.iter().map(|(name, _)| *name)
 }
 
 /// Telegram's own rule for a command name, applied before we look at it.
@@ -193,27 +201,12 @@ pub fn parse(text: &str, me: Option<&str>) -> Input {
     }
     let arg = (!args.is_empty()).then(|| args.to_string());
     let name = name.to_ascii_lowercase();
-    let command = match Name::lookup(&name) {
-        Some(Name::Start) => Command::Start(arg),
-        Some(Name::Help) => Command::Help,
-        Some(Name::Summary) => Command::Summary(arg),
-        Some(Name::Timeline) => Command::Timeline,
-        Some(Name::Map) => Command::Map(arg),
-        Some(Name::Sources) => Command::Sources,
-        Some(Name::Petition) => Command::Petition,
-        Some(Name::Lang) => Command::Lang(arg),
-        Some(Name::Subscribe) => Command::Subscribe,
-        Some(Name::Unsubscribe) => Command::Unsubscribe,
-        Some(Name::Forget) => Command::Forget,
-        Some(Name::Stats) => Command::Stats,
-        Some(Name::Reload) => Command::Reload,
-        Some(Name::Purge) => Command::Purge,
-        Some(Name::Announce) => Command::Announce(arg),
-        Some(Name::Broadcasts) => Command::Broadcasts,
-        Some(Name::Rehearse) => Command::Rehearse(arg),
-        Some(Name::SendDay) => Command::SendDay(arg),
-        Some(Name::Pause) => Command::Pause,
-        Some(Name::Resume) => Command::Resume,
+    let canonical = ALIASES
+        .iter()
+        .find_map(|(alias, target)| (*alias == name).then_some(*target))
+        .unwrap_or(&name);
+    let command = match Command::named(canonical, arg) {
+        Some(command) => command,
         // The tappable forms shown in lists: `/lang_kk`, `/summary_causes`.
         None => match (name.strip_prefix("lang_"), name.strip_prefix("summary_")) {
             (Some(code), _) => Command::Lang(Some(code.to_string())),
@@ -244,35 +237,6 @@ pub enum Action {
     Admin(AdminCommand),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AdminCommand {
-    Stats,
-    Reload,
-    Purge,
-    Announce(Option<String>),
-    Broadcasts,
-    Rehearse(Option<String>),
-    SendDay(Option<String>),
-    Pause,
-    Resume,
-}
-
-impl AdminCommand {
-    pub fn name(&self) -> &'static str {
-        match self {
-            AdminCommand::Stats => Name::Stats.as_str(),
-            AdminCommand::Reload => Name::Reload.as_str(),
-            AdminCommand::Purge => Name::Purge.as_str(),
-            AdminCommand::Announce(_) => Name::Announce.as_str(),
-            AdminCommand::Broadcasts => Name::Broadcasts.as_str(),
-            AdminCommand::Rehearse(_) => Name::Rehearse.as_str(),
-            AdminCommand::SendDay(_) => Name::SendDay.as_str(),
-            AdminCommand::Pause => Name::Pause.as_str(),
-            AdminCommand::Resume => Name::Resume.as_str(),
-        }
-    }
-}
-
 impl Command {
     /// `content` tells deep links to events and topics that exist from stale ones.
     pub fn action(self, content: &Content) -> Action {
@@ -299,46 +263,10 @@ impl Command {
             Command::Forget => return Action::Forget,
             Command::Subscribe => return Action::Subscribe(true),
             Command::Unsubscribe => return Action::Subscribe(false),
-            Command::Stats => return Action::Admin(AdminCommand::Stats),
-            Command::Reload => return Action::Admin(AdminCommand::Reload),
-            Command::Purge => return Action::Admin(AdminCommand::Purge),
-            Command::Announce(id) => return Action::Admin(AdminCommand::Announce(id)),
-            Command::Broadcasts => return Action::Admin(AdminCommand::Broadcasts),
-            Command::Rehearse(day) => return Action::Admin(AdminCommand::Rehearse(day)),
-            Command::SendDay(day) => return Action::Admin(AdminCommand::SendDay(day)),
-            Command::Pause => return Action::Admin(AdminCommand::Pause),
-            Command::Resume => return Action::Admin(AdminCommand::Resume),
+            Command::Admin(admin) => return Action::Admin(admin),
             Command::Unknown(name) => View::UnknownCommand(name),
         };
         Action::Show(view)
-    }
-
-    /// A fixed name for logs and counters; never the raw text.
-    pub fn name(&self) -> &'static str {
-        let name = match self {
-            Command::Start(_) => Name::Start,
-            Command::Help => Name::Help,
-            Command::Summary(_) => Name::Summary,
-            Command::Timeline => Name::Timeline,
-            Command::Map(_) => Name::Map,
-            Command::Sources => Name::Sources,
-            Command::Petition => Name::Petition,
-            Command::Lang(_) => Name::Lang,
-            Command::Subscribe => Name::Subscribe,
-            Command::Unsubscribe => Name::Unsubscribe,
-            Command::Forget => Name::Forget,
-            Command::Stats => Name::Stats,
-            Command::Reload => Name::Reload,
-            Command::Purge => Name::Purge,
-            Command::Announce(_) => Name::Announce,
-            Command::Broadcasts => Name::Broadcasts,
-            Command::Rehearse(_) => Name::Rehearse,
-            Command::SendDay(_) => Name::SendDay,
-            Command::Pause => Name::Pause,
-            Command::Resume => Name::Resume,
-            Command::Unknown(_) => return "unknown",
-        };
-        name.as_str()
     }
 }
 
@@ -368,10 +296,10 @@ fn start_action(payload: &str, content: &Content) -> Action {
 /// The map on the map day of `day` (a date between map days shows the one before it),
 /// or on its first day.
 fn map_view(day: Option<crate::content::Date>, content: &Content) -> View {
-    let days = crate::render::map::days(content);
+    let days = crate::content::map_days::days(content);
     let first = days.first().copied();
     let day = match (day.filter(|d| d.day.is_some()), first) {
-        (Some(day), _) => crate::render::map::map_day(content, day),
+        (Some(day), _) => crate::content::map_days::map_day(content, day),
         (None, Some(first)) => first,
         // No map days at all (content with no places): the first event's date.
         (None, None) => content.events.first().map_or(

@@ -3,34 +3,12 @@
 //! missing right is found before readers miss a post, named in `/broadcasts` and
 //! `/stats`, logged, and told to the admins.
 
-use std::sync::Mutex;
-
 use teloxide::prelude::*;
 use teloxide::types::Recipient;
 
 use super::notice::{Notice, tell_admins};
-use crate::handle::App;
-
-/// A channel the bot cannot post to, and why (Telegram's words, or ours).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Problem {
-    pub channel: String,
-    pub cause: String,
-}
-
-/// The last check's problems, for `/broadcasts` and `/stats`.
-#[derive(Debug, Default)]
-pub struct ChannelHealth(Mutex<Vec<Problem>>);
-
-impl ChannelHealth {
-    pub fn problems(&self) -> Vec<Problem> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn set(&self, problems: Vec<Problem>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = problems;
-    }
-}
+use crate::app::App;
+pub use crate::health::{ChannelHealth, Problem};
 
 /// Asks Telegram about every configured channel (each once, whatever its languages);
 /// records, logs and tells the admins what is wrong.

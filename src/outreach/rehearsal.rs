@@ -6,55 +6,12 @@
 //! rehearsed day or announcement is never taken for the real one, and each message it
 //! sends says that it is a rehearsal.
 
-use jiff::civil::DateTime;
-
-use super::settings::{Channel, Zone, parse_channels};
 use super::snapshot;
 use crate::render::map::{CAPTION_LIMIT, visible_len};
 use crate::render::{Keyboard, Part};
 use crate::store::outreach::JobMessage;
 
-/// The prefix of a rehearsal job's id.
-pub const JOB_PREFIX: &str = "rehearsal:";
-
-/// What a rehearsal needs: where its clock starts, and the channel it may post to.
-#[derive(Debug, Clone)]
-pub struct Rehearsal {
-    pub at: DateTime,
-    pub channel: Option<Channel>,
-}
-
-/// `2027-01-05T08:59` (seconds optional), local time in `QANTAR_TIMEZONE`.
-pub fn parse_at(raw: &str) -> Result<DateTime, String> {
-    raw.trim().parse().map_err(|_| {
-        format!(
-            "QANTAR_REHEARSAL_AT `{raw}` is not a local date and time: write it as 2027-01-05T08:59"
-        )
-    })
-}
-
-/// One channel, as in `QANTAR_CHANNELS`: `@name:kk` or `-1001234567890:ru`.
-pub fn parse_channel(raw: &str) -> Result<Channel, String> {
-    let mut channels = parse_channels(raw)?.0;
-    match (channels.pop(), channels.is_empty()) {
-        (Some(c), true) => Ok(c),
-        _ => Err(format!(
-            "QANTAR_REHEARSAL_CHANNEL `{raw}` must name one channel with its language, e.g. @my_test_channel:kk"
-        )),
-    }
-}
-
-impl Rehearsal {
-    /// Sets the outreach clock to the rehearsal's moment; from now on it moves on.
-    pub fn start_clock(&self, zone: &Zone) -> Result<(), String> {
-        let at = self
-            .at
-            .to_zoned(zone.0.clone())
-            .map_err(|e| format!("QANTAR_REHEARSAL_AT: {e}"))?;
-        super::clock::rehearse_from(at.timestamp());
-        Ok(())
-    }
-}
+pub use crate::schedule::rehearsal::{JOB_PREFIX, Rehearsal};
 
 /// The rehearsal's version of a job's messages: each says, at its end, that it is a
 /// rehearsal (in the message's own language), as a line of its last part, or as a part
@@ -95,7 +52,7 @@ pub fn mark(
 /// rehearsal channel, under the rehearsal's own job id and with every message marked.
 /// `store` is the caller's handle (the sender has one of its own).
 pub async fn queue(
-    app: &crate::handle::App,
+    app: &crate::app::App,
     store: &crate::store::Store,
     item: &str,
     not_before_ms: i64,

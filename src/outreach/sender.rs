@@ -15,16 +15,16 @@ use teloxide::types::Recipient as To;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Outreach;
 use super::notice::{Notice, tell_admins};
 use super::pace::{Pace, Ticket, Unanswered};
-use super::schedule::{self, Daily};
 use super::snapshot;
+use crate::app::App;
 use crate::deliver::photo::Pictures;
 use crate::deliver::unprompted::{Partial, Unsent, send_once};
-use crate::handle::App;
 use crate::lang::Lang;
 use crate::render::Reply;
+use crate::schedule::Outreach;
+use crate::schedule::{self, Daily};
 use crate::store::Store;
 use crate::store::outreach::{Audience, Outcome, Post, Recipient};
 
@@ -55,9 +55,9 @@ const POST_RETRY_FIRST: Duration = Duration::from_secs(5);
 const POST_RETRY_MAX: Duration = Duration::from_secs(300);
 
 /// What the sender needs besides the app. It runs on a thread and runtime of its own
-/// (`transport::sender_thread`), so its client, store handle and pictures are its own
+/// (`outreach::sender_thread`), so its client, store handle and pictures are its own
 /// too: connections belong to the runtime that opened them.
-pub struct Sender {
+pub struct OutreachSender {
     pub bot: Bot,
     pub app: Arc<App>,
     pub store: Store,
@@ -84,7 +84,7 @@ struct Running {
 /// became of the message.
 type Done = (Recipient, Ticket, Instant, Result<(), Partial>);
 
-impl Sender {
+impl OutreachSender {
     /// Runs until the stop; gives the lease up on the way out.
     pub async fn run(self) {
         self.log_plan().await;
@@ -158,7 +158,7 @@ impl Sender {
         let catalog = self.app.catalog.get();
         let days = crate::render::days_with_events(&catalog.content);
         let daily = self.daily();
-        let next = schedule::next(&daily, super::clock::now(), &days);
+        let next = schedule::next(&daily, crate::schedule::clock::now(), &days);
         let Some(next) = next else {
             log::warn!(
                 "outreach: window {}: no day of the record falls in it, nothing will post",
@@ -204,7 +204,7 @@ impl Sender {
     async fn queue_due_day(&self) {
         let catalog = self.app.catalog.get();
         let days = crate::render::days_with_events(&catalog.content);
-        let Some(date) = schedule::due(&self.daily(), super::clock::now(), &days) else {
+        let Some(date) = schedule::due(&self.daily(), crate::schedule::clock::now(), &days) else {
             return;
         };
         let job = schedule::job_id(date);

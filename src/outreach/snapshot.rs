@@ -14,8 +14,9 @@ use crate::content::{Content, Date};
 use crate::input::callback_data::Callback;
 use crate::lang::Lang;
 use crate::render::map::Photo;
-use crate::render::{Button, ButtonAction, Links, Part, Reply, View, render};
+use crate::render::{Button, ButtonAction, Part, Reply, render};
 use crate::store::outreach::{Audience, JobMessage};
+use crate::view::{Links, View};
 
 /// Characters of the fingerprint in a Confirm button's data: 40 bits, plenty to tell
 /// one version of an announcement from the next.
@@ -145,8 +146,9 @@ struct StoredPart {
     keyboard: Vec<Vec<StoredButton>>,
 }
 
-/// A button: `kind` is `cb`, `apart`, `url` or `share`; `data` its callback data, link
-/// or query.
+/// A button: `kind` is `cb`, `apart`, `url`, `share` or `webapp`; `data` its callback
+/// data, link or query. `apart` is `ButtonAction::NewMessage`: the Rust name changed, the
+/// stored word did not, so jobs queued before still decode; never rename a stored kind.
 #[derive(Serialize, Deserialize)]
 struct StoredButton {
     label: String,
@@ -188,7 +190,8 @@ pub fn encode(reply: &Reply) -> String {
 fn stored_button(b: &Button) -> StoredButton {
     let (kind, data) = match &b.action {
         ButtonAction::Callback(cb) => ("cb", cb.to_string()),
-        ButtonAction::Apart(cb) => ("apart", cb.to_string()),
+        // The stored word stays `apart` (rows written before the rename): see StoredButton.
+        ButtonAction::NewMessage(cb) => ("apart", cb.to_string()),
         ButtonAction::Url(url) => ("url", url.clone()),
         ButtonAction::ShareInline(q) => ("share", q.clone()),
         ButtonAction::WebApp(url) => ("webapp", url.clone()),
@@ -230,7 +233,8 @@ pub fn decode(body: &str) -> Option<Reply> {
 fn button(b: StoredButton) -> Option<Button> {
     let action = match b.kind.as_str() {
         "cb" => ButtonAction::Callback(Callback::parse(&b.data).ok()?),
-        "apart" => ButtonAction::Apart(Callback::parse_press(&b.data).ok()?.0),
+        // `apart`, as rows have always stored `ButtonAction::NewMessage`.
+        "apart" => ButtonAction::NewMessage(Callback::parse_press(&b.data).ok()?.0),
         "url" => ButtonAction::Url(b.data),
         "share" => ButtonAction::ShareInline(b.data),
         "webapp" => ButtonAction::WebApp(b.data),

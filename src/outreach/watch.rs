@@ -5,15 +5,16 @@
 //! never a fault. The judgement is a pure function of what was observed, so it is
 //! tested apart from the clock and the store.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use tokio_util::sync::CancellationToken;
 
 use super::notice::{Notice, tell_admins};
-use super::schedule;
-use crate::handle::App;
+use crate::app::App;
+pub use crate::health::{Stall, Watch};
+use crate::schedule;
 use crate::store::outreach::Job;
 
 /// How long work may wait with no replica holding the sender's lease.
@@ -22,40 +23,6 @@ pub const LEASE_GRACE: Duration = Duration::from_secs(120);
 pub const DAY_GRACE_MINUTES: i64 = 15;
 /// How often the watchdog looks.
 const EVERY: Duration = Duration::from_secs(10);
-
-/// What is wrong with outreach now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stall {
-    /// Work waits and no replica has held the lease for this long.
-    NoSender(Duration),
-    /// The day's post (`day:…`) was due a quarter of an hour ago and is not queued.
-    DayMissing(String),
-    /// It is queued but nothing of it has gone.
-    DayNotStarted(String),
-}
-
-impl Stall {
-    /// The reason as `/healthz` and the log say it.
-    pub fn reason(&self) -> String {
-        match self {
-            Stall::NoSender(d) => format!(
-                "outreach: work is waiting and no replica has held the sender's lease for {} s",
-                d.as_secs()
-            ),
-            Stall::DayMissing(job) => format!("outreach: {job} is due and not queued"),
-            Stall::DayNotStarted(job) => format!("outreach: {job} is queued and nothing has gone"),
-        }
-    }
-
-    /// A short label for `/metrics`.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Stall::NoSender(_) => "no_sender",
-            Stall::DayMissing(_) => "day_missing",
-            Stall::DayNotStarted(_) => "day_not_started",
-        }
-    }
-}
 
 /// What the watchdog saw.
 #[derive(Debug, Clone)]
@@ -92,25 +59,6 @@ pub fn judge(seen: &Seen) -> Vec<Stall> {
         }
     }
     stalls
-}
-
-/// The watchdog's last word, shared with `/healthz`.
-#[derive(Debug, Default)]
-pub struct Watch {
-    stalls: Mutex<Vec<Stall>>,
-}
-
-impl Watch {
-    pub fn stalls(&self) -> Vec<Stall> {
-        self.stalls
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn set(&self, stalls: Vec<Stall>) {
-        *self.stalls.lock().unwrap_or_else(|e| e.into_inner()) = stalls;
-    }
 }
 
 /// Runs the watchdog on the bot's runtime until `stop`.
@@ -158,7 +106,7 @@ async fn look(app: &App, held_at: &mut Instant) -> Option<Seen> {
     let days = crate::render::days_with_events(&catalog.content);
     let daily = app.outreach.daily();
     let grace = jiff::SignedDuration::from_mins(DAY_GRACE_MINUTES);
-    let late = super::clock::now().checked_sub(grace).ok()?;
+    let late = crate::schedule::clock::now().checked_sub(grace).ok()?;
     let day_overdue = schedule::due(&daily, late, &days).map(schedule::job_id);
     let day_job = match &day_overdue {
         Some(job) => store.job(&app.outreach.job_id(job)).await.ok()?,

@@ -4,11 +4,11 @@
 use super::html::escape;
 use super::keyboard::{Button, Keyboard};
 use super::views::Renderer;
-use crate::catalog::Catalog;
 use crate::content::Event;
 use crate::i18n::Msg;
 use crate::input::deep_link::{Payload, link as deep_link};
 use crate::lang::Lang;
+use crate::render::Material;
 
 /// Telegram accepts at most 50 results per answer.
 pub const MAX_RESULTS: usize = 50;
@@ -25,7 +25,12 @@ pub struct InlineArticle {
 
 /// Results for `query`: with words, the matching events first and then the petition and
 /// the summary; with none, the petition and the summary first, then the timeline.
-pub fn inline_results(catalog: &Catalog, lang: Lang, query: &str, bot: &str) -> Vec<InlineArticle> {
+pub fn inline_results(
+    catalog: &Material,
+    lang: Lang,
+    query: &str,
+    bot: &str,
+) -> Vec<InlineArticle> {
     let r = Renderer { catalog, lang };
     let events: Vec<InlineArticle> = catalog
         .search

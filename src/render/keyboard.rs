@@ -7,7 +7,7 @@ pub enum ButtonAction {
     Callback(Callback),
     /// A callback answered as a new message, leaving this one as it is: buttons under
     /// what the bot sent unprompted.
-    Apart(Callback),
+    NewMessage(Callback),
     Url(String),
     /// Opens the chat picker, then inline mode with this query (`switch_inline_query`).
     ShareInline(String),
@@ -29,10 +29,10 @@ impl Button {
         }
     }
 
-    pub fn apart(label: impl Into<String>, cb: Callback) -> Button {
+    pub fn new_message(label: impl Into<String>, cb: Callback) -> Button {
         Button {
             label: label.into(),
-            action: ButtonAction::Apart(cb),
+            action: ButtonAction::NewMessage(cb),
         }
     }
 

@@ -2,11 +2,9 @@
 //! announcement preview and the progress of broadcasts.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 
 use fluent::FluentValue;
 
-use super::Links;
 use super::html::{clip, escape};
 use super::keyboard::{Button, Keyboard};
 use super::views::Renderer;
@@ -15,6 +13,7 @@ use crate::i18n::{Msg, args};
 use crate::input::callback_data::{AfterLang, Callback, JobAct};
 use crate::input::deep_link::{Payload, link};
 use crate::lang::Lang;
+use crate::view::{JobProgress, Links};
 
 /// Numbered "open" buttons per row under an "on this day" message.
 const OPEN_PER_ROW: usize = 5;
@@ -32,81 +31,6 @@ pub fn days_with_events(content: &Content) -> Vec<(u8, u8)> {
     days.sort_unstable();
     days.dedup();
     days
-}
-
-/// One broadcast job as `/broadcasts` shows it. Job ids are the queue's
-/// (`day:2027-01-05`, `announce:<id>`).
-#[derive(Debug, Clone)]
-pub struct JobProgress {
-    pub job: String,
-    /// Recipients when it was queued: sent + pending + blocked + failed +
-    /// cancelled_count.
-    pub total: i64,
-    pub sent: i64,
-    pub pending: i64,
-    pub blocked: i64,
-    pub failed: i64,
-    /// Recipients who will not get it: the job was cancelled, or they unsubscribed,
-    /// forgot or were purged before their turn.
-    pub cancelled_count: i64,
-    /// Deliveries per second lately.
-    pub per_second: f64,
-    pub eta_seconds: Option<u64>,
-    pub cancelled: bool,
-    /// A scheduled job not yet due: when it goes, as the operator reads local time.
-    pub scheduled_for: Option<String>,
-}
-
-impl JobProgress {
-    /// Still sending, so it can be cancelled.
-    pub fn running(&self) -> bool {
-        !self.cancelled && self.pending > 0
-    }
-}
-
-// By the bits of the rate, so that a view holding progress can be a map key like any
-// other view; NaN equals itself here, which is what a cache needs.
-impl PartialEq for JobProgress {
-    fn eq(&self, o: &Self) -> bool {
-        (
-            &self.job,
-            self.total,
-            self.sent,
-            self.pending,
-            self.blocked,
-            self.failed,
-            self.cancelled_count,
-        ) == (
-            &o.job,
-            o.total,
-            o.sent,
-            o.pending,
-            o.blocked,
-            o.failed,
-            o.cancelled_count,
-        ) && self.per_second.to_bits() == o.per_second.to_bits()
-            && (self.eta_seconds, self.cancelled) == (o.eta_seconds, o.cancelled)
-            && self.scheduled_for == o.scheduled_for
-    }
-}
-
-impl Eq for JobProgress {}
-
-impl Hash for JobProgress {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        (
-            &self.job,
-            self.total,
-            self.sent,
-            self.pending,
-            self.blocked,
-            self.failed,
-            self.cancelled_count,
-        )
-            .hash(h);
-        self.per_second.to_bits().hash(h);
-        (self.eta_seconds, self.cancelled, &self.scheduled_for).hash(h);
-    }
 }
 
 /// The button a deep link becomes in a chat that talks to the bot: the same view,
@@ -127,11 +51,11 @@ fn callback_for(payload: &Payload, map_from: Date) -> Callback {
     }
 }
 
-/// A button opening `payload` the way `links` says. In a chat it answers apart: the
-/// day's message or the announcement stays, for its other buttons.
+/// A button opening `payload` the way `links` says. In a chat it answers in a new
+/// message: the day's message or the announcement stays, for its other buttons.
 fn open_button(label: String, payload: &Payload, links: &Links, map_from: Date) -> Button {
     match links {
-        Links::Buttons => Button::apart(label, callback_for(payload, map_from)),
+        Links::Buttons => Button::new_message(label, callback_for(payload, map_from)),
         Links::DeepLinks { bot } => Button::url(label, link(bot, payload)),
     }
 }

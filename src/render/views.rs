@@ -1,6 +1,7 @@
 //! One function per view. Each builds blocks of valid HTML and, where it helps, buttons;
 //! `split::pack` sizes the text into messages and the buttons go under the last one.
 
+use crate::render::Material;
 use fluent::FluentValue;
 
 use super::dates::format_date;
@@ -8,20 +9,20 @@ use super::html::{clip, escape, link};
 use super::keyboard::{Button, Keyboard};
 use super::map;
 use super::split::{MESSAGE_LIMIT, pack};
-use super::{Part, Reply, View};
-use crate::catalog::Catalog;
+use super::{Part, Reply};
 use crate::content::{SourceKind, Topic};
 use crate::i18n::{Args, Msg, args};
 use crate::input::callback_data::{AfterLang, Callback};
 use crate::input::command;
 use crate::lang::Lang;
+use crate::view::View;
 
 /// How much of a person's input is echoed back in a refusal.
 const ECHO_MAX: usize = 32;
 
 /// Renders a view. Total: every view yields at least one valid message. Long by nature:
 /// one arm per view, each a line, read as the table of what every view shows.
-pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
+pub fn render(catalog: &Material, lang: Lang, view: &View) -> Reply {
     let r = Renderer { catalog, lang };
     let no_keys = Keyboard::new;
     let mut photo = None;
@@ -215,7 +216,7 @@ pub fn render(catalog: &Catalog, lang: Lang, view: &View) -> Reply {
 }
 
 pub(super) struct Renderer<'a> {
-    pub catalog: &'a Catalog,
+    pub catalog: &'a Material,
     pub lang: Lang,
 }
 
@@ -517,7 +518,7 @@ impl Renderer<'_> {
         vec![self.t_args(Msg::LangSaveFailed, &a)]
     }
 
-    fn stats(&self, rows: &[crate::store::Usage], subscribers: &[(Lang, i64)]) -> Vec<String> {
+    fn stats(&self, rows: &[crate::usage::Usage], subscribers: &[(Lang, i64)]) -> Vec<String> {
         use std::collections::BTreeMap;
         let counts: Vec<String> = Lang::ALL
             .iter()

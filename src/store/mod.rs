@@ -199,7 +199,7 @@ impl Store {
         let sealed = self.sealed(chat);
         let cached = data_key::cache_key(&sealed.key);
         let result = on_backend!(&self.backend, set_language(&sealed, lang));
-        self.follow(cached, &result, Some(lang));
+        self.sync_cache(cached, &result, Some(lang));
         result
     }
 
@@ -212,7 +212,7 @@ impl Store {
             forget(&chat_key, outreach::Counter::Cancelled)
         )
         .map(drop);
-        self.follow(data_key::cache_key(&chat_key), &result, None);
+        self.sync_cache(data_key::cache_key(&chat_key), &result, None);
         result
     }
 
@@ -227,7 +227,7 @@ impl Store {
     }
 
     /// The cache follows only what the database accepted.
-    fn follow(&self, cached: i64, result: &Result<(), StoreError>, lang: Option<Lang>) {
+    fn sync_cache(&self, cached: i64, result: &Result<(), StoreError>, lang: Option<Lang>) {
         if let Some(cache) = &self.cache {
             match result {
                 Ok(()) => cache.put(cached, lang),

@@ -192,7 +192,7 @@ fn channel_rows(channels: &[(String, Lang)]) -> Vec<(String, &'static str)> {
 /// Now by the outreach clock (a test's clock in debug builds): what a scheduled job is
 /// due against.
 fn due_ms() -> i64 {
-    crate::outreach::clock::now().as_millisecond()
+    crate::schedule::clock::now().as_millisecond()
 }
 
 /// This machine's clock, in unix milliseconds, for the times kept on jobs (never for

@@ -60,7 +60,7 @@ impl Store {
             &self.backend,
             forget(&chat_key, super::outreach::Counter::Blocked)
         )?;
-        self.follow(data_key::cache_key(&chat_key), &Ok(()), None);
+        self.sync_cache(data_key::cache_key(&chat_key), &Ok(()), None);
         if deleted > 0 {
             on_backend!(&self.backend, add_total(REMOVED_CHATS, 1))?;
         }

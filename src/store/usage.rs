@@ -3,28 +3,9 @@
 
 use super::{Backend, Store, StoreError, postgres, sqlite};
 
-/// One row of usage: on `day` (UTC, YYYY-MM-DD), `command` ran `count` times in `lang`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Usage {
-    pub day: String,
-    pub command: String,
-    pub lang: String,
-    pub count: i64,
-}
-
-/// A row as both backends read it: day, command, lang, count.
-pub(super) type UsageRow = (String, String, String, i64);
-
-impl From<UsageRow> for Usage {
-    fn from((day, command, lang, count): UsageRow) -> Usage {
-        Usage {
-            day,
-            command,
-            lang,
-            count,
-        }
-    }
-}
+pub use crate::usage::Usage;
+/// A row as both backends read it (kept beside the data types, in `usage`).
+pub(super) use crate::usage::UsageRow;
 
 impl Store {
     /// Adds counts to the daily usage table, in one transaction.

@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
-use crate::handle::App;
+use crate::app::App;
 
 /// How long /healthz waits for the store before calling it down.
 const STORE_PING_LIMIT: Duration = Duration::from_secs(2);

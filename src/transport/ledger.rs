@@ -5,11 +5,18 @@
 //! bookkeeping both share. It is touched twice per update, so it wakes the poller only
 //! when the poller is waiting for exactly what just happened.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::Location;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::di::DependencyMap;
+use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
+use teloxide::types::Update;
 use tokio::sync::{Notify, oneshot};
+
+use crate::handle::HandlerError;
 
 /// An update in flight longer than this stops holding the offset back. Otherwise one
 /// slow reply (a long 429 wait) would hold every later update's confirmation hostage;
@@ -218,6 +225,36 @@ impl Drop for DoneGuard {
     fn drop(&mut self) {
         self.ledger.done(self.id);
     }
+}
+
+/// Holds a guard while the rest of the tree (`handle::schema`) handles the update;
+/// dropping it (when the handler ends, or unwinds) tells the poller the update may be
+/// confirmed to Telegram. The dispatcher carries the ledger as a dependency of its own.
+///
+/// Written against the dependency map rather than as a `.map(|update: Update, ..|)`:
+/// dptree hands such a closure a deep clone of the whole update, a share of each
+/// update's cost worth saving (BENCHMARKS.md, "No deep copy of each update"); only its
+/// id is needed.
+pub fn confirm_when_handled() -> UpdateHandler<HandlerError> {
+    let here = Location::caller();
+    let signature = HandlerSignature::Other {
+        obligations: BTreeMap::from([
+            (Type::of::<Update>(), here),
+            (Type::of::<Arc<Ledger>>(), here),
+        ]),
+        guaranteed_outcomes: BTreeSet::new(),
+        conditional_outcomes: BTreeSet::new(),
+        continues: true,
+    };
+    dptree::from_fn_with_description(
+        DpHandlerDescription::entry(),
+        |deps: DependencyMap, cont| async move {
+            let id = deps.get::<Update>().id.0;
+            let _guard = deps.get::<Arc<Ledger>>().guard(id);
+            cont(deps).await
+        },
+        signature,
+    )
 }
 
 #[cfg(test)]

@@ -16,11 +16,12 @@ use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::app::App;
 use crate::catalog::{Catalog, LiveCatalog};
 use crate::config::{WebhookSecret, WebhookUrl};
 use crate::decide::flood::FloodGuard;
+use crate::deliver::client::ClientSettings;
 use crate::deliver::menus;
-use crate::handle::App;
 use crate::handle::HandlerError;
 use crate::handle::reload;
 use crate::handle::schema;
@@ -28,11 +29,10 @@ use crate::lang::Lang;
 use crate::metrics::Metrics;
 use crate::problem::Problems;
 use crate::store::{DataKey, Store, StoreError};
-use crate::transport::client::ClientSettings;
 use crate::transport::http;
-use crate::transport::ledger::Ledger;
+use crate::transport::ledger::{Ledger, confirm_when_handled};
+use crate::transport::mini_app;
 use crate::transport::poller::{self, LedgerPolling};
-use crate::transport::sender_thread;
 use crate::transport::signals::{stop_dispatcher_on, stop_signal};
 use crate::transport::webhook;
 use crate::usage::UsageCounter;
@@ -59,7 +59,7 @@ pub struct RunOptions {
     /// Protects the chat ids in the store.
     pub data_key: DataKey,
     /// What the channel sends unprompted, and how fast.
-    pub outreach: crate::outreach::Outreach,
+    pub outreach: crate::schedule::Outreach,
     /// Chats whose language is kept in memory (0: off); see `store::LangCache`.
     pub lang_cache: usize,
     pub default_lang: Lang,
@@ -70,7 +70,7 @@ pub struct RunOptions {
     /// `QANTAR_WEB_LISTEN`: serve the web pages there.
     pub web_listen: Option<SocketAddr>,
     /// `QANTAR_WEB_URL`: the pages' public address, for the Mini App's buttons.
-    pub web_url: Option<crate::config::WebUrl>,
+    pub web_url: Option<crate::web::WebUrl>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,35 +164,39 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     {
         let (bot, app) = (bot.clone(), Arc::clone(&app));
         tokio::spawn(async move {
-            crate::deliver::menus::publish_admin(&bot, &app).await;
+            crate::handle::publish_menus(&bot, &app).await;
             crate::outreach::channels::check(&bot, &app).await;
         });
     }
-    let web = match options.web_listen {
-        Some(addr) => Some(
+    let web = match (options.web_listen, &app.site) {
+        (Some(addr), Some(site)) => Some(
             // The Mini App's Subscribe confirms in the chat with this client.
             http::serve(
                 addr,
-                crate::web::router(Arc::clone(&app)).layer(axum::Extension(bot.clone())),
+                crate::web::router(Arc::clone(site))
+                    .merge(mini_app::routes(Arc::clone(&app)))
+                    .layer(axum::Extension(bot.clone())),
                 stop.clone(),
             )
             .await
             .map_err(|e| RunError::Listen(addr, e))?,
         ),
-        None => None,
+        _ => None,
     };
     let usage_flusher = flush_usage_every(Arc::clone(&app), stop.clone());
     crate::outreach::watch::spawn(bot.clone(), Arc::clone(&app), stop.clone());
-    let sender = sender_thread::start(
+    let sender = crate::outreach::sender_thread::start(
         options.client.clone(),
         Arc::clone(&app),
         (me.username().to_string(), holder),
         stop.clone(),
     )
     .map_err(RunError::SenderThread)?;
-    let mut dispatcher = make_dispatcher(bot.clone(), &app);
+    // Updates in flight, so polling confirms only what has been handled.
+    let ledger = Arc::new(Ledger::default());
+    let mut dispatcher = make_dispatcher(bot.clone(), &app, &ledger);
     stop_dispatcher_on(dispatcher.shutdown_token(), stop.clone());
-    let served = serve(&bot, &app, &mut dispatcher, options, &stop).await;
+    let served = serve(&bot, (&app, &ledger), &mut dispatcher, options, &stop).await;
     // Dispatching is over, whatever ended it (a failed listen too): the sender finishes
     // the messages in hand and gives its lease up before the process goes.
     stop.cancel();
@@ -203,7 +207,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     // A flush under way took its counts out of the counter: it ends (or puts them back)
     // before the last flush, which then writes everything left.
     let _ = usage_flusher.await;
-    crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
+    app.flush_usage().await;
     store.close().await;
     match served? {
         Ok(()) => {
@@ -222,7 +226,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
 /// Serves updates by the chosen transport until the stop.
 async fn serve(
     bot: &Bot,
-    app: &Arc<App>,
+    app: (&Arc<App>, &Arc<Ledger>),
     dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
     options: RunOptions,
     stop: &CancellationToken,
@@ -256,7 +260,7 @@ fn make_app(
     let site = options.web_listen.map(|addr| {
         // Pages name themselves by their public address; without one, by the listener.
         let base = options.web_url.clone().unwrap_or_else(|| {
-            crate::config::WebUrl::parse_any(&format!("http://{addr}/"))
+            crate::web::WebUrl::parse_any(&format!("http://{addr}/"))
                 .expect("a socket address makes a valid http URL")
         });
         Arc::new(crate::web::LiveSite::new(&catalog.get(), base))
@@ -270,10 +274,9 @@ fn make_app(
             options.flood_burst,
             f64::from(options.flood_per_minute) / 60.0,
         ),
-        ledger: Arc::new(Ledger::default()),
         admins: options.admins.iter().copied().collect::<HashSet<u64>>(),
         usage: UsageCounter::default(),
-        content_paths: reload::ContentPaths {
+        content_paths: crate::catalog::ContentPaths {
             content_dir: options.content_dir.clone(),
             locales_dir: options.locales_dir.clone(),
         },
@@ -287,13 +290,17 @@ fn make_app(
         web_url: options.web_url.clone(),
         // A Mini App needs both its public address and the listener its page posts to.
         web_secret: (options.web_listen.is_some() && options.web_url.is_some())
-            .then(|| crate::web::init_data::WebSecret::from_token(options.client.token.expose())),
+            .then(|| crate::input::init_data::WebSecret::from_token(options.client.token.expose())),
     }
 }
 
-fn make_dispatcher(bot: Bot, app: &Arc<App>) -> Dispatcher<Bot, HandlerError, i64> {
-    Dispatcher::builder(bot, schema())
-        .dependencies(dptree::deps![Arc::clone(app)])
+fn make_dispatcher(
+    bot: Bot,
+    app: &Arc<App>,
+    ledger: &Arc<Ledger>,
+) -> Dispatcher<Bot, HandlerError, i64> {
+    Dispatcher::builder(bot, confirm_when_handled().chain(schema()))
+        .dependencies(dptree::deps![Arc::clone(app), Arc::clone(ledger)])
         // One worker per chat keeps a chat's replies in order; inline queries have no
         // chat, so key them by user rather than funnel them all through one worker.
         .distribution_function(|update| {
@@ -313,7 +320,7 @@ fn make_dispatcher(bot: Bot, app: &Arc<App>) -> Dispatcher<Bot, HandlerError, i6
 /// Long polling until the stop, with /healthz and /metrics on `ops.0` if given.
 async fn poll(
     bot: &Bot,
-    app: &Arc<App>,
+    (app, ledger): (&Arc<App>, &Arc<Ledger>),
     dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
     api_timeout: Duration,
     (metrics_listen, stop): (Option<SocketAddr>, CancellationToken),
@@ -330,12 +337,11 @@ async fn poll(
     let poll_timeout = api_timeout
         .saturating_sub(Duration::from_secs(5))
         .clamp(Duration::from_secs(1), POLL_TIMEOUT_MAX);
-    let ledger = Arc::clone(&app.ledger);
-    let listener = LedgerPolling::new(bot.clone(), Arc::clone(&ledger), poll_timeout);
+    let listener = LedgerPolling::new(bot.clone(), Arc::clone(ledger), poll_timeout);
     log::info!("polling for updates");
     let result = dispatch(dispatcher, listener).await;
     // Every handler has finished: tell Telegram, so a restart starts where we stopped.
-    poller::confirm(bot, &ledger).await;
+    poller::confirm(bot, ledger).await;
     if let Some(server) = server {
         let _ = server.await;
     }
@@ -345,12 +351,17 @@ async fn poll(
 /// Serves the webhook (and the ops routes beside it) until the stop.
 async fn serve_webhook(
     bot: &Bot,
-    app: &Arc<App>,
+    (app, ledger): (&Arc<App>, &Arc<Ledger>),
     dispatcher: &mut Dispatcher<Bot, HandlerError, i64>,
     (url, listen, secret): (WebhookUrl, SocketAddr, WebhookSecret),
     stop: CancellationToken,
 ) -> Result<Result<(), RequestError>, RunError> {
-    let (hook, listener) = webhook::endpoint(url.as_url().path(), secret.expose(), Arc::clone(app));
+    let (hook, listener) = webhook::endpoint(
+        url.as_url().path(),
+        secret.expose(),
+        Arc::clone(app),
+        Arc::clone(ledger),
+    );
     let router = http::ops_routes(Arc::clone(app)).merge(hook);
     let server = http::serve(listen, router, stop)
         .await
@@ -392,7 +403,7 @@ fn flush_usage_every(app: Arc<App>, stop: CancellationToken) -> tokio::task::Joi
             if stopping {
                 return;
             }
-            crate::usage::flush(&app.usage, &app.store, &app.metrics).await;
+            app.flush_usage().await;
         }
     })
 }

@@ -19,7 +19,8 @@ use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
 
-use crate::handle::App;
+use crate::app::App;
+use crate::transport::ledger::Ledger;
 use crate::transport::updates::UpdateStream;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -35,6 +36,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 struct Endpoint {
     secret: Arc<str>,
     app: Arc<App>,
+    ledger: Arc<Ledger>,
     tx: mpsc::Sender<Result<Update, std::convert::Infallible>>,
 }
 
@@ -60,13 +62,13 @@ async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) ->
         return StatusCode::OK;
     }
     let id = update.id.0;
-    if !ep.app.ledger.admit_unordered(id) {
+    if !ep.ledger.admit_unordered(id) {
         // Telegram re-sent what we are still handling; that handling will answer it.
         return StatusCode::OK;
     }
-    let done = ep.app.ledger.when_done(id);
+    let done = ep.ledger.when_done(id);
     if ep.tx.send(Ok(update)).await.is_err() {
-        ep.app.ledger.done(id);
+        ep.ledger.done(id);
         // Stopping: Telegram will send it again to whoever is up.
         return StatusCode::SERVICE_UNAVAILABLE;
     }
@@ -77,13 +79,19 @@ async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) ->
 }
 
 /// The webhook route at `path`, and the listener the dispatcher reads from.
-pub fn endpoint(path: &str, secret: &str, app: Arc<App>) -> (Router, WebhookListener) {
+pub fn endpoint(
+    path: &str,
+    secret: &str,
+    app: Arc<App>,
+    ledger: Arc<Ledger>,
+) -> (Router, WebhookListener) {
     let (tx, rx) = mpsc::channel(256);
     let router = Router::new()
         .route(path, post(receive))
         .with_state(Endpoint {
             secret: Arc::from(secret),
             app,
+            ledger,
             tx,
         });
     let (token, flag) = mk_stop_token();

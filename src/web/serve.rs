@@ -15,8 +15,7 @@ use axum::routing::get;
 
 use super::site::{Site, build};
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
-use crate::handle::App;
+use crate::web::WebUrl;
 
 /// No other site is ever asked for anything: scripts, styles, pictures, fonts and
 /// requests all stay on this origin. Links still open elsewhere.
@@ -106,30 +105,28 @@ impl LiveSite {
 }
 
 /// The pages, at the root of the web listener.
-pub fn router(app: Arc<App>) -> Router {
+/// The pages, at the root of the web listener; the transport merges the Mini App's
+/// routes (`transport::mini_app`) beside them.
+pub fn router(site: Arc<LiveSite>) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/{*path}", get(file))
-        .merge(super::api::routes())
-        .with_state(app)
+        .with_state(site)
 }
 
-async fn root(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    serve_path(&app, "", &headers).await
+async fn root(State(site): State<Arc<LiveSite>>, headers: HeaderMap) -> Response {
+    serve_path(&site, "", &headers).await
 }
 
 async fn file(
-    State(app): State<Arc<App>>,
+    State(site): State<Arc<LiveSite>>,
     Path(path): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    serve_path(&app, &path, &headers).await
+    serve_path(&site, &path, &headers).await
 }
 
-async fn serve_path(app: &App, path: &str, headers: &HeaderMap) -> Response {
-    let Some(live) = &app.site else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+async fn serve_path(live: &LiveSite, path: &str, headers: &HeaderMap) -> Response {
     let served = live.get();
     let key = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")

@@ -266,13 +266,13 @@ fn every_view_renders_cleanly_in_every_language() {
                 );
                 let (data, apart) = match &button.action {
                     ButtonAction::Callback(cb) => (cb.to_string(), false),
-                    ButtonAction::Apart(cb) => (cb.apart_data(), true),
+                    ButtonAction::NewMessage(cb) => (cb.new_message_data(), true),
                     _ => continue,
                 };
                 assert!(data.len() <= 64, "{data}");
                 let parsed = Callback::parse_press(&data).map(|(cb, apart)| {
                     let action = if apart {
-                        ButtonAction::Apart(cb)
+                        ButtonAction::NewMessage(cb)
                     } else {
                         ButtonAction::Callback(cb)
                     };

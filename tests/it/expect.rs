@@ -25,8 +25,8 @@ pub fn keyboard_json(keyboard: &Keyboard) -> Value {
                     ButtonAction::Callback(cb) => {
                         json!({"text": b.label, "callback_data": cb.to_string()})
                     }
-                    ButtonAction::Apart(cb) => {
-                        json!({"text": b.label, "callback_data": cb.apart_data()})
+                    ButtonAction::NewMessage(cb) => {
+                        json!({"text": b.label, "callback_data": cb.new_message_data()})
                     }
                     ButtonAction::Url(url) => json!({"text": b.label, "url": url}),
                     ButtonAction::ShareInline(q) => {

@@ -126,7 +126,7 @@ fn a_day_is_one_message_with_a_button_per_event_and_the_petition() {
             .into_iter()
             .filter_map(|a| match a {
                 // Answered apart: opening one event keeps the day's list.
-                ButtonAction::Apart(cb @ Callback::Event(_)) => Some(cb.clone()),
+                ButtonAction::NewMessage(cb @ Callback::Event(_)) => Some(cb.clone()),
                 _ => None,
             })
             .collect();
@@ -197,7 +197,7 @@ fn events_of_different_years_are_grouped_each_with_its_own_years_ago() {
     let last = catalog.content.events.last().unwrap();
     let opened: Vec<&ButtonAction> = actions(&reply);
     assert!(
-        opened.contains(&&ButtonAction::Apart(Callback::Event(last.id.clone()))),
+        opened.contains(&&ButtonAction::NewMessage(Callback::Event(last.id.clone()))),
         "{opened:?}"
     );
 }

@@ -63,8 +63,8 @@ fn assert_valid(reply: &Reply, what: &str) {
                 qantar_bot::render::ButtonAction::Callback(cb) => {
                     assert!(cb.to_string().len() <= 64);
                 }
-                qantar_bot::render::ButtonAction::Apart(cb) => {
-                    assert!(cb.apart_data().len() <= 64);
+                qantar_bot::render::ButtonAction::NewMessage(cb) => {
+                    assert!(cb.new_message_data().len() <= 64);
                 }
                 _ => {}
             }
@@ -130,7 +130,7 @@ proptest! {
         if let Ok((cb, apart)) = Callback::parse_press(&data) {
             prop_assert!(data.len() <= 64);
             // Exactly one spelling for each press.
-            prop_assert_eq!(if apart { cb.apart_data() } else { cb.to_string() }, data);
+            prop_assert_eq!(if apart { cb.new_message_data() } else { cb.to_string() }, data);
             // The press goes through the handlers' own decision, as an admin's would,
             // or a reader's, to whom an admin's button is out of date.
             let facts = Facts {

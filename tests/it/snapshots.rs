@@ -189,8 +189,8 @@ fn keyboard_text(out: &mut String, keyboard: &Keyboard) {
             .map(|b| {
                 let target = match &b.action {
                     ButtonAction::Callback(cb) => format!("callback {cb}"),
-                    ButtonAction::Apart(cb) => {
-                        format!("callback {} (a new message)", cb.apart_data())
+                    ButtonAction::NewMessage(cb) => {
+                        format!("callback {} (a new message)", cb.new_message_data())
                     }
                     ButtonAction::Url(url) => format!("url {url}"),
                     ButtonAction::ShareInline(q) => format!("share inline {q:?}"),

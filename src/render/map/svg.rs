@@ -1,13 +1,13 @@
 //! The map as an SVG document: header (date and title), the outline, a dot per place
 //! coloured by the date it joined, labels in the reader's language, and the legend.
 
+use crate::render::Material;
 use std::fmt::Write;
 
 use super::labels::{Rect, Wanted, measure, place};
 use super::outline::OUTLINE;
 use super::raster::{FONT_FAMILY, HEIGHT, WIDTH};
 use super::{Marked, Scene};
-use crate::catalog::Catalog;
 use crate::content::Date;
 use crate::i18n::Msg;
 use crate::lang::Lang;
@@ -69,7 +69,7 @@ fn text(out: &mut String, id: Option<&str>, x: f64, y: f64, size: f64, fill: &st
 }
 
 /// The picture of `day` in `lang`, drawn a layer at a time in paint order.
-pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
+pub fn svg(catalog: &Material, lang: Lang, day: Date) -> String {
     let scene = Scene::of(&catalog.content, day);
     let mut canvas = Canvas::new(catalog, lang, day);
     outline(&mut canvas.out, OUTLINE.projection.height);
@@ -86,7 +86,7 @@ pub fn svg(catalog: &Catalog, lang: Lang, day: Date) -> String {
 /// labels must keep clear of (the credit, every dot).
 struct Canvas<'c> {
     out: String,
-    catalog: &'c Catalog,
+    catalog: &'c Material,
     lang: Lang,
     day: Date,
     map_bottom: f64,
@@ -103,7 +103,7 @@ struct Dots<'s, 'a> {
 
 impl<'c> Canvas<'c> {
     /// The document's opening and its white ground.
-    fn new(catalog: &'c Catalog, lang: Lang, day: Date) -> Canvas<'c> {
+    fn new(catalog: &'c Material, lang: Lang, day: Date) -> Canvas<'c> {
         let mut out = String::with_capacity(32 * 1024);
         let _ = write!(
             out,

@@ -4,11 +4,11 @@
 use super::Page;
 use super::maps::MapImage;
 use super::words::Words;
-use crate::config::WebUrl;
 use crate::i18n::Msg;
 use crate::lang::Lang;
 use crate::render::html::{clip, escape};
 use crate::render::map::{HEIGHT, WIDTH};
+use crate::web::WebUrl;
 
 /// What a page says about itself, for the head.
 pub struct Head<'a> {

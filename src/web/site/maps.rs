@@ -25,7 +25,7 @@ pub struct MapImage {
 
 /// Every map day in every language.
 pub fn map_images(catalog: &Catalog) -> Vec<MapImage> {
-    let days = map::days(&catalog.content);
+    let days = crate::content::map_days::days(&catalog.content);
     let mut images = Vec::with_capacity(days.len() * Lang::ALL.len());
     for lang in Lang::ALL {
         for day in &days {
@@ -81,7 +81,7 @@ pub fn image_for<'a>(
     lang: Lang,
     day: Date,
 ) -> Option<&'a MapImage> {
-    let day = map::map_day(&catalog.content, day);
+    let day = crate::content::map_days::map_day(&catalog.content, day);
     maps.into_iter().find(|m| m.lang == lang && m.day == day)
 }
 

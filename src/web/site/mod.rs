@@ -17,8 +17,8 @@ mod words;
 use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
 use crate::lang::Lang;
+use crate::web::WebUrl;
 
 pub use maps::{MapImage, map_images};
 pub use verify::problems;

@@ -10,19 +10,19 @@ use super::maps::{MapImage, image_for};
 use super::words::{Words, time};
 use super::{Page, slug};
 use crate::catalog::Catalog;
-use crate::config::WebUrl;
 use crate::content::{Date, Event, Localized, SourceKind};
 use crate::i18n::{Msg, args};
 use crate::lang::Lang;
 use crate::render::html::escape;
 use crate::render::map::{HEIGHT, WIDTH};
+use crate::web::WebUrl;
 
 type Maps = BTreeMap<String, MapImage>;
 
 pub fn render(catalog: &Catalog, base: &WebUrl, lang: Lang, page: Page, maps: &Maps) -> String {
     let words = Words { catalog, lang };
     let content = &catalog.content;
-    let last_day = crate::render::map::days(content).last().copied();
+    let last_day = crate::content::map_days::days(content).last().copied();
     let day_image =
         |day: Option<Date>| day.and_then(|d| image_for(catalog, maps.values(), lang, d));
     let (head, main) = match page {

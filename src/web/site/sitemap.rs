@@ -2,9 +2,9 @@
 //! pointing to it.
 
 use super::Page;
-use crate::config::WebUrl;
 use crate::lang::Lang;
 use crate::render::html::escape;
+use crate::web::WebUrl;
 
 pub fn sitemap(base: &WebUrl, pages: &[Page]) -> String {
     let mut out = String::from(

@@ -1,7 +1,18 @@
+//! When and where outreach goes, as plain values the app holds and the sender reads:
+//! the operator's settings (`settings`: rate, channels, zone, the daily slot; `window`;
+//! `rehearsal`), when "on this day" is due (here), and the outreach clock (`clock`).
+//!
 //! When "on this day" goes out: on every local date in the operator's window whose month
 //! and day have events in the record, at the operator's local time in the operator's
-//! time zone. Pure: the clock
-//! is an argument, so tests and `qantar-bot schedule` ask about any moment.
+//! time zone. Pure: the clock is an argument, so tests and `qantar-bot schedule` ask
+//! about any moment.
+
+pub mod clock;
+pub mod rehearsal;
+pub mod settings;
+pub mod window;
+
+pub use settings::Outreach;
 
 use jiff::Timestamp;
 use jiff::Zoned;
@@ -14,7 +25,7 @@ pub struct Daily {
     pub at: Time,
     pub zone: TimeZone,
     /// The calendar days it may post on (`QANTAR_DAILY_WINDOW`).
-    pub window: super::window::Window,
+    pub window: window::Window,
 }
 
 /// The job that carries one day's message: the same id on every replica and every
@@ -77,7 +88,7 @@ mod tests {
         Daily {
             at: Time::new(9, 0, 0, 0).unwrap(),
             zone: TimeZone::get("Asia/Almaty").unwrap(),
-            window: crate::outreach::window::Window::all(),
+            window: window::Window::all(),
         }
     }
 
@@ -98,7 +109,7 @@ mod tests {
         assert_eq!(due(&d, late, &DAYS), None);
         // Outside the window a day with events stays silent.
         let window = Daily {
-            window: crate::outreach::window::parse_window("01-03..01-19").unwrap(),
+            window: window::parse_window("01-03..01-19").unwrap(),
             ..d
         };
         assert_eq!(

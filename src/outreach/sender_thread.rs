@@ -11,10 +11,10 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::client::ClientSettings;
+use crate::app::App;
+use crate::deliver::client::ClientSettings;
 use crate::deliver::photo::Pictures;
-use crate::handle::App;
-use crate::outreach::sender::Sender;
+use crate::outreach::sender::OutreachSender;
 
 /// How long to wait before trying again to open the sender's store or client.
 const RETRY: Duration = Duration::from_secs(2);
@@ -71,7 +71,7 @@ async fn run(
         }
     };
     let outreach = app.outreach.clone();
-    Sender {
+    OutreachSender {
         bot,
         pictures: Arc::new(Pictures::new(store.clone())),
         store: store.clone(),

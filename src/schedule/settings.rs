@@ -130,6 +130,56 @@ pub fn check_rate(rate: u32, paid: bool) -> Result<(), String> {
     }
 }
 
+/// The operator's outreach settings, checked at start.
+#[derive(Debug, Clone)]
+pub struct Outreach {
+    /// Messages per second overall.
+    pub rate: u32,
+    /// `allow_paid_broadcast` on every message (up to 1,000/s, paid in Stars).
+    pub paid: bool,
+    /// Messages sent at once; also the most that a kill can leave sent but unrecorded.
+    pub in_flight: usize,
+    pub daily_at: Time,
+    pub zone: Zone,
+    /// The calendar days "on this day" may post on.
+    pub window: super::window::Window,
+    pub channels: Vec<Channel>,
+    /// Rehearsal mode: everything goes to the admins and the rehearsal channel only.
+    pub rehearsal: Option<super::rehearsal::Rehearsal>,
+}
+
+impl Outreach {
+    /// The channels jobs post to: in rehearsal mode, the rehearsal channel alone.
+    pub fn channels(&self) -> Vec<(String, Lang)> {
+        match &self.rehearsal {
+            Some(r) => r.channel.iter().map(|c| (c.name.clone(), c.lang)).collect(),
+            None => self
+                .channels
+                .iter()
+                .map(|c| (c.name.clone(), c.lang))
+                .collect(),
+        }
+    }
+
+    /// When the day's message goes: the slot, its zone and the window.
+    pub fn daily(&self) -> super::Daily {
+        super::Daily {
+            at: self.daily_at,
+            zone: self.zone.0.clone(),
+            window: self.window.clone(),
+        }
+    }
+
+    /// The store's id of the job for `item` (`day:…`, `announce:…`): its own in
+    /// rehearsal mode, so a rehearsal never stands for the real item.
+    pub fn job_id(&self, item: &str) -> String {
+        match self.rehearsal {
+            Some(_) => format!("{}{item}", super::rehearsal::JOB_PREFIX),
+            None => item.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

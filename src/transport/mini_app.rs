@@ -11,20 +11,22 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use teloxide::Bot;
 
-use super::init_data::{self, Refused};
-use crate::handle::App;
+use crate::app::App;
 use crate::handle::mini_app::{Outcome, subscribe_reader};
+use crate::input::init_data::{self, Refused};
 
 /// Telegram's `initData` is a few hundred bytes; anything much longer is not one.
 pub const MAX_BODY: usize = 8 * 1024;
 
-/// The Mini App's routes, merged into the web router. Without a Mini App (no
-/// `QANTAR_WEB_URL`) they answer 404, as if they were not there.
-pub fn routes() -> Router<Arc<App>> {
-    Router::new().route(
-        "/api/subscribe",
-        post(subscribe).layer(DefaultBodyLimit::max(MAX_BODY)),
-    )
+/// The Mini App's routes, merged into the web router on `QANTAR_WEB_LISTEN`. Without a
+/// Mini App (no `QANTAR_WEB_URL`) they answer 404, as if they were not there.
+pub fn routes(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/api/subscribe",
+            post(subscribe).layer(DefaultBodyLimit::max(MAX_BODY)),
+        )
+        .with_state(app)
 }
 
 async fn subscribe(
