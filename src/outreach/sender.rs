@@ -26,7 +26,7 @@ use crate::handle::App;
 use crate::lang::Lang;
 use crate::render::Reply;
 use crate::store::Store;
-use crate::store::outreach::{Audience, Outcome, Post, Recipient};
+use crate::store::outreach::{Audience, JobState, Outcome, Post, Recipient};
 
 /// How long a lease lasts without renewal: the longest another replica waits to take
 /// over from one that died.
@@ -720,7 +720,7 @@ impl Sender {
         if let Ok(jobs) = self.store.jobs(20).await {
             let depth = jobs
                 .iter()
-                .filter(|j| j.state == "running")
+                .filter(|j| j.state == JobState::Running)
                 .map(|j| j.pending)
                 .sum();
             self.app.metrics.set_broadcast_queue(depth);

@@ -321,7 +321,8 @@ async fn rekey_interrupted_after_one_table_finishes_when_run_again() {
     let Backend::Sqlite(pool) = &store.backend else {
         unreachable!("opened as SQLite")
     };
-    let first = sqlite::rekey_table(pool, "chat_lang", &old, &new)
+    let first = sql::Sql(pool)
+        .rekey_table("chat_lang", &old, &new)
         .await
         .unwrap();
     assert_eq!(first, Rekeyed::Moved(3));

@@ -1,7 +1,7 @@
 //! Anonymous daily usage counts in the store: rows the usage counter adds in batches,
 //! and the days /stats reads back.
 
-use super::{Backend, Store, StoreError, postgres, sqlite};
+use super::{Store, StoreError};
 
 /// One row of usage: on `day` (UTC, YYYY-MM-DD), `command` ran `count` times in `lang`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
