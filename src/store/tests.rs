@@ -75,67 +75,17 @@ async fn sqlite_keeps_choices_and_counts() {
     }
 }
 
-/// The server's URL; asking for a PostgreSQL test without one is an error, not a pass.
-pub fn postgres_url() -> String {
-    std::env::var("QANTAR_TEST_POSTGRES_URL")
-        .expect("set QANTAR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
-}
-
-/// A database of its own on the test server, dropped at the end even when the test
-/// fails: the server's shared database may hold rows of other runs, under another key.
-struct FreshPostgres {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl FreshPostgres {
-    /// A fresh database named after `prefix`, the process and the moment.
-    async fn create(prefix: &str) -> FreshPostgres {
-        let server = postgres_url();
-        let name = format!("{prefix}_{}", chat_base().unsigned_abs());
-        let admin = sqlx::PgPool::connect(&server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        admin.close().await;
-        let mut url = url::Url::parse(&server).unwrap();
-        url.set_path(&format!("/{name}"));
-        FreshPostgres {
-            server,
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for FreshPostgres {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        // A runtime of its own: the test's may be ending, or gone with a panic.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let admin = sqlx::PgPool::connect(&server).await.unwrap();
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&admin)
-                    .await
-                    .unwrap();
-                admin.close().await;
-            });
-        })
-        .join();
-    }
-}
+/// A database of its own on the test server for each PostgreSQL test, dropped at the
+/// end even when the test fails: the server's shared database may hold rows of other
+/// runs, sealed under another key. The end-to-end tier's, so both make them alike.
+#[path = "../../tests/it/pg.rs"]
+mod pg;
+use pg::PgDatabase;
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_keeps_choices_and_counts() {
-    let fresh = FreshPostgres::create("qantar_store_keeps").await;
+    let fresh = PgDatabase::create("qantar_store_keeps").await;
     exercise(&fresh.url, DEFAULT_CACHE_CHATS).await;
 }
 
@@ -215,7 +165,7 @@ async fn a_failed_write_is_reported_and_not_remembered() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_never_caches() {
-    let fresh = FreshPostgres::create("qantar_store_nocache").await;
+    let fresh = PgDatabase::create("qantar_store_nocache").await;
     let store = Store::open(&fresh.url, DEFAULT_CACHE_CHATS, test_key())
         .await
         .unwrap();
@@ -503,7 +453,7 @@ async fn subscriptions_end_with_unsubscribe_forget_or_an_unreachable_chat() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_an_older_release_database_is_moved_under_the_key() {
-    let fresh = FreshPostgres::create("qantar_store_migrate").await;
+    let fresh = PgDatabase::create("qantar_store_migrate").await;
     let pool = sqlx::PgPool::connect(&fresh.url).await.unwrap();
     let mut migrator = sqlx::migrate!("migrations/postgres");
     migrator.migrations = std::borrow::Cow::Owned(migrator.migrations[..2].to_vec());
@@ -835,6 +785,6 @@ async fn sqlite_outreach_queue() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_outreach_queue() {
-    let fresh = FreshPostgres::create("qantar_store_outreach").await;
+    let fresh = PgDatabase::create("qantar_store_outreach").await;
     exercise_outreach(&fresh.url).await;
 }
