@@ -21,7 +21,8 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite")
 impl Dialect for sqlx::Sqlite {
     /// `'now'` holds still within a statement.
     const NOW_MS: &'static str = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
-    /// Left to itself, the planner may walk the primary key past every row already sent.
+    /// Named, so a batch is read in key order straight from the index (which ends with
+    /// the key), not sorted out of the whole pending queue each time.
     const QUEUE_INDEX: &'static str = "INDEXED BY outreach_queue_pending";
     const CACHE_KEY: bool = true;
     const HAS_TABLE: &'static str =
