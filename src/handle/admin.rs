@@ -13,7 +13,7 @@ use crate::input::command::AdminCommand;
 use crate::lang::Lang;
 use crate::outreach::snapshot;
 use crate::store::outreach::Audience;
-use crate::store::outreach::{Job, now_ms};
+use crate::store::outreach::{Job, JobState, now_ms};
 use crate::usage;
 use crate::view::{JobProgress, View};
 
@@ -205,7 +205,7 @@ async fn broadcasts(app: &App) -> View {
             .map(|j| {
                 let mut p = progress(j, now_ms());
                 // Not yet due: when it goes, instead of a rate and an ETA.
-                if j.state == "running" && j.not_before_ms > due {
+                if j.state == JobState::Running && j.not_before_ms > due {
                     p.scheduled_for = Some(local_time(app, j.not_before_ms));
                 }
                 p
@@ -290,11 +290,11 @@ fn progress(job: &Job, now: i64) -> JobProgress {
     let end = job.finished_ms.unwrap_or(now);
     let seconds = (end - job.created_ms).max(1) as f64 / 1000.0;
     let per_second = done as f64 / seconds;
-    let running = job.state == "running";
+    let running = job.state == JobState::Running;
     // A cancelled job keeps its waiting rows for Resume: until then they count as
     // cancelled.
-    let (pending, cancelled) = match job.state.as_str() {
-        "cancelled" => (0, job.cancelled + job.pending),
+    let (pending, cancelled) = match job.state {
+        JobState::Cancelled => (0, job.cancelled + job.pending),
         _ => (job.pending, job.cancelled),
     };
     JobProgress {
@@ -308,7 +308,7 @@ fn progress(job: &Job, now: i64) -> JobProgress {
         per_second,
         eta_seconds: (running && per_second > 0.0)
             .then(|| (pending as f64 / per_second).ceil() as u64),
-        cancelled: job.state == "cancelled",
+        cancelled: job.state == JobState::Cancelled,
         scheduled_for: None,
     }
 }
@@ -411,7 +411,7 @@ pub async fn send_day(app: &App, day: crate::content::Date, version: String) -> 
 pub async fn job_act(app: &App, job: String, act: JobAct) -> View {
     match act {
         JobAct::AskCancel => match app.store.job(&job).await {
-            Ok(Some(j)) if j.state == "running" => View::CancelAsk(progress(&j, now_ms())),
+            Ok(Some(j)) if j.state == JobState::Running => View::CancelAsk(progress(&j, now_ms())),
             Ok(_) => View::BroadcastNotRunning(job),
             Err(e) => {
                 app.metrics.store_error("read");
@@ -528,10 +528,10 @@ pub async fn publish_menus(bot: &Bot, app: &App) {
 mod tests {
     use super::*;
 
-    fn job(state: &str, created: i64, finished: Option<i64>, done: i64, pending: i64) -> Job {
+    fn job(state: JobState, created: i64, finished: Option<i64>, done: i64, pending: i64) -> Job {
         Job {
             id: "day:2027-01-05".into(),
-            state: state.into(),
+            state,
             created_ms: created,
             finished_ms: finished,
             total: done + pending,
@@ -572,11 +572,11 @@ mod tests {
 
     #[test]
     fn progress_gives_the_average_rate_and_what_is_left() {
-        let p = progress(&job("running", 0, None, 250, 750), 10_000);
+        let p = progress(&job(JobState::Running, 0, None, 250, 750), 10_000);
         assert_eq!(p.per_second, 25.0);
         assert_eq!(p.eta_seconds, Some(30));
         assert!(!p.cancelled);
-        let done = progress(&job("done", 0, Some(4_000), 100, 0), 60_000);
+        let done = progress(&job(JobState::Done, 0, Some(4_000), 100, 0), 60_000);
         assert_eq!((done.per_second, done.eta_seconds), (25.0, None));
     }
 }

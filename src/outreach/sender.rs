@@ -26,7 +26,7 @@ use crate::render::Reply;
 use crate::schedule::Outreach;
 use crate::schedule::{self, Daily};
 use crate::store::Store;
-use crate::store::outreach::{Audience, Outcome, Post, Recipient};
+use crate::store::outreach::{Audience, JobState, Outcome, Post, Recipient};
 
 /// How long a lease lasts without renewal: the longest another replica waits to take
 /// over from one that died.
@@ -725,7 +725,7 @@ impl OutreachSender {
         if let Ok(jobs) = self.store.jobs(20).await {
             let depth = jobs
                 .iter()
-                .filter(|j| j.state == "running")
+                .filter(|j| j.state == JobState::Running)
                 .map(|j| j.pending)
                 .sum();
             self.app.metrics.set_broadcast_queue(depth);

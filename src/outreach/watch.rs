@@ -15,7 +15,7 @@ use super::notice::{Notice, tell_admins};
 use crate::app::App;
 pub use crate::health::{Stall, Watch};
 use crate::schedule;
-use crate::store::outreach::Job;
+use crate::store::outreach::{Job, JobState};
 
 /// How long work may wait with no replica holding the sender's lease.
 pub const LEASE_GRACE: Duration = Duration::from_secs(120);
@@ -51,7 +51,9 @@ pub fn judge(seen: &Seen) -> Vec<Stall> {
         match &seen.day_job {
             None => stalls.push(Stall::DayMissing(day.clone())),
             Some(j)
-                if j.state == "running" && j.sent + j.blocked + j.failed == 0 && j.pending > 0 =>
+                if j.state == JobState::Running
+                    && j.sent + j.blocked + j.failed == 0
+                    && j.pending > 0 =>
             {
                 stalls.push(Stall::DayNotStarted(day.clone()));
             }
@@ -138,7 +140,7 @@ mod tests {
     fn job(sent: i64, pending: i64) -> Job {
         Job {
             id: "day:2027-01-05".into(),
-            state: "running".into(),
+            state: JobState::Running,
             created_ms: 0,
             finished_ms: None,
             total: sent + pending,

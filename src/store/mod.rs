@@ -11,15 +11,21 @@
 //! bounded copy in memory (`cache`) means reading a chat's language costs no database
 //! round trip; with PostgreSQL there is none, since other replicas write too.
 //!
-//! Each backend owns its SQL in its own file (`sqlite`, `postgres`), behind functions of
-//! one shape; this file holds the interface and the cache, and no SQL.
+//! Every statement is written once (`sql`), generic over the database; each backend
+//! (`sqlite`, `postgres`) opens its pool, runs its own migrations and supplies the few
+//! hooks where the dialects differ. This file holds the interface and the cache, and no
+//! SQL.
 
-/// Calls the function named `f` of whichever backend is open, with its pool first.
+/// Runs the statement `f` of `sql` on whichever backend is open.
 macro_rules! on_backend {
     ($backend:expr, $f:ident($($arg:expr),*)) => {
         match $backend {
-            Backend::Sqlite(pool) => sqlite::$f(pool $(, $arg)*).await,
-            Backend::Postgres(pool) => postgres::$f(pool $(, $arg)*).await,
+            $crate::store::Backend::Sqlite(pool) => {
+                $crate::store::sql::Sql(pool).$f($($arg),*).await
+            }
+            $crate::store::Backend::Postgres(pool) => {
+                $crate::store::sql::Sql(pool).$f($($arg),*).await
+            }
         }
     };
 }
@@ -31,6 +37,7 @@ pub mod outreach;
 mod pictures;
 mod postgres;
 mod private;
+mod sql;
 mod sqlite;
 mod usage;
 
@@ -135,7 +142,7 @@ impl Store {
             (Backend::Postgres(_), _) | (_, 0) => None,
             (Backend::Sqlite(pool), n) => {
                 // Counted before the table is read: a purge in between is seen as one.
-                let purges = sqlite::total(pool, PURGES).await?;
+                let purges = sql::Sql(pool).total(PURGES).await?;
                 let cache = sqlite::load_cache(pool, n).await?;
                 cache.saw_purges(purges);
                 Some(Arc::new(cache))

@@ -3,8 +3,14 @@
 //! chats, held like every per-chat row: hashed and sealed) and channel posts, and the
 //! lease that lets exactly one replica send.
 
+use std::str::FromStr;
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::{Database, Decode, Encode, Type};
+
 use super::data_key::ChatKey;
-use super::{Backend, Store, StoreError, postgres, sqlite};
+use super::{Store, StoreError};
 use crate::lang::Lang;
 
 /// What became of one message (to a chat, or a channel post).
@@ -37,15 +43,72 @@ pub enum Counter {
     Cancelled,
 }
 
-impl Counter {
-    /// The job's column: a fixed name, never input, so it may be spliced into SQL.
-    pub(super) fn column(self) -> &'static str {
+/// Where a job is: sending (or waiting for its time), sent to everyone, or cancelled
+/// (Resume sends it on). Kept in the store as the word `as_str` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobState {
+    Running,
+    Done,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Counter::Sent => "sent",
-            Counter::Blocked => "blocked",
-            Counter::Failed => "failed",
-            Counter::Cancelled => "cancelled",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Cancelled => "cancelled",
         }
+    }
+}
+
+/// A word the store does not know as a job's state.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown job state {0:?}")]
+pub struct UnknownJobState(String);
+
+impl FromStr for JobState {
+    type Err = UnknownJobState;
+
+    fn from_str(s: &str) -> Result<JobState, UnknownJobState> {
+        match s {
+            "running" => Ok(JobState::Running),
+            "done" => Ok(JobState::Done),
+            "cancelled" => Ok(JobState::Cancelled),
+            other => Err(UnknownJobState(other.to_string())),
+        }
+    }
+}
+
+/// A state is bound and read as its word, on either backend.
+impl<DB: Database> Type<DB> for JobState
+where
+    str: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for JobState
+where
+    &'q str: Encode<'q, DB>,
+{
+    fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+        self.as_str().encode(buf)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for JobState
+where
+    &'r str: Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<JobState, BoxDynError> {
+        Ok(<&str as Decode<DB>>::decode(value)?.parse()?)
     }
 }
 
@@ -90,7 +153,7 @@ pub(super) type PostRow = (String, String, String, i64, i64);
 /// failed, cancelled, not before, pending.
 pub(super) type JobRow = (
     String,
-    String,
+    JobState,
     i64,
     Option<i64>,
     i64,
@@ -129,7 +192,7 @@ pub struct Post {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: String,
-    pub state: String,
+    pub state: JobState,
     pub created_ms: i64,
     pub finished_ms: Option<i64>,
     pub total: i64,

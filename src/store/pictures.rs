@@ -1,7 +1,7 @@
 //! Telegram's file_id of each picture uploaded (the map), by the picture's content hash:
 //! shared by restarts and replicas, so a picture is uploaded once. No chat data.
 
-use super::{Backend, Store, StoreError, postgres, sqlite};
+use super::{Store, StoreError};
 
 impl Store {
     /// The file_id Telegram gave the picture with this key, if it was uploaded before.

@@ -2,9 +2,7 @@
 //! subscribed), removing a chat Telegram says is gone, the purge of every per-chat row,
 //! and moving the whole store to a new data key.
 
-use super::{
-    Backend, DataKey, PER_CHAT_TABLES, PURGES, Store, StoreError, data_key, postgres, sqlite,
-};
+use super::{Backend, DataKey, PER_CHAT_TABLES, PURGES, Store, StoreError, data_key};
 use crate::lang::Lang;
 
 /// What `rekey` did to one table.

@@ -6,17 +6,16 @@ use std::time::Duration;
 use super::outreach::{Audience, JobMessage, Outcome};
 use super::*;
 
-/// The key every test store is written under. Fixed, because tests on a PostgreSQL
-/// server share one database across runs (the two-replica test uses it too).
+/// The key every test store is written under: fixed, so the bots tests start (with
+/// `TEST_KEY`) open the stores the tests wrote.
 pub fn test_key() -> DataKey {
     DataKey::from_bytes(&TEST_KEY)
 }
 
-/// `QANTAR_DATA_KEY` for bots started by tests on that shared database:
-/// base64 of 32 bytes 0x42.
+/// `QANTAR_DATA_KEY` for bots started by tests: base64 of 32 bytes 0x42.
 pub const TEST_KEY: [u8; 32] = [0x42; 32];
 
-/// Chat ids unique to one run, so tests sharing a PostgreSQL database never collide.
+/// A number unique to one run and moment: chat ids, and the names of test databases.
 fn chat_base() -> i64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -76,16 +75,18 @@ async fn sqlite_keeps_choices_and_counts() {
     }
 }
 
-/// The server's URL; asking for a PostgreSQL test without one is an error, not a pass.
-pub fn postgres_url() -> String {
-    std::env::var("QANTAR_TEST_POSTGRES_URL")
-        .expect("set QANTAR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
-}
+/// A database of its own on the test server for each PostgreSQL test, dropped at the
+/// end even when the test fails: the server's shared database may hold rows of other
+/// runs, sealed under another key. The end-to-end tier's, so both make them alike.
+#[path = "../../tests/it/pg.rs"]
+mod pg;
+use pg::PgDatabase;
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_keeps_choices_and_counts() {
-    exercise(&postgres_url(), DEFAULT_CACHE_CHATS).await;
+    let fresh = PgDatabase::create("qantar_store_keeps").await;
+    exercise(&fresh.url, DEFAULT_CACHE_CHATS).await;
 }
 
 #[tokio::test]
@@ -164,13 +165,15 @@ async fn a_failed_write_is_reported_and_not_remembered() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_never_caches() {
-    let store = Store::open(&postgres_url(), DEFAULT_CACHE_CHATS, test_key())
+    let fresh = PgDatabase::create("qantar_store_nocache").await;
+    let store = Store::open(&fresh.url, DEFAULT_CACHE_CHATS, test_key())
         .await
         .unwrap();
     assert!(
         store.cache.is_none(),
         "replicas write too: a local copy would go stale"
     );
+    store.close().await;
 }
 
 /// A database as the previous release left it: its two migrations, and chat ids in the
@@ -321,7 +324,8 @@ async fn rekey_interrupted_after_one_table_finishes_when_run_again() {
     let Backend::Sqlite(pool) = &store.backend else {
         unreachable!("opened as SQLite")
     };
-    let first = sqlite::rekey_table(pool, "chat_lang", &old, &new)
+    let first = sql::Sql(pool)
+        .rekey_table("chat_lang", &old, &new)
         .await
         .unwrap();
     assert_eq!(first, Rekeyed::Moved(3));
@@ -446,40 +450,10 @@ async fn subscriptions_end_with_unsubscribe_forget_or_an_unreachable_chat() {
     assert_eq!(removed, 1, "counted once, when its rows went");
 }
 
-/// A fresh database on the test server, dropped when the guard goes: the migration test
-/// needs a store the newer migrations have never touched.
-struct FreshPostgres {
-    admin: sqlx::PgPool,
-    name: String,
-    url: String,
-}
-
-impl FreshPostgres {
-    async fn create() -> FreshPostgres {
-        let server = postgres_url();
-        let admin = sqlx::PgPool::connect(&server).await.unwrap();
-        let name = format!("qantar_migrate_{}", chat_base().unsigned_abs());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-        let url = format!("{base}/{name}");
-        FreshPostgres { admin, name, url }
-    }
-
-    async fn drop(self) {
-        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
-            .execute(&self.admin)
-            .await
-            .unwrap();
-    }
-}
-
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_an_older_release_database_is_moved_under_the_key() {
-    let fresh = FreshPostgres::create().await;
+    let fresh = PgDatabase::create("qantar_store_migrate").await;
     let pool = sqlx::PgPool::connect(&fresh.url).await.unwrap();
     let mut migrator = sqlx::migrate!("migrations/postgres");
     migrator.migrations = std::borrow::Cow::Owned(migrator.migrations[..2].to_vec());
@@ -528,7 +502,6 @@ async fn postgres_an_older_release_database_is_moved_under_the_key() {
     ));
     store.close().await;
     pool.close().await;
-    fresh.drop().await;
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -812,7 +785,6 @@ async fn sqlite_outreach_queue() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: set QANTAR_TEST_POSTGRES_URL and run with --ignored"]
 async fn postgres_outreach_queue() {
-    let fresh = FreshPostgres::create().await;
+    let fresh = PgDatabase::create("qantar_store_outreach").await;
     exercise_outreach(&fresh.url).await;
-    fresh.drop().await;
 }

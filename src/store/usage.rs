@@ -1,7 +1,7 @@
 //! Anonymous daily usage counts in the store: rows the usage counter adds in batches,
 //! and the days /stats reads back.
 
-use super::{Backend, Store, StoreError, postgres, sqlite};
+use super::{Store, StoreError};
 
 pub use crate::usage::Usage;
 /// A row as both backends read it (kept beside the data types, in `usage`).
