@@ -2,12 +2,14 @@
 //! data the pure site generator, the menus and the app all read, so it lives here rather
 //! than in `config`, which parses it.
 
-/// Why an address was refused, in one sentence, the words `config`'s errors use.
+/// Why an address was refused, in one sentence naming what to give instead.
 #[derive(Debug, thiserror::Error)]
 pub enum UrlError {
-    #[error("`{0}` is not a URL: give a full address such as https://bot.example.org/telegram.")]
+    #[error("`{0}` is not a web address: give a full one such as https://qantar.example.org/.")]
     NotAUrl(String),
-    #[error("QANTAR_WEBHOOK_URL must be a public https:// address: Telegram posts only to https.")]
+    #[error(
+        "QANTAR_WEB_URL must be a public https:// address: Telegram opens Mini Apps only over https."
+    )]
     NotHttps,
 }
 
@@ -48,5 +50,25 @@ impl WebUrl {
     /// `path` (no leading `/`) under this address.
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.0, path.trim_start_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WebUrl;
+
+    #[test]
+    fn a_web_address_ends_in_a_slash_and_the_mini_app_needs_https() {
+        let base = WebUrl::parse("https://qantar.example.org/record?x=1#top").unwrap();
+        assert_eq!(base.as_url().as_str(), "https://qantar.example.org/record/");
+        assert_eq!(base.join("/ru/"), "https://qantar.example.org/record/ru/");
+        let refused = WebUrl::parse("http://qantar.example.org/").unwrap_err();
+        assert!(
+            refused.to_string().starts_with("QANTAR_WEB_URL must be"),
+            "{refused}"
+        );
+        assert!(WebUrl::parse_any("http://127.0.0.1:8000").is_ok());
+        assert!(WebUrl::parse_any("ftp://x.example/").is_err());
+        assert!(WebUrl::parse_any("not a url").is_err());
     }
 }
