@@ -84,6 +84,28 @@ struct Running {
 /// became of the message.
 type Done = (Recipient, Ticket, Instant, Result<(), Partial>);
 
+/// What became of one unprompted message, read the same way for a recipient and for a
+/// channel post (`OutreachSender::verdict`); what each then records differs.
+enum Verdict {
+    Sent,
+    /// Telegram's 429, obeyed already: everything waits `wait`; `parts` went before it.
+    Paused {
+        parts: u32,
+        wait: Duration,
+    },
+    /// A passing fault, with attempts left; `parts` went before it.
+    Retry {
+        parts: u32,
+    },
+    /// The chat will not take it (blocked, kicked, gone), in Telegram's words.
+    Unreachable(String),
+    /// For good: refused (Telegram's words), or a `passing` fault with no attempt left.
+    Failed {
+        passing: bool,
+        detail: String,
+    },
+}
+
 impl OutreachSender {
     /// Runs until the stop; gives the lease up on the way out.
     pub async fn run(self) {
@@ -251,7 +273,7 @@ impl OutreachSender {
             if self.paused().await {
                 return true;
             }
-            self.post(holder, pace, post).await;
+            self.post(holder, pace, backoff, post).await;
         }
         let batch = match self.store.pending(BATCH).await {
             Ok(batch) => batch,
@@ -389,7 +411,8 @@ impl OutreachSender {
     /// Waits until a reply of `messages` messages to `chat` may go, and gives its place
     /// in the pace: results of the messages in flight are recorded first and while
     /// waiting, so counts stay current and a 429 among them holds this one back too.
-    /// `None` at the stop.
+    /// `None` at the stop, with the place handed back. A channel post calls it with
+    /// nothing in flight (`in_flight` empty), and so only waits for its slot.
     async fn wait_for_slot(
         &self,
         chat: i64,
@@ -430,13 +453,18 @@ impl OutreachSender {
                         self.settle(done, pace, backoff).await;
                     }
                 }
-                () = self.stop.cancelled() => return None,
+                () = self.stop.cancelled() => break,
             }
         }
+        // A long 429 pause must not hold the stop up: what waits goes next round.
         if let Some(until) = pace.paused_until().filter(|u| *u > Instant::now()) {
             self.sleep(until - Instant::now()).await;
         }
-        (!self.stop.is_cancelled()).then_some(ticket)
+        if self.stop.is_cancelled() {
+            pace.answered(ticket, Instant::now());
+            return None;
+        }
+        Some(ticket)
     }
 
     /// Whether `job` still runs, as the store said at most `RECHECK_JOBS` ago.
@@ -545,22 +573,12 @@ impl OutreachSender {
         backoff: &mut Duration,
     ) {
         let metrics = &self.app.metrics;
-        let outcome = match sent {
-            Ok(()) => {
-                metrics.broadcast("sent");
-                Outcome::Sent
-            }
-            Err(Partial {
-                parts,
-                unsent: Unsent::RetryAfter(wait),
-                ..
-            }) => {
-                // The limit is the bot's: everything waits, and this one goes again
-                // (from the part that did not go).
-                metrics.broadcast_paused();
+        let outcome = match self.verdict(sent, r.attempts, MAX_ATTEMPTS, pace) {
+            Verdict::Sent => Outcome::Sent,
+            Verdict::Paused { parts, wait } => {
+                // This one goes again (from the part that did not go).
                 metrics.retry_after(wait);
                 log::warn!("broadcast paused {}s by Telegram (429)", wait.as_secs());
-                pace.pause_until(Instant::now() + wait);
                 if wait > LONG_PAUSE {
                     let notice = Notice::LongPause {
                         seconds: wait.as_secs(),
@@ -572,27 +590,16 @@ impl OutreachSender {
                 }
                 Outcome::Paused { parts }
             }
-            Err(Partial {
-                unsent: Unsent::Unreachable,
-                ..
-            }) => {
+            Verdict::Unreachable(_) => {
                 metrics.broadcast("blocked");
                 Outcome::Blocked
             }
-            Err(Partial {
-                parts,
-                unsent: Unsent::Transient,
-                ..
-            }) if r.attempts + 1 < MAX_ATTEMPTS => {
-                metrics.broadcast("retried");
+            Verdict::Retry { parts } => {
                 *backoff =
                     (*backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
                 Outcome::Retry { parts }
             }
-            Err(Partial {
-                unsent: Unsent::Transient | Unsent::Rejected,
-                ..
-            }) => {
+            Verdict::Failed { .. } => {
                 metrics.broadcast("failed");
                 Outcome::Failed
             }
@@ -606,7 +613,7 @@ impl OutreachSender {
     /// Posts a job's message to a channel, as kept for channels in its language (deep
     /// links for buttons). A passing fault is retried after a growing wait, a few
     /// times; a post that fails for good is recorded, and the admins are told.
-    async fn post(&self, holder: &str, pace: &mut Pace, post: &Post) {
+    async fn post(&self, holder: &str, pace: &mut Pace, backoff: &mut Duration, post: &Post) {
         let channel = post.channel.as_str();
         let Some(reply) = self
             .job_reply(&post.job, Audience::Channel, post.lang)
@@ -628,21 +635,14 @@ impl OutreachSender {
             .len()
             .saturating_sub(post.parts as usize)
             .max(1);
-        let (at, ticket) = loop {
-            match pace.slot(key, messages, Instant::now()) {
-                Ok(slot) => break slot,
-                // Posts go one at a time, with no message of a batch in flight.
-                Err(Unanswered) => pace.all_answered(Instant::now()),
-            }
+        // Posts go one at a time, with no message of a batch in flight.
+        let mut none_in_flight = JoinSet::new();
+        let Some(ticket) = self
+            .wait_for_slot(key, messages, &mut none_in_flight, pace, backoff)
+            .await
+        else {
+            return;
         };
-        tokio::select! {
-            () = tokio::time::sleep_until(at.into()) => {}
-            // A long 429 pause must not hold the stop up: the post goes next round.
-            () = self.stop.cancelled() => {
-                pace.answered(ticket, Instant::now());
-                return;
-            }
-        }
         // The wait may have outlasted the lease (a 429): asked again before posting.
         if !self.renew(holder).await {
             pace.answered(ticket, Instant::now());
@@ -660,45 +660,82 @@ impl OutreachSender {
         )
         .await;
         pace.answered(ticket, Instant::now());
-        let (outcome, retry_in) = match sent {
-            Ok(()) => (Outcome::Sent, Duration::ZERO),
-            Err(Partial {
-                parts,
-                unsent: Unsent::RetryAfter(wait),
-                ..
-            }) => {
-                self.app.metrics.broadcast_paused();
-                pace.pause_until(Instant::now() + wait);
-                (Outcome::Paused { parts }, wait)
+        let (outcome, retry_in) = match self.verdict(sent, post.attempts, POST_ATTEMPTS, pace) {
+            Verdict::Sent => (Outcome::Sent, Duration::ZERO),
+            Verdict::Paused { parts, wait } => (Outcome::Paused { parts }, wait),
+            Verdict::Retry { parts } => (Outcome::Retry { parts }, post_retry_in(post.attempts)),
+            Verdict::Unreachable(detail)
+            | Verdict::Failed {
+                passing: false,
+                detail,
+            } => {
+                self.post_failed(channel, format!("Telegram says: {detail}"))
+                    .await
             }
-            Err(Partial {
-                parts,
-                unsent: Unsent::Transient,
-                ..
-            }) if post.attempts + 1 < POST_ATTEMPTS => {
-                self.app.metrics.broadcast("retried");
-                (Outcome::Retry { parts }, post_retry_in(post.attempts))
-            }
-            Err(Partial { unsent, detail, .. }) => {
-                let cause = match unsent {
-                    Unsent::Transient => format!("it kept failing in passing ({detail})"),
-                    _ => format!("Telegram says: {detail}"),
-                };
-                log::warn!("channel post to {channel} failed: {cause}");
-                let notice = Notice::ChannelFailed {
-                    channel: channel.to_string(),
-                    cause,
-                };
-                tell_admins(&self.bot, &self.app, notice).await;
-                (Outcome::Failed, Duration::ZERO)
+            Verdict::Failed {
+                passing: true,
+                detail,
+            } => {
+                let cause = format!("it kept failing in passing ({detail})");
+                self.post_failed(channel, cause).await
             }
         };
-        match outcome {
-            Outcome::Sent => self.app.metrics.broadcast("sent"),
-            Outcome::Failed => self.app.metrics.broadcast("failed"),
-            _ => {}
-        }
         self.record_post(post, outcome, retry_in).await;
+    }
+
+    /// A channel post failed for good: logged, told to the admins and counted.
+    async fn post_failed(&self, channel: &str, cause: String) -> (Outcome, Duration) {
+        log::warn!("channel post to {channel} failed: {cause}");
+        let notice = Notice::ChannelFailed {
+            channel: channel.to_string(),
+            cause,
+        };
+        tell_admins(&self.bot, &self.app, notice).await;
+        self.app.metrics.broadcast("failed");
+        (Outcome::Failed, Duration::ZERO)
+    }
+
+    /// Reads what became of a message on attempt `attempts + 1` of `max_attempts`, the
+    /// same for a recipient and a channel: counts it as sent or retried, and obeys a 429
+    /// (the limit is the bot's: everything waits). What each kind then records, counts
+    /// or tells is its own (`record`, `post`).
+    fn verdict(
+        &self,
+        sent: Result<(), Partial>,
+        attempts: u32,
+        max_attempts: u32,
+        pace: &mut Pace,
+    ) -> Verdict {
+        let metrics = &self.app.metrics;
+        let Err(Partial {
+            parts,
+            unsent,
+            detail,
+        }) = sent
+        else {
+            metrics.broadcast("sent");
+            return Verdict::Sent;
+        };
+        match unsent {
+            Unsent::RetryAfter(wait) => {
+                metrics.broadcast_paused();
+                pace.pause_until(Instant::now() + wait);
+                Verdict::Paused { parts, wait }
+            }
+            Unsent::Unreachable => Verdict::Unreachable(detail),
+            Unsent::Transient if attempts + 1 < max_attempts => {
+                metrics.broadcast("retried");
+                Verdict::Retry { parts }
+            }
+            Unsent::Transient => Verdict::Failed {
+                passing: true,
+                detail,
+            },
+            Unsent::Rejected => Verdict::Failed {
+                passing: false,
+                detail,
+            },
+        }
     }
 
     async fn record_post(&self, post: &Post, outcome: Outcome, retry_in: Duration) {
