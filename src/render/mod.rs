@@ -26,7 +26,7 @@ pub use material::Material;
 pub use outreach::days_with_events;
 pub use ready::Ready;
 pub use timeline::{PAGE_SIZE, page_count, page_of};
-pub use views::render;
+pub use views::{petition_count, render};
 
 /// One part of a reply, sent as one Telegram message: HTML text and, possibly, buttons
 /// under it.

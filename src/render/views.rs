@@ -294,6 +294,23 @@ fn plain_message(view: &View) -> Option<Msg> {
     })
 }
 
+/// The recorded signature count and who recorded it, as plain text: the chat's
+/// petition and the web page's say it in the same words.
+pub fn petition_count(material: &Material, lang: Lang) -> String {
+    let p = &material.content.petition;
+    let publisher = material
+        .content
+        .source(&p.source)
+        .map(|s| s.publisher.clone())
+        .unwrap_or_default();
+    let a = args([
+        ("signatures", FluentValue::from(p.count.signatures)),
+        ("goal", FluentValue::from(p.count.goal)),
+        ("publisher", publisher.into()),
+    ]);
+    material.locales.text(lang, Msg::PetitionCount, Some(&a))
+}
+
 pub(super) struct Renderer<'a> {
     pub catalog: &'a Material,
     pub lang: Lang,
@@ -528,19 +545,7 @@ impl Renderer<'_> {
     }
 
     pub fn petition_count(&self) -> String {
-        let p = &self.catalog.content.petition;
-        let publisher = self
-            .catalog
-            .content
-            .source(&p.source)
-            .map(|s| s.publisher.clone())
-            .unwrap_or_default();
-        let a = args([
-            ("signatures", FluentValue::from(p.count.signatures)),
-            ("goal", FluentValue::from(p.count.goal)),
-            ("publisher", publisher.into()),
-        ]);
-        self.t_args(Msg::PetitionCount, &a)
+        escape(&petition_count(self.catalog, self.lang))
     }
 
     fn petition(&self) -> Vec<String> {

@@ -334,20 +334,11 @@ fn sources(words: &Words) -> String {
 fn petition(words: &Words) -> String {
     let content = &words.catalog.content;
     let p = &content.petition;
-    let publisher = content
-        .source(&p.source)
-        .map(|s| s.publisher.clone())
-        .unwrap_or_default();
-    let a = args([
-        ("signatures", FluentValue::from(p.count.signatures)),
-        ("goal", FluentValue::from(p.count.goal)),
-        ("publisher", publisher.into()),
-    ]);
     format!(
         "<h1>{title}</h1>\n{ask}<p class=\"note\">{count}</p>\n{button}<p class=\"url\">{url}</p>\n",
         title = words.text(&p.title),
         ask = words.paragraphs(&p.ask),
-        count = words.t_args(Msg::PetitionCount, &a),
+        count = escape(&crate::render::petition_count(words.catalog, words.lang)),
         button = sign_button(words, &p.url),
         url = escape(&p.url),
     )
