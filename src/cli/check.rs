@@ -6,19 +6,14 @@
 use std::process::ExitCode;
 
 use super::output;
-use crate::catalog::Catalog;
 use crate::config::Cli;
 use crate::content::reviewed::{self, Finding, REVIEWED_FILE};
 use crate::lang::Lang;
 
 pub fn run(cli: &Cli, mark: &[String]) -> ExitCode {
-    let catalog = match Catalog::load(&cli.content_dir, &cli.locales_dir) {
+    let catalog = match super::load_catalog(cli) {
         Ok(catalog) => catalog,
-        Err(problems) => {
-            eprintln!("{problems}");
-            eprintln!("{} problem(s)", problems.0.len());
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let c = &catalog.content;
     if !mark.is_empty() {

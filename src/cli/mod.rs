@@ -23,3 +23,15 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, crate::s
         .map(|rt| rt.block_on(future))
         .map_err(|e| crate::store::StoreError::Runtime(e.to_string()))
 }
+
+/// The catalog for a subcommand that needs it whole (`check`, `site`): the problems
+/// and their count on stderr, and a failing exit code, when it does not load.
+pub fn load_catalog(
+    cli: &crate::config::Cli,
+) -> Result<crate::catalog::Catalog, std::process::ExitCode> {
+    crate::catalog::Catalog::load(&cli.content_dir, &cli.locales_dir).map_err(|problems| {
+        eprintln!("{problems}");
+        eprintln!("{} problem(s)", problems.0.len());
+        std::process::ExitCode::FAILURE
+    })
+}

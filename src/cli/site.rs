@@ -6,18 +6,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::output;
-use crate::catalog::Catalog;
 use crate::config::{Cli, WebUrl};
 
 pub fn run(cli: &Cli, out: &Path, base: &WebUrl) -> ExitCode {
     let started = Instant::now();
-    let catalog = match Catalog::load(&cli.content_dir, &cli.locales_dir) {
+    let catalog = match super::load_catalog(cli) {
         Ok(catalog) => catalog,
-        Err(problems) => {
-            eprintln!("{problems}");
-            eprintln!("{} problem(s)", problems.0.len());
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let site = crate::web::build(&catalog, base, true);
     let mut bytes = 0usize;

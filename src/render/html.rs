@@ -16,6 +16,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A curated text's paragraphs (separated by a blank line), each trimmed and escaped:
+/// the chat sends them as blocks, the web pages wrap each in `<p>`.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| escape(p.trim()))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// A link whose address and label are both escaped.
 pub fn link(url: &str, label: &str) -> String {
     format!("<a href=\"{}\">{}</a>", escape(url), escape(label))

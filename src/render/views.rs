@@ -409,10 +409,7 @@ impl Renderer<'_> {
     }
 
     pub fn paragraphs(text: &str) -> Vec<String> {
-        text.split("\n\n")
-            .map(|p| escape(p.trim()))
-            .filter(|p| !p.is_empty())
-            .collect()
+        super::html::paragraphs(text)
     }
 
     /// The two buttons every call to action carries: sign, and share through inline mode.

@@ -2,18 +2,18 @@
 //! files `qantar-bot site` writes, kept in memory, compressed once, rebuilt on reload.
 //! Map pictures are drawn on first request (65 ms each, on the blocking pool) and kept.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::site::{Site, build};
+use super::site::{MapImage, Site, build};
 use crate::catalog::Catalog;
 use crate::web::WebUrl;
 
@@ -29,27 +29,46 @@ pub struct LiveSite {
     base: WebUrl,
 }
 
-/// One build of the site, with what serving it adds.
+/// One build of the site, as served: each file's bytes (shared with every response,
+/// never copied per request), gzipped once where that pays, and the maps to draw.
 #[derive(Debug)]
 struct Served {
-    site: Site,
-    /// gzip of every text file, for the readers whose browsers ask for it (all do).
-    gzipped: HashMap<String, Vec<u8>>,
+    files: HashMap<String, ServedFile>,
+    /// Every map picture a page names, by path, with its SVG.
+    maps: BTreeMap<String, MapImage>,
     /// Map pictures drawn since this build, by path.
-    drawn: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    drawn: Mutex<HashMap<String, Bytes>>,
+}
+
+/// One file: its type, its bytes, and their gzip for the browsers that ask (all do).
+#[derive(Debug)]
+struct ServedFile {
+    content_type: &'static str,
+    body: Bytes,
+    gzipped: Option<Bytes>,
 }
 
 impl Served {
     fn new(site: Site) -> Served {
-        let gzipped = site
+        let files = site
             .files
-            .iter()
-            .filter(|(_, f)| compressible(f.content_type))
-            .filter_map(|(path, f)| gzip(&f.body).map(|z| (path.clone(), z)))
+            .into_iter()
+            .map(|(path, f)| {
+                let gzipped = compressible(f.content_type)
+                    .then(|| gzip(&f.body))
+                    .flatten()
+                    .map(Bytes::from);
+                let file = ServedFile {
+                    content_type: f.content_type,
+                    body: Bytes::from(f.body),
+                    gzipped,
+                };
+                (path, file)
+            })
             .collect();
         Served {
-            site,
-            gzipped,
+            files,
+            maps: site.maps,
             drawn: Mutex::default(),
         }
     }
@@ -97,11 +116,6 @@ impl LiveSite {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
-
-    /// The site as it is served now.
-    pub fn site(&self) -> Site {
-        self.get().site.clone()
-    }
 }
 
 /// The pages, at the root of the web listener.
@@ -133,30 +147,35 @@ async fn serve_path(live: &LiveSite, path: &str, headers: &HeaderMap) -> Respons
     } else {
         path.to_string()
     };
-    if let Some(f) = served.site.get(&key) {
-        let gz = accepts_gzip(headers)
-            .then(|| served.gzipped.get(&key))
-            .flatten();
-        return respond(StatusCode::OK, f.content_type, gz, &f.body, cache_for(&key));
+    if let Some(f) = served.files.get(&key) {
+        let body = match &f.gzipped {
+            Some(z) if accepts_gzip(headers) => Body::Gzip(z.clone()),
+            _ => Body::Plain(f.body.clone()),
+        };
+        return respond(StatusCode::OK, f.content_type, body, cache_for(&key));
     }
     // A folder asked for without its slash: send the reader to it, so relative links work.
-    if !key.ends_with(".html") && served.site.get(&format!("{key}/index.html")).is_some() {
+    if !key.ends_with(".html") && served.files.contains_key(&format!("{key}/index.html")) {
         // Relative, so it holds behind a proxy that serves the site under a sub-path.
         let to = format!("{}/", key.rsplit('/').next().unwrap_or(&key));
         return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
     }
-    if served.site.maps.contains_key(&key) {
+    if served.maps.contains_key(&key) {
         return match map_picture(&served, &key).await {
-            Some(png) => respond(StatusCode::OK, "image/png", None, &png, cache_for(&key)),
+            Some(png) => respond(
+                StatusCode::OK,
+                "image/png",
+                Body::Plain(png),
+                cache_for(&key),
+            ),
             None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         };
     }
-    match served.site.get("404.html") {
+    match served.files.get("404.html") {
         Some(f) => respond(
             StatusCode::NOT_FOUND,
             f.content_type,
-            None,
-            &f.body,
+            Body::Plain(f.body.clone()),
             "no-cache",
         ),
         None => StatusCode::NOT_FOUND.into_response(),
@@ -164,7 +183,7 @@ async fn serve_path(live: &LiveSite, path: &str, headers: &HeaderMap) -> Respons
 }
 
 /// Drawn once per build; a failure is logged and answered 503, never a panic.
-async fn map_picture(served: &Arc<Served>, key: &str) -> Option<Arc<Vec<u8>>> {
+async fn map_picture(served: &Arc<Served>, key: &str) -> Option<Bytes> {
     let cached = served
         .drawn
         .lock()
@@ -174,16 +193,16 @@ async fn map_picture(served: &Arc<Served>, key: &str) -> Option<Arc<Vec<u8>>> {
     if cached.is_some() {
         return cached;
     }
-    let svg = served.site.maps.get(key)?.svg.clone();
+    let svg = served.maps.get(key)?.svg.clone();
     let drawn = tokio::task::spawn_blocking(move || crate::render::map::png(&svg)).await;
     match drawn {
         Ok(Ok(png)) => {
-            let png = Arc::new(png);
+            let png = Bytes::from(png);
             served
                 .drawn
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(key.to_string(), Arc::clone(&png));
+                .insert(key.to_string(), png.clone());
             Some(png)
         }
         Ok(Err(e)) => {
@@ -195,6 +214,12 @@ async fn map_picture(served: &Arc<Served>, key: &str) -> Option<Arc<Vec<u8>>> {
             None
         }
     }
+}
+
+/// A response's bytes, as stored or gzipped.
+enum Body {
+    Plain(Bytes),
+    Gzip(Bytes),
 }
 
 fn accepts_gzip(headers: &HeaderMap) -> bool {
@@ -220,14 +245,14 @@ fn cache_for(key: &str) -> &'static str {
 fn respond(
     status: StatusCode,
     content_type: &'static str,
-    gz: Option<&Vec<u8>>,
-    body: &[u8],
+    body: Body,
     cache: &'static str,
 ) -> Response {
-    let mut response = match gz {
-        Some(z) => Response::new(Body::from(z.clone())),
-        None => Response::new(Body::from(body.to_vec())),
+    let (bytes, gzip) = match body {
+        Body::Plain(b) => (b, false),
+        Body::Gzip(b) => (b, true),
     };
+    let mut response = Response::new(axum::body::Body::from(bytes));
     *response.status_mut() = status;
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -245,7 +270,7 @@ fn respond(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if gz.is_some() {
+    if gzip {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response

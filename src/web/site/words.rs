@@ -44,11 +44,9 @@ impl Words<'_> {
 
     /// A content text's paragraphs (separated by a blank line), each in `<p>`.
     pub fn paragraphs(&self, text: &crate::content::Localized) -> String {
-        text.get(self.lang)
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| format!("<p>{}</p>\n", escape(p)))
+        crate::render::html::paragraphs(text.get(self.lang))
+            .iter()
+            .map(|p| format!("<p>{p}</p>\n"))
             .collect()
     }
 }
